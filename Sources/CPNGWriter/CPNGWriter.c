@@ -1,0 +1,125 @@
+#include "CPNGWriter.h"
+
+#include <png.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+struct CPNGWriter {
+    png_structp png;
+    png_infop info;
+    uint8_t *bytes;
+    size_t length, capacity;
+    uint32_t width, height, rows_written;
+    int failed;
+    char error[256];
+};
+
+static void cpng_fail(CPNGWriter *w, const char *message) {
+    w->failed = 1;
+    snprintf(w->error, sizeof w->error, "%s", message);
+}
+
+static void cpng_on_error(png_structp png, png_const_charp message) {
+    CPNGWriter *w = png_get_error_ptr(png);
+    cpng_fail(w, message);
+    png_longjmp(png, 1);
+}
+
+static void cpng_on_warning(png_structp png, png_const_charp message) {
+    (void)png;
+    (void)message;
+}
+
+static void cpng_on_write(png_structp png, png_bytep data, png_size_t n) {
+    CPNGWriter *w = png_get_io_ptr(png);
+    if (n > SIZE_MAX - w->length) png_error(png, "PNG output exceeds addressable memory");
+    if (w->length + n > w->capacity) {
+        size_t capacity = w->capacity ? w->capacity : 65536;
+        while (capacity < w->length + n) capacity = capacity > SIZE_MAX / 2 ? SIZE_MAX : capacity * 2;
+        uint8_t *grown = realloc(w->bytes, capacity);
+        if (!grown) png_error(png, "out of memory for PNG output");
+        w->bytes = grown;
+        w->capacity = capacity;
+    }
+    memcpy(w->bytes + w->length, data, n);
+    w->length += n;
+}
+
+static void cpng_on_flush(png_structp png) { (void)png; }
+
+CPNGWriter *cpng_writer_create(uint32_t width, uint32_t height, int compression_level, int filters,
+                               char *error, size_t error_size) {
+    CPNGWriter *w = calloc(1, sizeof *w);
+    if (!w) {
+        if (error && error_size) snprintf(error, error_size, "out of memory for the PNG writer");
+        return NULL;
+    }
+    w->width = width;
+    w->height = height;
+    w->png = png_create_write_struct(PNG_LIBPNG_VER_STRING, w, cpng_on_error, cpng_on_warning);
+    if (w->png) w->info = png_create_info_struct(w->png);
+    if (!w->png || !w->info) {
+        if (error && error_size) snprintf(error, error_size, "libpng could not create its write state");
+        cpng_writer_destroy(w);
+        return NULL;
+    }
+    if (setjmp(png_jmpbuf(w->png))) {
+        if (error && error_size) snprintf(error, error_size, "%s", w->error);
+        cpng_writer_destroy(w);
+        return NULL;
+    }
+    png_set_write_fn(w->png, w, cpng_on_write, cpng_on_flush);
+    png_set_IHDR(w->png, w->info, width, height, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
+                 PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    png_set_compression_level(w->png, compression_level);
+    png_set_filter(w->png, PNG_FILTER_TYPE_BASE, filters);
+    png_write_info(w->png, w->info);
+    return w;
+}
+
+int cpng_writer_write_rows(CPNGWriter *w, const uint8_t *rows, uint32_t count, size_t stride) {
+    if (w->failed) return -1;
+    if (count > w->height - w->rows_written) {
+        cpng_fail(w, "more rows than the image height");
+        return -1;
+    }
+    if (setjmp(png_jmpbuf(w->png))) return -1;
+    for (uint32_t k = 0; k < count; k++) png_write_row(w->png, rows + (size_t)k * stride);
+    w->rows_written += count;
+    return 0;
+}
+
+int cpng_writer_finish(CPNGWriter *w) {
+    if (w->failed) return -1;
+    if (w->rows_written != w->height) {
+        cpng_fail(w, "image ended before its last row");
+        return -1;
+    }
+    if (setjmp(png_jmpbuf(w->png))) return -1;
+    png_write_end(w->png, w->info);
+    return 0;
+}
+
+uint8_t *cpng_writer_take_output(CPNGWriter *w, size_t *length) {
+    uint8_t *bytes = w->bytes;
+    *length = w->length;
+    w->bytes = NULL;
+    w->length = w->capacity = 0;
+    return bytes;
+}
+
+const char *cpng_writer_error(const CPNGWriter *w) { return w->error; }
+
+void cpng_writer_destroy(CPNGWriter *w) {
+    if (!w) return;
+    if (w->png) png_destroy_write_struct(&w->png, w->info ? &w->info : NULL);
+    free(w->bytes);
+    free(w);
+}
+
+const char *cpng_libpng_version(void) { return png_get_libpng_ver(NULL); }
+
+const char *cpng_zlib_version(void) { return zlibVersion(); }

@@ -1,0 +1,22 @@
+/// Sebastiano Vigna's SplitMix64 generator, as the render contract uses it to draw c from
+/// a seed. Deterministic and platform-independent: all arithmetic wraps modulo 2^64.
+public struct SplitMix64: Sendable, Hashable {
+    public private(set) var state: UInt64
+
+    public init(seed: UInt64) {
+        state = seed
+    }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// A double in [0, 1) from the top 53 bits of the next value.
+    public mutating func unit() -> Double {
+        Double(next() >> 11) * 0x1p-53
+    }
+}

@@ -1,0 +1,72 @@
+import FractalCore
+import FractalJob
+import FractalPNG
+
+/// Renders golden cases and compares them with what they must be.
+public enum GoldenCheck {
+    /// One field of one case that did not match.
+    public struct Mismatch: Hashable, Sendable, CustomStringConvertible {
+        public let name: String
+        public let field: String
+        public let expected: String
+        public let actual: String
+        public var description: String { "\(name): \(field) is \(actual), expected \(expected)" }
+    }
+
+    /// Renders one golden case and lists what differs. The PNG checksum and size are
+    /// compared only when `encoderMatches`: they depend on the zlib build.
+    public static func check(_ golden: GoldenCase, threads: Int, encoderMatches: Bool) -> [Mismatch] {
+        var mismatches: [Mismatch] = []
+        func compare(_ field: String, _ expected: String, _ actual: String) {
+            if expected != actual {
+                mismatches.append(Mismatch(name: golden.name, field: field, expected: expected, actual: actual))
+            }
+        }
+        let parameters: FractalParameters
+        do {
+            parameters = try golden.request.validated()
+        } catch {
+            return [Mismatch(name: golden.name, field: error.field, expected: "a valid value", actual: error.message)]
+        }
+        compare("cx", "\(golden.cx)", "\(parameters.cx)")
+        compare("cy", "\(golden.cy)", "\(parameters.cy)")
+        let rendered: RenderedFractal
+        do {
+            rendered = try RenderJob.run(parameters, threads: threads)
+        } catch {
+            return mismatches + [Mismatch(name: golden.name, field: "png", expected: "an image", actual: "\(error)")]
+        }
+        compare("pixel_checksum", golden.pixelChecksum, rendered.pixelChecksum)
+        if encoderMatches {
+            compare("checksum", golden.checksum, rendered.checksum)
+            compare("size", "\(golden.size)", "\(rendered.size)")
+        }
+        return mismatches
+    }
+
+    /// Checks every case of a file; the PNG checksums only where its encoder is this one.
+    public static func check(_ file: GoldenFile, threads: Int) -> [Mismatch] {
+        let encoderMatches = file.encoder == .current
+        return file.cases.flatMap { check($0, threads: threads, encoderMatches: encoderMatches) }
+    }
+
+    /// Renders the catalogue's entries into a golden file with this platform's encoder.
+    public static func make(_ entries: [GoldenCatalog.Entry], threads: Int) throws -> GoldenFile {
+        var cases: [GoldenCase] = []
+        for entry in entries {
+            let parameters = try entry.request.validated()
+            let rendered = try RenderJob.run(parameters, threads: threads)
+            cases.append(
+                GoldenCase(
+                    name: entry.name, width: parameters.width, height: parameters.height,
+                    iterations: parameters.iterations, xa: parameters.xa, xb: parameters.xb,
+                    ya: parameters.ya, yb: parameters.yb, seed: parameters.seed,
+                    cx: parameters.cx, cy: parameters.cy, pixelChecksum: rendered.pixelChecksum,
+                    checksum: rendered.checksum, size: rendered.size))
+        }
+        return GoldenFile(
+            comment: "Made by `faafo fixtures make`. pixel_checksum holds on every platform; "
+                + "checksum and size hold for the encoder named here.",
+            encoder: .current, cases: cases)
+    }
+}
