@@ -19,6 +19,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "faafo", targets: ["FaafoCLI"]),
+        .executable(name: "faafo-api", targets: ["FaafoAPIServer"]),
+        .executable(name: "faafo-worker", targets: ["FaafoWorkerServer"]),
         .library(name: "FractalCore", targets: ["FractalCore"]),
         .library(name: "FractalPNG", targets: ["FractalPNG"]),
         .library(name: "FractalJob", targets: ["FractalJob"]),
@@ -27,6 +29,12 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         // libpng, as Debian's libpng-dev installs it.
@@ -56,10 +64,83 @@ let package = Package(
         ),
         // Golden checksum files (Fixtures/golden.json): their shape, the standard cases, checking.
         .target(name: "GoldenFixtures", dependencies: ["FractalCore", "FractalJob"]),
+
+        // The wire contracts: JSON of the HTTP API and of the queue messages.
+        .target(name: "FaafoWire"),
+        // The work queue: the protocol, the in-memory backend, and RabbitMQ over librabbitmq.
+        .target(name: "WorkQueue", dependencies: [.product(name: "DequeModule", package: "swift-collections")]),
+        .systemLibrary(
+            name: "CRabbitMQ",
+            pkgConfig: "librabbitmq",
+            providers: [.apt(["librabbitmq-dev"])]
+        ),
+        .target(
+            name: "AMQPWorkQueue",
+            dependencies: [
+                "WorkQueue", "CRabbitMQ", .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ]
+        ),
+        // Stored fractals: the protocol, SQLite through GRDB, and memory.
+        .target(
+            name: "FractalStore",
+            dependencies: ["FaafoWire", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // Log lines in the tutorial's (oslo.log) form.
+        .target(name: "FaafoLogging", dependencies: [.product(name: "Logging", package: "swift-log")]),
+        // Options from flags, environment and faafo.conf, as the original read them.
+        .target(name: "FaafoConfig"),
+        // The HTTP client of the API, for the CLI and the worker.
+        .target(
+            name: "FaafoClient",
+            dependencies: [
+                "FaafoWire",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The controller: the fractal service and its HTTP routes.
+        .target(
+            name: "FaafoAPI",
+            dependencies: [
+                "FaafoWire", "FractalCore", "FractalStore", "WorkQueue", "AMQPWorkQueue", "FaafoConfig",
+                "FaafoWorker", "FaafoLogging",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // The worker: consume a task, render, report the result, then acknowledge.
+        .target(
+            name: "FaafoWorker",
+            dependencies: [
+                "FaafoWire", "FractalCore", "FractalJob", "WorkQueue", "FaafoClient",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
         .executableTarget(
             name: "FaafoCLI",
             dependencies: [
-                "FractalCore", "FractalJob", "FractalPNG", "GoldenFixtures",
+                "FractalCore", "FractalJob", "FractalPNG", "GoldenFixtures", "FaafoWire", "FaafoClient", "FaafoConfig",
+                "FaafoLogging",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "FaafoAPIServer",
+            dependencies: [
+                "FaafoAPI", "FaafoConfig", "FaafoLogging", "FaafoClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "FaafoWorkerServer",
+            dependencies: [
+                "FaafoWorker", "FaafoConfig", "AMQPWorkQueue", "FaafoLogging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -67,6 +148,24 @@ let package = Package(
         .testTarget(name: "FractalCoreTests", dependencies: ["FractalCore"]),
         .testTarget(
             name: "FractalJobTests", dependencies: ["FractalCore", "FractalJob", "FractalPNG", "GoldenFixtures", "CLibPNG"]),
+        .testTarget(name: "WorkQueueTests", dependencies: ["WorkQueue", "AMQPWorkQueue"]),
+        .testTarget(name: "FractalStoreTests", dependencies: ["FractalStore", "FaafoWire"]),
+        .testTarget(name: "FaafoConfigTests", dependencies: ["FaafoConfig"]),
+        .testTarget(name: "FaafoLoggingTests", dependencies: ["FaafoLogging"]),
+        .testTarget(
+            name: "FaafoAPITests",
+            dependencies: [
+                "FaafoAPI", "FaafoWire", "FractalStore", "WorkQueue", "FractalCore", "FractalJob",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(
+            name: "FaafoEndToEndTests",
+            dependencies: [
+                "FaafoAPIServer", "FaafoWorkerServer", "FaafoClient", "FaafoWire", "AMQPWorkQueue", "FractalCore",
+                "FractalJob",
+            ]
+        ),
         .testTarget(
             name: "FaafoCLITests",
             dependencies: ["FaafoCLI", .product(name: "Crypto", package: "swift-crypto")]),

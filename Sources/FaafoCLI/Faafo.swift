@@ -3,12 +3,18 @@ import Foundation
 import FractalCore
 
 /// The `faafo` command: the Fractals application's client, and offline tools.
-struct Faafo: ParsableCommand {
+struct Faafo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "faafo",
         abstract: "The Fractals application (faafo): render Julia-set fractals and manage golden checksums.",
-        subcommands: [RenderCommand.self, FixturesCommand.self]
+        subcommands: [
+            CreateCommand.self, ShowCommand.self, ListCommand.self, GetCommand.self, DeleteCommand.self,
+            RenderCommand.self, FixturesCommand.self,
+        ]
     )
+
+    /// `--endpoint-url`, `--verbose`, `--debug`, `--config-file`: the client subcommands read them.
+    @OptionGroup(title: "Global Options") var globals: GlobalOptions
 }
 
 /// Exit statuses shared by the subcommands.
@@ -26,13 +32,23 @@ struct CommandFailure: Error, CustomStringConvertible {
 
 @main
 enum FaafoMain {
-    static func main() {
+    static func main() async {
         do {
             var command = try Faafo.parseAsRoot()
-            try command.run()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
         } catch let error as ParameterError {
             FileHandle.standardError.write(Data("faafo: error: \(error.message)\n".utf8))
             exit(ExitStatus.usage)
+        } catch let failure as UsageFailure {
+            FileHandle.standardError.write(Data("faafo: error: \(failure)\n".utf8))
+            exit(ExitStatus.usage)
+        } catch let failure as CommandFailure {
+            FileHandle.standardError.write(Data("faafo: error: \(failure)\n".utf8))
+            exit(EXIT_FAILURE)
         } catch {
             // Argument Parser's own errors: a bad or missing option is a usage error (2),
             // help and version requests exit 0, anything else keeps its own status.

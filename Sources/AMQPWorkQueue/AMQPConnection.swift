@@ -1,0 +1,449 @@
+import CRabbitMQ
+import Foundation
+import WorkQueue
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// A failure on one connection: librabbitmq's, the network's, or the broker closing a
+/// channel or the connection.
+struct AMQPFailure: Error, CustomStringConvertible {
+    /// True when the broker refused an operation (it closed the channel or connection with a
+    /// reply code such as 406 PRECONDITION_FAILED) rather than the network or library failing.
+    var isRefusal: Bool
+    var message: String
+
+    var description: String { message }
+
+    var queueError: QueueError {
+        QueueError(isRefusal ? .refused : .unavailable, message)
+    }
+}
+
+/// A message as it arrives on a consumer's channel.
+struct AMQPIncomingMessage {
+    var body: Data
+    var messageID: String?
+    var contentType: String?
+    /// 2 for persistent, 1 (or nil) for transient.
+    var deliveryMode: UInt8?
+    var redelivered: Bool
+    var deliveryTag: UInt64
+
+    init(message: amqp_message_t, redelivered: Bool, deliveryTag: UInt64) {
+        let properties = message.properties
+        func has(_ flag: Int32) -> Bool { properties._flags & amqp_flags_t(flag) != 0 }
+        body = AMQPConnection.data(message.body)
+        messageID = has(AMQP_BASIC_MESSAGE_ID_FLAG) ? AMQPConnection.string(properties.message_id) : nil
+        contentType = has(AMQP_BASIC_CONTENT_TYPE_FLAG) ? AMQPConnection.string(properties.content_type) : nil
+        deliveryMode = has(AMQP_BASIC_DELIVERY_MODE_FLAG) ? properties.delivery_mode : nil
+        self.redelivered = redelivered
+        self.deliveryTag = deliveryTag
+    }
+}
+
+/// One librabbitmq connection. Not thread-safe: only the thread that opened it may use it,
+/// which is why every connection in this module has a thread of its own.
+///
+/// Every failure is thrown as an `AMQPFailure` whose message names the broker's address and
+/// librabbitmq's error string or the broker's close reason. The connection is destroyed
+/// (socket closed) when the object is released; call `close()` first to close it politely.
+final class AMQPConnection {
+    let state: amqp_connection_state_t
+    let endpoint: AMQPEndpoint
+    /// The name the broker shows for this connection (`rabbitmqctl list_connections
+    /// user_provided_name`).
+    let name: String
+
+    private init(state: amqp_connection_state_t, endpoint: AMQPEndpoint, name: String) {
+        self.state = state
+        self.endpoint = endpoint
+        self.name = name
+    }
+
+    deinit {
+        amqp_destroy_connection(state)
+    }
+
+    /// Opens a socket and logs in. `timeout` bounds the TCP connect, the handshake, and each
+    /// later synchronous operation (declare, qos, get, close).
+    static func open(
+        endpoint: AMQPEndpoint, name: String, heartbeat: Duration, timeout: Duration
+    ) throws(AMQPFailure) -> AMQPConnection {
+        guard let state = amqp_new_connection() else {
+            throw AMQPFailure(isRefusal: false, message: "librabbitmq could not allocate a connection")
+        }
+        let connection = AMQPConnection(state: state, endpoint: endpoint, name: name)
+        guard let socket = amqp_tcp_socket_new(state) else {
+            throw AMQPFailure(isRefusal: false, message: "librabbitmq could not create a TCP socket")
+        }
+        var limit = timeval(timeout)
+        let status = amqp_socket_open_noblock(socket, endpoint.host, Int32(endpoint.port), &limit)
+        let socketErrno = errno
+        guard status == AMQP_STATUS_OK.rawValue else {
+            throw AMQPFailure(
+                isRefusal: false,
+                message: "cannot connect to RabbitMQ at \(endpoint.address): "
+                    + Self.describe(status: status, errno: socketErrno)
+                    + " (is the broker running and listening there?)")
+        }
+        amqp_set_handshake_timeout(state, &limit)
+        amqp_set_rpc_timeout(state, &limit)
+
+        let heartbeatSeconds = heartbeat <= .zero ? 0 : Int32(clamping: heartbeat.wholeSecondsRoundedUp)
+        let arena = CArena()
+        var properties = arena.table([("connection_name", name), ("product", "faafo")])
+        let reply = faafo_amqp_login_plain(
+            state, endpoint.virtualHost, 0, 131_072, heartbeatSeconds, &properties, endpoint.user,
+            endpoint.password)
+        try connection.check(reply, "logging in to \(endpoint) as '\(endpoint.user)'")
+        withExtendedLifetime(arena) {}
+        return connection
+    }
+
+    /// Closes the connection politely (the broker requeues every unacknowledged delivery),
+    /// waiting at most `timeout` for the broker's reply. Errors are ignored: the socket
+    /// closes when the object is released either way.
+    func close(timeout: Duration) {
+        var limit = timeval(timeout)
+        amqp_set_rpc_timeout(state, &limit)
+        _ = amqp_connection_close(state, AMQP_REPLY_SUCCESS)
+    }
+
+    var socketDescriptor: Int32 { amqp_get_sockfd(state) }
+
+    /// True when librabbitmq holds received data or frames that poll(2) on the socket would
+    /// not report.
+    var hasBufferedInput: Bool {
+        amqp_frames_enqueued(state) != 0 || amqp_data_in_buffer(state) != 0
+    }
+
+    /// Frees memory of frames already handled. Call once nothing read refers to it.
+    func releaseBuffers() {
+        amqp_maybe_release_buffers(state)
+    }
+
+    // MARK: Topology
+
+    func openChannel(_ channel: amqp_channel_t) throws(AMQPFailure) {
+        amqp_channel_open(state, channel)
+        try check(amqp_get_rpc_reply(state), "opening channel \(channel)")
+    }
+
+    /// Declares both exchanges and both queues, and binds them; idempotent.
+    func declare(_ names: QueueNames, channel: amqp_channel_t) throws(AMQPFailure) {
+        let arena = CArena()
+        let direct = arena.bytes("direct")
+        for exchange in [names.deadLetterExchange, names.exchange] {
+            amqp_exchange_declare(state, channel, arena.bytes(exchange), direct, 0, 1, 0, 0, amqp_empty_table)
+            try check(amqp_get_rpc_reply(state), "declaring exchange '\(exchange)'")
+        }
+        amqp_queue_declare(state, channel, arena.bytes(names.deadLetterQueue), 0, 1, 0, 0, amqp_empty_table)
+        try check(amqp_get_rpc_reply(state), "declaring queue '\(names.deadLetterQueue)'")
+        amqp_queue_bind(
+            state, channel, arena.bytes(names.deadLetterQueue), arena.bytes(names.deadLetterExchange),
+            arena.bytes(names.deadLetterQueue), amqp_empty_table)
+        try check(
+            amqp_get_rpc_reply(state),
+            "binding queue '\(names.deadLetterQueue)' to exchange '\(names.deadLetterExchange)'")
+
+        let arguments = arena.table([
+            ("x-dead-letter-exchange", names.deadLetterExchange),
+            ("x-dead-letter-routing-key", names.deadLetterQueue),
+        ])
+        amqp_queue_declare(state, channel, arena.bytes(names.queue), 0, 1, 0, 0, arguments)
+        try check(amqp_get_rpc_reply(state), "declaring queue '\(names.queue)'")
+        amqp_queue_bind(
+            state, channel, arena.bytes(names.queue), arena.bytes(names.exchange), arena.bytes(names.routingKey),
+            amqp_empty_table)
+        try check(amqp_get_rpc_reply(state), "binding queue '\(names.queue)' to exchange '\(names.exchange)'")
+        withExtendedLifetime(arena) {}
+    }
+
+    /// Deletes both queues (with any messages in them) and both exchanges.
+    func deleteTopology(_ names: QueueNames, channel: amqp_channel_t) throws(AMQPFailure) {
+        let arena = CArena()
+        for queue in [names.queue, names.deadLetterQueue] {
+            amqp_queue_delete(state, channel, arena.bytes(queue), 0, 0)
+            try check(amqp_get_rpc_reply(state), "deleting queue '\(queue)'")
+        }
+        for exchange in [names.exchange, names.deadLetterExchange] {
+            amqp_exchange_delete(state, channel, arena.bytes(exchange), 0)
+            try check(amqp_get_rpc_reply(state), "deleting exchange '\(exchange)'")
+        }
+        withExtendedLifetime(arena) {}
+    }
+
+    // MARK: Publishing
+
+    func confirmSelect(channel: amqp_channel_t) throws(AMQPFailure) {
+        amqp_confirm_select(state, channel)
+        try check(amqp_get_rpc_reply(state), "enabling publisher confirms on channel \(channel)")
+    }
+
+    /// Sends one persistent JSON message. `exchange`, `routingKey` and `contentType` must
+    /// stay valid during the call.
+    func publish(
+        body: Data, messageID: String, exchange: amqp_bytes_t, routingKey: amqp_bytes_t,
+        contentType: amqp_bytes_t, channel: amqp_channel_t
+    ) throws(AMQPFailure) {
+        var properties = amqp_basic_properties_t()
+        properties._flags =
+            amqp_flags_t(AMQP_BASIC_CONTENT_TYPE_FLAG) | amqp_flags_t(AMQP_BASIC_DELIVERY_MODE_FLAG)
+            | amqp_flags_t(AMQP_BASIC_MESSAGE_ID_FLAG)
+        properties.content_type = contentType
+        properties.delivery_mode = 2  // persistent
+        var messageID = messageID
+        let status = messageID.withUTF8 { id in
+            properties.message_id = amqp_bytes_t(len: id.count, bytes: UnsafeMutableRawPointer(mutating: id.baseAddress))
+            return body.withUnsafeBytes { body in
+                amqp_basic_publish(
+                    state, channel, exchange, routingKey, 0, 0, &properties,
+                    amqp_bytes_t(len: body.count, bytes: UnsafeMutableRawPointer(mutating: body.baseAddress)))
+            }
+        }
+        guard status == AMQP_STATUS_OK.rawValue else {
+            throw failure(status: status, while: "publishing")
+        }
+    }
+
+    // MARK: Consuming
+
+    func qos(prefetch: Int, channel: amqp_channel_t) throws(AMQPFailure) {
+        amqp_basic_qos(state, channel, 0, UInt16(clamping: prefetch), 0)
+        try check(amqp_get_rpc_reply(state), "setting prefetch \(prefetch) on channel \(channel)")
+    }
+
+    func consume(queue: String, channel: amqp_channel_t) throws(AMQPFailure) {
+        let arena = CArena()
+        amqp_basic_consume(state, channel, arena.bytes(queue), amqp_empty_bytes, 0, 0, 0, amqp_empty_table)
+        try check(amqp_get_rpc_reply(state), "consuming from queue '\(queue)'")
+        withExtendedLifetime(arena) {}
+    }
+
+    enum Incoming {
+        case delivery(AMQPIncomingMessage)
+        /// A frame that is not a delivery (a confirm, a close, a cancel…).
+        case frame(amqp_frame_t)
+    }
+
+    /// The next delivery or other frame, or nil if nothing complete arrives within `timeout`.
+    /// Also sends heartbeats when due, and fails if the broker's heartbeats stopped.
+    func receive(timeout: Duration) throws(AMQPFailure) -> Incoming? {
+        var envelope = amqp_envelope_t()
+        var limit = timeval(timeout)
+        let reply = amqp_consume_message(state, &envelope, &limit, 0)
+        switch reply.reply_type {
+        case AMQP_RESPONSE_NORMAL:
+            defer { amqp_destroy_envelope(&envelope) }
+            return .delivery(
+                AMQPIncomingMessage(
+                    message: envelope.message, redelivered: envelope.redelivered != 0,
+                    deliveryTag: envelope.delivery_tag))
+        case AMQP_RESPONSE_LIBRARY_EXCEPTION where reply.library_error == AMQP_STATUS_TIMEOUT.rawValue:
+            return nil
+        case AMQP_RESPONSE_LIBRARY_EXCEPTION where reply.library_error == AMQP_STATUS_UNEXPECTED_STATE.rawValue:
+            // A frame other than basic.deliver arrived; librabbitmq put it back for us to read.
+            var frame = amqp_frame_t()
+            let status = amqp_simple_wait_frame(state, &frame)
+            guard status == AMQP_STATUS_OK.rawValue else { throw failure(status: status, while: "reading") }
+            return .frame(frame)
+        default:
+            try check(reply, "receiving")
+            return nil
+        }
+    }
+
+    /// The next frame, or nil if none arrives within `timeout`. Sends heartbeats when due.
+    func readFrame(timeout: Duration) throws(AMQPFailure) -> amqp_frame_t? {
+        var frame = amqp_frame_t()
+        var limit = timeval(timeout)
+        let status = amqp_simple_wait_frame_noblock(state, &frame, &limit)
+        if status == AMQP_STATUS_TIMEOUT.rawValue { return nil }
+        guard status == AMQP_STATUS_OK.rawValue else { throw failure(status: status, while: "reading") }
+        return frame
+    }
+
+    func ack(_ deliveryTag: UInt64, channel: amqp_channel_t) throws(AMQPFailure) {
+        let status = amqp_basic_ack(state, channel, deliveryTag, 0)
+        guard status == AMQP_STATUS_OK.rawValue else { throw failure(status: status, while: "acknowledging") }
+    }
+
+    func reject(_ deliveryTag: UInt64, requeue: Bool, channel: amqp_channel_t) throws(AMQPFailure) {
+        let status = amqp_basic_reject(state, channel, deliveryTag, requeue ? 1 : 0)
+        guard status == AMQP_STATUS_OK.rawValue else { throw failure(status: status, while: "rejecting") }
+    }
+
+    /// basic.get with acknowledgement: the oldest message of `queue`, or nil if it is empty.
+    /// The message is acknowledged before this returns.
+    func get(queue: String, channel: amqp_channel_t) throws(AMQPFailure) -> AMQPIncomingMessage? {
+        let arena = CArena()
+        let reply = amqp_basic_get(state, channel, arena.bytes(queue), 0)
+        withExtendedLifetime(arena) {}
+        try check(reply, "getting a message from queue '\(queue)'")
+        if reply.reply.id == AMQP_BASIC_GET_EMPTY_METHOD { return nil }
+        guard reply.reply.id == AMQP_BASIC_GET_OK_METHOD, let decoded = reply.reply.decoded else {
+            throw AMQPFailure(
+                isRefusal: false,
+                message: "getting a message from queue '\(queue)' on \(endpoint.address): unexpected reply "
+                    + "method 0x\(String(reply.reply.id, radix: 16))")
+        }
+        let getOK = decoded.assumingMemoryBound(to: amqp_basic_get_ok_t.self).pointee
+        var message = amqp_message_t()
+        try check(amqp_read_message(state, channel, &message, 0), "reading a message from queue '\(queue)'")
+        defer { amqp_destroy_message(&message) }
+        let incoming = AMQPIncomingMessage(
+            message: message, redelivered: getOK.redelivered != 0, deliveryTag: getOK.delivery_tag)
+        try ack(getOK.delivery_tag, channel: channel)
+        return incoming
+    }
+
+    // MARK: Frames and errors
+
+    /// The failure a frame announces, if it is the broker closing a channel or the
+    /// connection, or cancelling a consumer. Answers a connection.close with close-ok.
+    func failure(announcedBy frame: amqp_frame_t) -> AMQPFailure? {
+        guard frame.frame_type == AMQP_FRAME_METHOD else { return nil }
+        let method = frame.payload.method
+        switch method.id {
+        case AMQP_CONNECTION_CLOSE_METHOD, AMQP_CHANNEL_CLOSE_METHOD:
+            answerClose(method, channel: frame.channel)
+            return AMQPFailure(isRefusal: true, message: describeClose(method))
+        case AMQP_BASIC_CANCEL_METHOD:
+            return AMQPFailure(
+                isRefusal: false,
+                message: "RabbitMQ at \(endpoint.address) cancelled the consumer (was its queue deleted?)")
+        default:
+            return nil
+        }
+    }
+
+    /// Throws if `reply` is not a normal reply, with the broker's close reason or
+    /// librabbitmq's error string.
+    func check(_ reply: amqp_rpc_reply_t, _ context: @autoclosure () -> String) throws(AMQPFailure) {
+        switch reply.reply_type {
+        case AMQP_RESPONSE_NORMAL:
+            return
+        case AMQP_RESPONSE_LIBRARY_EXCEPTION:
+            throw failure(status: reply.library_error, while: context())
+        case AMQP_RESPONSE_SERVER_EXCEPTION:
+            answerClose(reply.reply, channel: nil)
+            throw AMQPFailure(isRefusal: true, message: "\(context()): \(describeClose(reply.reply))")
+        default:
+            throw AMQPFailure(
+                isRefusal: false, message: "\(context()) on \(endpoint.address): librabbitmq returned no reply")
+        }
+    }
+
+    private func failure(status: Int32, while context: String) -> AMQPFailure {
+        AMQPFailure(
+            isRefusal: false,
+            message: "\(context) on RabbitMQ at \(endpoint.address): \(Self.describe(status: status, errno: nil))")
+    }
+
+    private func describeClose(_ method: amqp_method_t) -> String {
+        switch method.id {
+        case AMQP_CONNECTION_CLOSE_METHOD:
+            guard let decoded = method.decoded else { break }
+            let close = decoded.assumingMemoryBound(to: amqp_connection_close_t.self).pointee
+            return "RabbitMQ at \(endpoint.address) closed the connection: \(close.reply_code) "
+                + Self.string(close.reply_text)
+        case AMQP_CHANNEL_CLOSE_METHOD:
+            guard let decoded = method.decoded else { break }
+            let close = decoded.assumingMemoryBound(to: amqp_channel_close_t.self).pointee
+            return "RabbitMQ at \(endpoint.address) closed the channel: \(close.reply_code) "
+                + Self.string(close.reply_text)
+        default:
+            break
+        }
+        return "RabbitMQ at \(endpoint.address) replied with method 0x\(String(method.id, radix: 16))"
+    }
+
+    /// Acknowledges the broker's connection.close so that it frees the connection at once.
+    /// (A closed channel needs nothing: the connection is replaced after any failure.)
+    private func answerClose(_ method: amqp_method_t, channel: amqp_channel_t?) {
+        if method.id == AMQP_CONNECTION_CLOSE_METHOD {
+            var closeOK = amqp_connection_close_ok_t()
+            _ = amqp_send_method(state, 0, AMQP_CONNECTION_CLOSE_OK_METHOD, &closeOK)
+        }
+    }
+
+    static func describe(status: Int32, errno: Int32?) -> String {
+        var text = String(cString: amqp_error_string2(status))
+        // librabbitmq connects without blocking and does not pass the socket's error on, so
+        // errno is often just EINPROGRESS: only a more specific one says anything.
+        if let errno, errno != 0, errno != EINPROGRESS, errno != EAGAIN,
+            status == AMQP_STATUS_SOCKET_ERROR.rawValue || status == AMQP_STATUS_TCP_ERROR.rawValue
+        {
+            text += " (\(String(cString: strerror(errno))))"
+        }
+        return text
+    }
+
+    static func data(_ bytes: amqp_bytes_t) -> Data {
+        guard let pointer = bytes.bytes, bytes.len > 0 else { return Data() }
+        return Data(bytes: pointer, count: bytes.len)
+    }
+
+    static func string(_ bytes: amqp_bytes_t) -> String {
+        guard let pointer = bytes.bytes, bytes.len > 0 else { return "" }
+        return String(decoding: UnsafeRawBufferPointer(start: pointer, count: bytes.len), as: UTF8.self)
+    }
+}
+
+/// C strings and tables that live as long as the arena, for librabbitmq calls that take
+/// `amqp_bytes_t` or `amqp_table_t` pointing at memory the caller owns.
+final class CArena {
+    private var strings: [UnsafeMutablePointer<CChar>] = []
+    private var entries: [UnsafeMutablePointer<amqp_table_entry_t>] = []
+
+    deinit {
+        strings.forEach { free($0) }
+        entries.forEach { $0.deallocate() }
+    }
+
+    func bytes(_ string: String) -> amqp_bytes_t {
+        let copy = strdup(string)!
+        strings.append(copy)
+        return amqp_bytes_t(len: strlen(copy), bytes: UnsafeMutableRawPointer(copy))
+    }
+
+    /// A table of UTF-8 string values.
+    func table(_ pairs: [(key: String, value: String)]) -> amqp_table_t {
+        let buffer = UnsafeMutablePointer<amqp_table_entry_t>.allocate(capacity: max(1, pairs.count))
+        entries.append(buffer)
+        for (index, pair) in pairs.enumerated() {
+            var value = amqp_field_value_t()
+            value.kind = UInt8(truncatingIfNeeded: AMQP_FIELD_KIND_UTF8.rawValue)
+            value.value.bytes = bytes(pair.value)
+            (buffer + index).initialize(to: amqp_table_entry_t(key: bytes(pair.key), value: value))
+        }
+        return amqp_table_t(num_entries: Int32(pairs.count), entries: buffer)
+    }
+}
+
+extension timeval {
+    init(_ duration: Duration) {
+        let duration = max(duration, .zero)
+        let (seconds, attoseconds) = duration.components
+        self.init(
+            tv_sec: .init(truncatingIfNeeded: seconds),
+            tv_usec: .init(truncatingIfNeeded: attoseconds / 1_000_000_000_000))
+    }
+}
+
+extension Duration {
+    var wholeSecondsRoundedUp: Int64 {
+        let (seconds, attoseconds) = components
+        return attoseconds > 0 ? seconds + 1 : seconds
+    }
+
+    var millisecondsRoundedUp: Int64 {
+        let (seconds, attoseconds) = components
+        let whole = seconds * 1000 + attoseconds / 1_000_000_000_000_000
+        return attoseconds % 1_000_000_000_000_000 > 0 ? whole + 1 : whole
+    }
+}

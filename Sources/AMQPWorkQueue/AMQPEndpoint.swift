@@ -1,0 +1,82 @@
+import Foundation
+import WorkQueue
+
+/// Where and as whom to connect, from an AMQP URL such as the original faafo's
+/// `transport_url`: `amqp://user:password@host:port/vhost`.
+///
+/// Missing parts take RabbitMQ's defaults: user and password `guest`, host `localhost`,
+/// port 5672, virtual host `/`. As in kombu (which the original used), an empty path means
+/// the virtual host `/`; `%2F` spells `/` inside a path.
+public struct AMQPEndpoint: Sendable, Hashable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+    public var user: String
+    public var password: String
+    public var virtualHost: String
+
+    public init(
+        host: String = "localhost", port: Int = 5672, user: String = "guest", password: String = "guest",
+        virtualHost: String = "/"
+    ) {
+        self.host = host
+        self.port = port
+        self.user = user
+        self.password = password
+        self.virtualHost = virtualHost
+    }
+
+    /// Parses an `amqp://` URL; throws `.invalidArgument` naming what is wrong.
+    public init(url: String) throws(QueueError) {
+        func invalid(_ why: String) -> QueueError {
+            QueueError(.invalidArgument, "invalid AMQP URL '\(Self.redacted(url))': \(why)")
+        }
+        guard let components = URLComponents(string: url) else { throw invalid("not a URL") }
+        switch components.scheme?.lowercased() {
+        case "amqp": break
+        case "amqps": throw invalid("TLS (amqps) is not supported")
+        default: throw invalid("the scheme must be amqp://")
+        }
+        guard components.query == nil, components.fragment == nil else {
+            throw invalid("query parameters are not supported")
+        }
+        self.init()
+        if let host = components.host, !host.isEmpty {
+            self.host = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        }
+        if let port = components.port {
+            guard (1...65535).contains(port) else { throw invalid("port \(port) is out of range") }
+            self.port = port
+        }
+        if let user = components.user { self.user = user }
+        if let password = components.password { self.password = password }
+        let path = components.percentEncodedPath
+        if path.count > 1 {
+            let encoded = path.dropFirst()
+            guard !encoded.contains("/") else { throw invalid("a virtual host's '/' must be written %2F") }
+            guard let virtualHost = String(encoded).removingPercentEncoding else {
+                throw invalid("bad percent-encoding in the virtual host")
+            }
+            self.virtualHost = virtualHost
+        }
+    }
+
+    /// `host:port`, for messages.
+    public var address: String {
+        host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+    }
+
+    /// The URL without the password.
+    public var description: String {
+        let vhost = virtualHost == "/" ? "" : virtualHost.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        return "amqp://\(user)@\(address)/\(vhost)"
+    }
+
+    /// A URL with any password replaced by `***`, for error messages.
+    static func redacted(_ url: String) -> String {
+        guard let at = url.lastIndex(of: "@"), let scheme = url.range(of: "://"),
+            scheme.upperBound < at,
+            let colon = url[scheme.upperBound..<at].firstIndex(of: ":")
+        else { return url }
+        return String(url[..<url.index(after: colon)]) + "***" + String(url[at...])
+    }
+}

@@ -1,0 +1,138 @@
+import CRabbitMQ
+import Foundation
+import Logging
+import WorkQueue
+
+/// A consumer's thread: owns its connection and runs until the consumer closes.
+///
+/// Each turn sends the acks and rejects callers have queued, then waits (in poll(2), on the
+/// socket and the consumer's wake signal, at most `idleWait`) and reads every delivery that
+/// has arrived. librabbitmq answers heartbeats while it reads, so the connection stays alive
+/// however long a caller holds a delivery.
+final class ConsumerLoop {
+    private static let channel: amqp_channel_t = 1
+    private static let idleWait: Duration = .milliseconds(500)
+
+    private let consumer: AMQPWorkQueueConsumer
+    private var connection: AMQPConnection?
+    /// Numbers connections so that deliveries from a lost one are recognised.
+    private var connectionNumber: UInt64 = 0
+
+    init(consumer: AMQPWorkQueueConsumer) {
+        self.consumer = consumer
+    }
+
+    private var logger: Logger { consumer.logger }
+
+    func run() {
+        let options = consumer.options
+        var backoff = Backoff(initial: options.reconnectDelay, maximum: options.maximumReconnectDelay)
+        var hasConnected = false
+        while !consumer.isClosing {
+            guard let connection else {
+                do throws(AMQPFailure) {
+                    try connect()
+                    backoff.reset()
+                    if hasConnected {
+                        logger.info("Reconnected to RabbitMQ")
+                    } else {
+                        logger.debug("Connected to RabbitMQ")
+                    }
+                    hasConnected = true
+                    consumer.connected(connectionNumber)
+                } catch {
+                    guard consumer.disconnected(error) else { break }  // first attempt: start() throws
+                    let delay = backoff.next()
+                    logger.warning("Cannot connect to RabbitMQ; retrying in \(delay)", metadata: ["error": "\(error)"])
+                    sleep(for: delay)
+                }
+                continue
+            }
+            do throws(AMQPFailure) {
+                try turn(connection)
+            } catch {
+                logger.warning("Lost the connection to RabbitMQ; reconnecting", metadata: ["error": "\(error)"])
+                self.connection = nil
+                _ = consumer.disconnected(error)
+            }
+        }
+        if let connection {
+            // Closing the connection makes the broker requeue every unacknowledged delivery.
+            connection.close(timeout: .seconds(2))
+            self.connection = nil
+        }
+        consumer.exited()
+    }
+
+    private func connect() throws(AMQPFailure) {
+        let options = consumer.options
+        let connection = try AMQPConnection.open(
+            endpoint: consumer.endpoint, name: consumer.name, heartbeat: options.heartbeat,
+            timeout: options.connectTimeout)
+        try connection.openChannel(Self.channel)
+        try connection.declare(options.names, channel: Self.channel)
+        try connection.qos(prefetch: consumer.prefetch, channel: Self.channel)
+        try connection.consume(queue: options.names.queue, channel: Self.channel)
+        connectionNumber += 1
+        self.connection = connection
+    }
+
+    private func sleep(for delay: Duration) {
+        let clock = ContinuousClock()
+        let end = clock.now + delay
+        while !consumer.isClosing {
+            let remaining = end - clock.now
+            guard remaining > .zero else { return }
+            _ = consumer.wake.wait(socket: nil, timeout: remaining)
+            consumer.wake.drain()
+        }
+    }
+
+    private func turn(_ connection: AMQPConnection) throws(AMQPFailure) {
+        let settlements = consumer.takeSettlements()
+        for (index, settlement) in settlements.enumerated() {
+            guard settlement.connection == connectionNumber else {
+                settlement.continuation.resume(
+                    throwing: QueueError(
+                        .unknownDelivery,
+                        "the delivery came on a connection since lost; RabbitMQ has requeued it"))
+                continue
+            }
+            do throws(AMQPFailure) {
+                switch settlement.action {
+                case .ack:
+                    try connection.ack(settlement.brokerTag, channel: Self.channel)
+                case .reject(let requeue):
+                    try connection.reject(settlement.brokerTag, requeue: requeue, channel: Self.channel)
+                }
+            } catch {
+                let lost = QueueError(
+                    .unknownDelivery,
+                    "the connection was lost before the acknowledgement was sent (RabbitMQ requeues the "
+                        + "message): \(error.message)")
+                for failed in settlements[index...] { failed.continuation.resume(throwing: lost) }
+                throw error
+            }
+            settlement.continuation.resume()
+        }
+        if consumer.isClosing { return }
+
+        if !connection.hasBufferedInput, !consumer.hasSettlements {
+            let readiness = consumer.wake.wait(socket: connection.socketDescriptor, timeout: Self.idleWait)
+            if readiness.signalled { consumer.wake.drain() }
+            if readiness.signalled && !readiness.socket { return }
+        }
+        // A tiny timeout rather than zero: librabbitmq only notices missed heartbeats when
+        // the deadline it waits for is not "immediately".
+        for _ in 0..<10_000 {
+            guard let incoming = try connection.receive(timeout: .microseconds(1)) else { break }
+            switch incoming {
+            case .delivery(let message):
+                consumer.deliver(message, connection: connectionNumber)
+            case .frame(let frame):
+                if let failure = connection.failure(announcedBy: frame) { throw failure }
+            }
+        }
+        connection.releaseBuffers()
+    }
+}

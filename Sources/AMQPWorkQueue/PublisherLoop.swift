@@ -1,0 +1,312 @@
+import CRabbitMQ
+import DequeModule
+import Foundation
+import Logging
+import WorkQueue
+
+/// The publisher thread: owns the publishing connection and runs until shutdown.
+///
+/// Each turn takes every queued publish (up to `batchLimit`), sends them on the confirm
+/// channel, then reads whatever the broker has sent: confirmations (`basic.ack`/`basic.nack`,
+/// possibly `multiple`) resume the callers. While it waits for confirmations, callers queue
+/// the next batch, so batches grow with the load and throughput is not bound to one round
+/// trip per message. Channel 1 publishes in confirm mode; channel 2 runs the synchronous
+/// commands (basic.get on the dead-letter queue, deletes).
+final class PublisherLoop {
+    private static let publishChannel: amqp_channel_t = 1
+    private static let commandChannel: amqp_channel_t = 2
+    /// At most this many messages are sent before reading from the socket again, so that
+    /// confirmations never pile up unread.
+    private static let batchLimit = 1000
+    /// The longest the thread sleeps without looking at the connection (for heartbeats).
+    private static let idleWait: Duration = .milliseconds(500)
+
+    private struct Outstanding {
+        let sequence: UInt64
+        let request: AMQPPublisher.Request
+    }
+
+    private let publisher: AMQPPublisher
+    private var logger: Logger
+    private var connection: AMQPConnection?
+    /// Sent, not yet confirmed, in publish (sequence) order.
+    private var outstanding: Deque<Outstanding> = []
+    /// The broker numbers confirms per channel from 1.
+    private var nextSequence: UInt64 = 1
+    private let arena = CArena()
+    private let exchange: amqp_bytes_t
+    private let routingKey: amqp_bytes_t
+    private let contentType: amqp_bytes_t
+
+    init(publisher: AMQPPublisher) {
+        self.publisher = publisher
+        self.logger = publisher.logger
+        logger[metadataKey: "amqp.connection"] = "\(publisher.options.connectionName) publisher"
+        exchange = arena.bytes(publisher.options.names.exchange)
+        routingKey = arena.bytes(publisher.options.names.routingKey)
+        contentType = arena.bytes("application/json")
+    }
+
+    func run() {
+        var backoff = Backoff(
+            initial: publisher.options.reconnectDelay, maximum: publisher.options.maximumReconnectDelay)
+        var hasConnected = false
+        while !publisher.isShuttingDown {
+            guard let connection else {
+                do throws(AMQPFailure) {
+                    try connect()
+                    backoff.reset()
+                    if hasConnected {
+                        logger.info("Reconnected to RabbitMQ")
+                    } else {
+                        logger.debug("Connected to RabbitMQ")
+                    }
+                    hasConnected = true
+                    publisher.connected()
+                } catch {
+                    guard publisher.disconnected(error) else { break }  // first attempt: start() throws
+                    let delay = backoff.next()
+                    logger.warning("Cannot connect to RabbitMQ; retrying in \(delay)", metadata: ["error": "\(error)"])
+                    sleep(for: delay)
+                }
+                continue
+            }
+            do throws(AMQPFailure) {
+                try turn(connection)
+            } catch {
+                logger.warning("Lost the connection to RabbitMQ; reconnecting", metadata: ["error": "\(error)"])
+                drop(connection, failure: error)
+                _ = publisher.disconnected(error)
+            }
+        }
+        if let connection {
+            // Give confirmations already on their way a moment to arrive.
+            let deadline = ContinuousClock.now + .seconds(1)
+            while !outstanding.isEmpty, ContinuousClock.now < deadline {
+                guard (try? readFrames(connection, waitingAtMost: .milliseconds(50))) != nil else { break }
+            }
+            connection.close(timeout: .seconds(1))
+            drop(connection, failure: nil)
+        }
+        publisher.exited()
+    }
+
+    private func connect() throws(AMQPFailure) {
+        let options = publisher.options
+        let connection = try AMQPConnection.open(
+            endpoint: publisher.endpoint, name: "\(options.connectionName) publisher",
+            heartbeat: options.heartbeat, timeout: options.connectTimeout)
+        try connection.openChannel(Self.publishChannel)
+        try connection.declare(options.names, channel: Self.publishChannel)
+        try connection.confirmSelect(channel: Self.publishChannel)
+        try connection.openChannel(Self.commandChannel)
+        self.connection = connection
+        nextSequence = 1
+    }
+
+    /// Forgets the connection; publishes awaiting confirmation fail with `.notConfirmed`
+    /// (or `.closed` on shutdown).
+    private func drop(_ connection: AMQPConnection, failure: AMQPFailure?) {
+        self.connection = nil
+        let error =
+            if let failure {
+                QueueError(.notConfirmed, "the broker did not confirm the message: \(failure.message)")
+            } else {
+                QueueError(.closed, "the work queue on \(publisher.endpoint.address) shut down before the broker confirmed the message")
+            }
+        let unconfirmed = outstanding
+        outstanding.removeAll()
+        for entry in unconfirmed {
+            entry.request.continuation.resume(throwing: error)
+        }
+    }
+
+    /// Waits out a reconnection delay, failing expired publishes meanwhile; returns early on shutdown.
+    private func sleep(for delay: Duration) {
+        let clock = ContinuousClock()
+        let end = clock.now + delay
+        repeat {
+            publisher.failWhileDisconnected(now: clock.now)
+            let remaining = end - clock.now
+            guard remaining > .zero, !publisher.isShuttingDown else { return }
+            _ = publisher.wake.wait(socket: nil, timeout: min(remaining, .milliseconds(250)))
+            publisher.wake.drain()
+        } while true
+    }
+
+    // MARK: One turn
+
+    private func turn(_ connection: AMQPConnection) throws(AMQPFailure) {
+        let work = publisher.takeWork(limit: Self.batchLimit)
+        if work.isShuttingDown {
+            publisher.requeue(work.requests)
+            for command in work.commands {
+                command.fail(QueueError(.closed, "the work queue on \(publisher.endpoint.address) is shut down"))
+            }
+            return
+        }
+        for (index, command) in work.commands.enumerated() {
+            do throws(AMQPFailure) {
+                try perform(command, on: connection)
+            } catch {
+                publisher.requeue(work.requests)
+                for later in work.commands.dropFirst(index + 1) { later.fail(error.queueError) }
+                throw error
+            }
+        }
+        try send(work.requests, on: connection)
+        failExpiredConfirmations(now: .now)
+
+        let wait: Duration
+        if publisher.hasWork {
+            wait = .zero
+        } else if let first = outstanding.first {
+            wait = min(Self.idleWait, max(.zero, first.request.deadline - .now))
+        } else {
+            wait = Self.idleWait
+        }
+        try readFrames(connection, waitingAtMost: wait)
+        connection.releaseBuffers()
+    }
+
+    private func send(_ requests: [AMQPPublisher.Request], on connection: AMQPConnection) throws(AMQPFailure) {
+        let now = ContinuousClock.now
+        for (index, request) in requests.enumerated() {
+            if request.deadline <= now {
+                request.continuation.resume(
+                    throwing: QueueError(
+                        .unavailable,
+                        "publish not sent within \(publisher.options.publishTimeout) to RabbitMQ at "
+                            + "\(publisher.endpoint.address)"))
+                continue
+            }
+            do throws(AMQPFailure) {
+                try connection.publish(
+                    body: request.body, messageID: request.messageID, exchange: exchange, routingKey: routingKey,
+                    contentType: contentType, channel: Self.publishChannel)
+            } catch {
+                // This one may have reached the broker; the rest certainly did not and wait
+                // for the next connection.
+                request.continuation.resume(
+                    throwing: QueueError(.notConfirmed, "the broker did not confirm the message: \(error.message)"))
+                publisher.requeue(requests[(index + 1)...])
+                throw error
+            }
+            outstanding.append(Outstanding(sequence: nextSequence, request: request))
+            nextSequence += 1
+        }
+    }
+
+    private func failExpiredConfirmations(now: ContinuousClock.Instant) {
+        // Deadlines grow with sequence, except across reconnections; check every entry.
+        guard outstanding.contains(where: { $0.request.deadline <= now }) else { return }
+        var kept: Deque<Outstanding> = []
+        for entry in outstanding {
+            if entry.request.deadline <= now {
+                entry.request.continuation.resume(
+                    throwing: QueueError(
+                        .notConfirmed,
+                        "RabbitMQ at \(publisher.endpoint.address) did not confirm the message within "
+                            + "\(publisher.options.publishTimeout)"))
+            } else {
+                kept.append(entry)
+            }
+        }
+        outstanding = kept
+    }
+
+    /// Reads every frame available, waiting at most `wait` for the first (or for a caller's
+    /// signal). Also services heartbeats.
+    private func readFrames(_ connection: AMQPConnection, waitingAtMost wait: Duration) throws(AMQPFailure) {
+        if !connection.hasBufferedInput, wait > .zero {
+            let readiness = publisher.wake.wait(socket: connection.socketDescriptor, timeout: wait)
+            if readiness.signalled { publisher.wake.drain() }
+            if readiness.signalled && !readiness.socket { return }
+        }
+        // A tiny timeout rather than zero: librabbitmq only notices missed heartbeats when
+        // the deadline it waits for is not "immediately".
+        for _ in 0..<10_000 {
+            guard let frame = try connection.readFrame(timeout: .microseconds(1)) else { return }
+            try handle(frame, on: connection)
+        }
+    }
+
+    private func handle(_ frame: amqp_frame_t, on connection: AMQPConnection) throws(AMQPFailure) {
+        if let failure = connection.failure(announcedBy: frame) { throw failure }
+        guard frame.frame_type == AMQP_FRAME_METHOD, let decoded = frame.payload.method.decoded else { return }
+        switch frame.payload.method.id {
+        case AMQP_BASIC_ACK_METHOD where frame.channel == Self.publishChannel:
+            let ack = decoded.assumingMemoryBound(to: amqp_basic_ack_t.self).pointee
+            settle(upTo: ack.delivery_tag, multiple: ack.multiple != 0, error: nil)
+        case AMQP_BASIC_NACK_METHOD where frame.channel == Self.publishChannel:
+            let nack = decoded.assumingMemoryBound(to: amqp_basic_nack_t.self).pointee
+            settle(
+                upTo: nack.delivery_tag, multiple: nack.multiple != 0,
+                error: QueueError(.notConfirmed, "RabbitMQ at \(publisher.endpoint.address) rejected the message (basic.nack)"))
+        case AMQP_CONNECTION_BLOCKED_METHOD:
+            let blocked = decoded.assumingMemoryBound(to: amqp_connection_blocked_t.self).pointee
+            logger.warning("RabbitMQ blocks publishing", metadata: ["reason": "\(AMQPConnection.string(blocked.reason))"])
+        case AMQP_CONNECTION_UNBLOCKED_METHOD:
+            logger.info("RabbitMQ unblocked publishing")
+        default:
+            logger.debug("Ignoring a frame", metadata: ["method": "0x\(String(frame.payload.method.id, radix: 16))"])
+        }
+    }
+
+    private func settle(upTo tag: UInt64, multiple: Bool, error: QueueError?) {
+        var settled: [Outstanding] = []
+        if multiple {
+            while let first = outstanding.first, first.sequence <= tag {
+                settled.append(outstanding.removeFirst())
+            }
+        } else if let index = outstanding.firstIndex(where: { $0.sequence == tag }) {
+            settled.append(outstanding.remove(at: index))
+        }
+        for entry in settled {
+            if let error {
+                entry.request.continuation.resume(throwing: error)
+            } else {
+                entry.request.continuation.resume()
+            }
+        }
+    }
+
+    // MARK: Commands
+
+    /// Runs a command and resumes its caller, whatever happens; rethrows a failure so that
+    /// the connection is replaced.
+    private func perform(_ command: AMQPPublisher.Command, on connection: AMQPConnection) throws(AMQPFailure) {
+        switch command {
+        case .drainDeadLetters(let limit, let continuation):
+            var drained: [QueueDelivery] = []
+            do throws(AMQPFailure) {
+                while drained.count < limit,
+                    let message = try connection.get(
+                        queue: publisher.options.names.deadLetterQueue, channel: Self.commandChannel)
+                {
+                    drained.append(
+                        QueueDelivery(
+                            body: message.body, messageID: message.messageID, redelivered: message.redelivered,
+                            deliveryTag: message.deliveryTag))
+                }
+            } catch {
+                // Messages already taken were acknowledged: hand them over rather than lose them.
+                if drained.isEmpty {
+                    continuation.resume(throwing: error.queueError)
+                } else {
+                    continuation.resume(returning: drained)
+                }
+                throw error
+            }
+            continuation.resume(returning: drained)
+        case .deleteTopology(let continuation):
+            do throws(AMQPFailure) {
+                try connection.deleteTopology(publisher.options.names, channel: Self.commandChannel)
+            } catch {
+                continuation.resume(throwing: error.queueError)
+                throw error
+            }
+            continuation.resume()
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import FaafoWorker
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// What `faafo-api` serves and runs beside the HTTP server.
+public struct APIOptions: Sendable {
+    public var listenAddress: String
+    public var bindPort: Int
+    /// In-process workers (`--workers N`): with `memory://`, one command gives a whole system.
+    public var workers: Int
+    public var workerConfiguration: WorkerConfiguration
+    /// The largest result upload accepted, in bytes.
+    public var resultLimit: Int
+    public var outboxInterval: Duration
+
+    public init(
+        listenAddress: String = "0.0.0.0", bindPort: Int = 8080, workers: Int = 0,
+        workerConfiguration: WorkerConfiguration = WorkerConfiguration(), resultLimit: Int = 1 << 30,
+        outboxInterval: Duration = .seconds(2)
+    ) {
+        self.listenAddress = listenAddress
+        self.bindPort = bindPort
+        self.workers = workers
+        self.workerConfiguration = workerConfiguration
+        self.resultLimit = resultLimit
+        self.outboxInterval = outboxInterval
+    }
+}
+
+/// The router of the API: the routes of wire.md, errors as JSON.
+public func buildRouter(service: FractalService, resultLimit: Int = 1 << 30) -> Router<BasicRequestContext> {
+    let router = Router()
+    router.add(middleware: JSONErrorMiddleware())
+    FractalRoutes(service: service, resultLimit: resultLimit).add(to: router)
+    return router
+}
+
+/// The whole controller: the HTTP server, the outbox publisher and any in-process
+/// workers, in one service group that shuts down gracefully on SIGTERM.
+public func buildApplication(
+    service: FractalService, options: APIOptions, logger: Logger,
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) -> some ApplicationProtocol {
+    var services: [any Service] = [OutboxPublisher(service: service, interval: options.outboxInterval)]
+    for index in 0..<options.workers {
+        var configuration = options.workerConfiguration
+        if options.workers > 1 { configuration.name += "-\(index + 1)" }
+        services.append(
+            FractalWorker(
+                queue: service.queue, sink: ServiceResultSink(service: service), configuration: configuration,
+                logger: Logger(label: "faafo.worker")))
+    }
+    return Application(
+        router: buildRouter(service: service, resultLimit: options.resultLimit),
+        configuration: .init(address: .hostname(options.listenAddress, port: options.bindPort), serverName: "faafo"),
+        services: services,
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? options.bindPort) },
+        logger: logger)
+}

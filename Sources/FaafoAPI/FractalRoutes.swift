@@ -1,0 +1,54 @@
+import FaafoWire
+import Foundation
+import Hummingbird
+
+/// The HTTP API of wire.md over a `FractalService`.
+struct FractalRoutes<Context: RequestContext> {
+    let service: FractalService
+    /// The largest create request accepted.
+    let createLimit = 64 * 1024
+    /// The largest result upload accepted (a base64 PNG).
+    let resultLimit: Int
+    let defaultResultsPerPage = 10
+
+    func add(to router: Router<Context>) {
+        router.post("/v1/fractal") { request, _ in try await create(request) }
+        router.get("/v1/fractal") { request, _ in try await list(request) }
+        router.get("/v1/fractal/:uuid") { _, context in
+            try JSONBody.response(try await service.fractal(context.parameters.require("uuid")))
+        }
+        router.put("/v1/fractal/:uuid") { request, context in
+            let upload = try await JSONBody.decode(ResultUpload.self, from: request, limit: resultLimit)
+            return try JSONBody.response(try await service.submitResult(context.parameters.require("uuid"), upload))
+        }
+        router.delete("/v1/fractal/:uuid") { _, context in
+            try await service.delete(context.parameters.require("uuid"))
+            return Response(status: .noContent)
+        }
+        router.get("/fractal/:uuid") { _, context in
+            let png = try await service.image(context.parameters.require("uuid"))
+            return Response(
+                status: .ok, headers: [.contentType: "image/png"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: png)))
+        }
+    }
+
+    func create(_ request: Request) async throws -> Response {
+        let body = try await JSONBody.decode(CreateFractal.self, from: request, limit: createLimit)
+        switch try await service.create(body) {
+        case .created(let object): return try JSONBody.response(object, status: .created)
+        case .existing(let object): return try JSONBody.response(object, status: .ok)
+        }
+    }
+
+    func list(_ request: Request) async throws -> Response {
+        let query = request.uri.queryParameters
+        func integer(_ name: String, default value: Int) throws -> Int {
+            guard let text = query[Substring(name)] else { return value }
+            guard let number = Int(text) else { throw APIError(.badRequest, "\(name) must be an integer, got '\(text)'") }
+            return number
+        }
+        let page = try integer("page", default: 1)
+        let perPage = try integer("results_per_page", default: defaultResultsPerPage)
+        return try JSONBody.response(try await service.page(page, perPage: perPage))
+    }
+}

@@ -1,0 +1,92 @@
+import Crypto
+import FaafoWire
+import Foundation
+import FractalStore
+
+extension FractalService {
+    /// The most a result's `generated_by` may hold.
+    static let maximumWorkerNameLength = 255
+
+    /// Accepts a worker's result: the image must be a PNG of the fractal's size whose
+    /// SHA-256 and length are the ones claimed. The same result twice changes nothing; a
+    /// different checksum for a completed fractal is refused and logged as a determinism
+    /// violation.
+    public func submitResult(_ uuid: String, _ upload: ResultUpload) async throws -> FractalObject {
+        let uuid = try Self.requireUUID(uuid)
+        guard let record = try await fetch(uuid) else {
+            throw FractalServiceError(.notFound, "no fractal \(uuid)")
+        }
+        let image = try Self.checkedImage(upload, for: record)
+        let result = FractalResult(
+            duration: upload.duration, size: upload.size, checksum: upload.checksum.lowercased(),
+            pixelChecksum: upload.pixelChecksum?.lowercased(), generatedBy: upload.generatedBy,
+            completedAt: environment.now())
+        let outcome: CompleteOutcome
+        do {
+            outcome = try await store.complete(uuid, with: result, image: image)
+        } catch {
+            throw FractalServiceError(.unavailable, "cannot store the result of \(uuid): \(error)")
+        }
+        switch outcome {
+        case .completed(let stored):
+            logger.info("fractal \(uuid) completed by \(upload.generatedBy) in \(String(format: "%.6f", upload.duration)) seconds")
+            return FractalObject(stored)
+        case .duplicate(let stored):
+            logger.info("fractal \(uuid): identical result again from \(upload.generatedBy), nothing changed")
+            return FractalObject(stored)
+        case .conflict(let stored):
+            logger.error(
+                "determinism violation: fractal \(uuid) has checksum \(stored.checksum ?? "?") from \(stored.generatedBy ?? "?"), \(upload.generatedBy) reported \(result.checksum)"
+            )
+            throw FractalServiceError(
+                .conflict,
+                "fractal \(uuid) is completed with checksum \(stored.checksum ?? "?"); refusing \(result.checksum)")
+        case .notFound:
+            throw FractalServiceError(.notFound, "no fractal \(uuid)")
+        }
+    }
+
+    /// Decodes and checks a result's image against what it claims and what was asked.
+    static func checkedImage(_ upload: ResultUpload, for record: FractalRecord) throws -> Data {
+        func invalid(_ message: String) -> FractalServiceError { FractalServiceError(.invalid, message) }
+        guard upload.duration.isFinite, upload.duration >= 0 else {
+            throw invalid("duration must be a finite number of seconds, 0 or more")
+        }
+        guard !upload.generatedBy.isEmpty, upload.generatedBy.count <= maximumWorkerNameLength else {
+            throw invalid("generated_by must be 1 to \(maximumWorkerNameLength) characters")
+        }
+        guard isSHA256Hex(upload.checksum) else { throw invalid("checksum must be 64 hexadecimal digits") }
+        if let pixel = upload.pixelChecksum, !isSHA256Hex(pixel) {
+            throw invalid("pixel_checksum must be 64 hexadecimal digits")
+        }
+        guard let image = Data(base64Encoded: upload.image) else { throw invalid("image is not valid base64") }
+        guard image.count == upload.size else {
+            throw invalid("size is \(upload.size) but the image has \(image.count) bytes")
+        }
+        let digest = SHA256.hash(data: image).map { String(format: "%02x", $0) }.joined()
+        guard digest == upload.checksum.lowercased() else {
+            throw invalid("checksum \(upload.checksum) is not the image's SHA-256 (\(digest))")
+        }
+        guard let (width, height) = pngDimensions(image) else { throw invalid("image is not a PNG file") }
+        guard width == record.width, height == record.height else {
+            throw invalid("image is \(width)x\(height) pixels, the fractal is \(record.width)x\(record.height)")
+        }
+        return image
+    }
+
+    static func isSHA256Hex(_ text: String) -> Bool {
+        text.utf8.count == 64 && text.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0 | 0x20) }
+    }
+
+    /// Width and height from a PNG's IHDR chunk, or nil if the bytes do not start a PNG.
+    static func pngDimensions(_ png: Data) -> (Int, Int)? {
+        let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+        let bytes = [UInt8](png.prefix(24))
+        guard bytes.count == 24, Array(bytes[0..<8]) == signature, Array(bytes[12..<16]) == Array("IHDR".utf8) else {
+            return nil
+        }
+        let width = bytes[16..<20].reduce(0) { $0 << 8 | Int($1) }
+        let height = bytes[20..<24].reduce(0) { $0 << 8 | Int($1) }
+        return (width, height)
+    }
+}

@@ -1,0 +1,195 @@
+import Crypto
+import FaafoWire
+import Foundation
+import FractalCore
+import FractalStore
+import Logging
+import WorkQueue
+
+/// The controller's logic, without HTTP: store a fractal and queue its task, answer
+/// queries, accept results. `FractalRoutes` is a thin HTTP layer over it, and the
+/// simulator calls it directly.
+public final class FractalService: Sendable {
+    public let store: any FractalStore
+    public let queue: any WorkQueue
+    public let limits: RenderLimits
+    public let environment: ServiceEnvironment
+    let logger: Logger
+
+    public init(
+        store: any FractalStore, queue: any WorkQueue, limits: RenderLimits = .default,
+        environment: ServiceEnvironment = .live, logger: Logger = Logger(label: "faafo.api")
+    ) {
+        self.store = store
+        self.queue = queue
+        self.limits = limits
+        self.environment = environment
+        self.logger = logger
+    }
+
+    public enum CreateOutcome: Sendable, Hashable {
+        /// Stored now (and queued, unless the queue was down: then the outbox will).
+        case created(FractalObject)
+        /// The same task was stored before under this uuid; nothing was queued again.
+        case existing(FractalObject)
+    }
+
+    /// Validates a request, stores it, then publishes its task. A task whose publish is
+    /// not confirmed stays in the outbox and is published by `publishOutbox`.
+    public func create(_ request: CreateFractal) async throws -> CreateOutcome {
+        let uuid = try Self.canonicalUUID(request.uuid) ?? environment.newUUID().uuidString.lowercased()
+        var fractal = FractalRequest(
+            width: request.width, height: request.height, iterations: request.iterations,
+            xa: request.xa, xb: request.xb, ya: request.ya, yb: request.yb,
+            cx: request.cx, cy: request.cy, seed: request.seed)
+        if fractal.cx == nil && fractal.cy == nil && fractal.seed == nil {
+            fractal.seed = environment.newSeed()
+        }
+        let parameters: FractalParameters
+        do {
+            parameters = try fractal.validated(limits: limits)
+        } catch {
+            throw FractalServiceError(.invalid, error.message)
+        }
+
+        let record = FractalRecord(
+            uuid: uuid, width: parameters.width, height: parameters.height, iterations: parameters.iterations,
+            xa: parameters.xa, xb: parameters.xb, ya: parameters.ya, yb: parameters.yb,
+            cx: parameters.cx, cy: parameters.cy, seed: parameters.seed, createdAt: environment.now())
+        let outcome: InsertOutcome
+        do {
+            outcome = try await store.insert(record)
+        } catch {
+            throw FractalServiceError(.unavailable, "cannot store fractal \(uuid): \(error)")
+        }
+        switch outcome {
+        case .exists(let existing):
+            guard Self.sameTask(existing, request) else {
+                throw FractalServiceError(.conflict, "fractal \(uuid) exists with other parameters")
+            }
+            return .existing(FractalObject(existing))
+        case .inserted(var stored):
+            if await publish(stored) { stored.published = true }
+            return .created(FractalObject(stored))
+        }
+    }
+
+    /// Publishes a stored fractal's task and marks it published. Returns false (and logs)
+    /// when the queue did not confirm it; the outbox will try again.
+    func publish(_ record: FractalRecord) async -> Bool {
+        do {
+            let body = try JSONEncoder().encode(TaskMessage(record))
+            try await queue.publish(body, messageID: record.uuid)
+            try await store.markPublished(record.uuid)
+            return true
+        } catch {
+            logger.warning("task \(record.uuid) is stored but not queued yet: \(error)")
+            return false
+        }
+    }
+
+    /// Publishes every stored task created before `cutoff` whose publish was never
+    /// confirmed (the API stopped between storing and publishing, or the queue was down).
+    /// Returns how many were published.
+    @discardableResult
+    public func publishOutbox(createdBefore cutoff: Date, batch: Int = 500) async -> Int {
+        var published = 0
+        while true {
+            let pending: [FractalRecord]
+            do {
+                pending = try await store.unpublished(limit: batch).filter { $0.createdAt < cutoff }
+            } catch {
+                logger.warning("cannot read the outbox: \(error)")
+                return published
+            }
+            var progress = false
+            for record in pending where await publish(record) {
+                published += 1
+                progress = true
+            }
+            if pending.count < batch || !progress { break }
+        }
+        if published > 0 { logger.info("published \(published) task(s) from the outbox") }
+        return published
+    }
+
+    public func fractal(_ uuid: String) async throws -> FractalObject {
+        let uuid = try Self.requireUUID(uuid)
+        guard let record = try await fetch(uuid) else {
+            throw FractalServiceError(.notFound, "no fractal \(uuid)")
+        }
+        return FractalObject(record)
+    }
+
+    /// One page in Flask-Restless's shape. Page numbers start at 1; a page past the end is
+    /// empty, as in the original.
+    public func page(_ page: Int, perPage: Int) async throws -> FractalPage {
+        guard page >= 1 else { throw FractalServiceError(.invalid, "page must be 1 or more, got \(page)") }
+        guard (1...1000).contains(perPage) else {
+            throw FractalServiceError(.invalid, "results_per_page must be between 1 and 1000, got \(perPage)")
+        }
+        let result: (records: [FractalRecord], total: Int)
+        do {
+            result = try await store.page(page, perPage: perPage)
+        } catch {
+            throw FractalServiceError(.unavailable, "cannot read fractals: \(error)")
+        }
+        let totalPages = (result.total + perPage - 1) / perPage
+        return FractalPage(
+            numResults: result.total, objects: result.records.map(FractalObject.init), page: page,
+            totalPages: totalPages)
+    }
+
+    /// The PNG of a completed fractal.
+    public func image(_ uuid: String) async throws -> Data {
+        let uuid = try Self.requireUUID(uuid)
+        let image: Data?
+        do {
+            image = try await store.image(uuid)
+        } catch {
+            throw FractalServiceError(.unavailable, "cannot read the image of \(uuid): \(error)")
+        }
+        guard let image else { throw FractalServiceError(.notFound, "no image for \(uuid) (unknown or pending)") }
+        return image
+    }
+
+    public func delete(_ uuid: String) async throws {
+        let uuid = try Self.requireUUID(uuid)
+        let deleted: Bool
+        do {
+            deleted = try await store.delete(uuid)
+        } catch {
+            throw FractalServiceError(.unavailable, "cannot delete \(uuid): \(error)")
+        }
+        guard deleted else { throw FractalServiceError(.notFound, "no fractal \(uuid)") }
+    }
+
+    func fetch(_ uuid: String) async throws -> FractalRecord? {
+        do {
+            return try await store.fetch(uuid)
+        } catch {
+            throw FractalServiceError(.unavailable, "cannot read fractal \(uuid): \(error)")
+        }
+    }
+
+    /// A uuid in canonical lowercase form, or an `.invalid` error naming it.
+    static func requireUUID(_ text: String) throws -> String {
+        guard let uuid = UUID(uuidString: text) else {
+            throw FractalServiceError(.invalid, "malformed uuid '\(text.prefix(64))'")
+        }
+        return uuid.uuidString.lowercased()
+    }
+
+    static func canonicalUUID(_ text: String?) throws -> String? {
+        try text.map(requireUUID)
+    }
+
+    /// Whether a repeated create asks for the stored task: the same size, iterations and
+    /// plane, and no seed or c that differs from the stored one.
+    static func sameTask(_ r: FractalRecord, _ q: CreateFractal) -> Bool {
+        r.width == q.width && r.height == q.height && r.iterations == q.iterations
+            && r.xa == q.xa && r.xb == q.xb && r.ya == q.ya && r.yb == q.yb
+            && (q.seed == nil || q.seed == r.seed)
+            && (q.cx == nil || q.cx == r.cx) && (q.cy == nil || q.cy == r.cy)
+    }
+}

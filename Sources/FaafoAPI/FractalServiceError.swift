@@ -1,0 +1,24 @@
+/// Why the fractal service refused a request. The HTTP layer maps each code to a status.
+public struct FractalServiceError: Error, Hashable, Sendable, CustomStringConvertible {
+    public struct Code: Hashable, Sendable {
+        public let name: String
+        /// The request is malformed or outside the render contract (400).
+        public static let invalid = Code(name: "invalid")
+        /// No such fractal (404).
+        public static let notFound = Code(name: "not_found")
+        /// It contradicts what is stored: another task under this uuid, another result (409).
+        public static let conflict = Code(name: "conflict")
+        /// A dependency (store, queue) failed; the request may succeed later (503).
+        public static let unavailable = Code(name: "unavailable")
+    }
+
+    public let code: Code
+    public let message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}

@@ -1,0 +1,113 @@
+import FaafoWire
+import Foundation
+import Hummingbird
+
+/// JSON in and out for the API, with errors that name the problem.
+enum JSONBody {
+    /// Encodes `value` as a JSON response.
+    static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        let data = try encoder.encode(value)
+        return Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// Reads at most `limit` bytes of body and decodes it, or throws a 4xx `APIError`
+    /// that says what is wrong: too large, not JSON, a missing, null or mistyped field.
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request, limit: Int) async throws -> T {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: limit)
+        } catch {
+            throw APIError(.contentTooLarge, "request body is larger than \(limit) bytes")
+        }
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(buffer: buffer))
+        } catch let error as DecodingError {
+            throw APIError(.badRequest, describe(error))
+        } catch {
+            throw APIError(.badRequest, "request body is not valid JSON")
+        }
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+        }
+        switch error {
+        case .keyNotFound(let key, _):
+            return "missing field '\(key.stringValue)'"
+        case .valueNotFound(_, let context):
+            return "field '\(path(context))' must not be null"
+        case .typeMismatch(let type, let context):
+            if context.codingPath.isEmpty { return "request body must be a JSON object" }
+            return "field '\(path(context))' must be \(kind(of: type))"
+        case .dataCorrupted(let context):
+            return context.codingPath.isEmpty
+                ? "request body is not valid JSON" : "field '\(path(context))' is not valid"
+        @unknown default:
+            return "request body does not match the expected JSON"
+        }
+    }
+
+    /// How a type is spelled in an error message.
+    static func kind(of type: Any.Type) -> String {
+        switch type {
+        case is Int.Type: "an integer"
+        case is UInt64.Type: "an integer from 0 to 2^64-1"
+        case is Double.Type: "a number"
+        case is String.Type: "a string"
+        case is Bool.Type: "true or false"
+        default: "\(type)"
+        }
+    }
+}
+
+/// An HTTP error with a JSON body `{"message": ...}`, as every error of the API has.
+struct APIError: Error, HTTPResponseError {
+    let status: HTTPResponse.Status
+    let message: String
+
+    init(_ status: HTTPResponse.Status, _ message: String) {
+        self.status = status
+        self.message = message
+    }
+
+    init(_ error: FractalServiceError) {
+        switch error.code {
+        case .invalid: status = .badRequest
+        case .notFound: status = .notFound
+        case .conflict: status = .conflict
+        default: status = .serviceUnavailable
+        }
+        message = error.message
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        try JSONBody.response(ErrorMessage(message: message), status: status)
+    }
+}
+
+/// Turns every error into the API's JSON error: a service error into its status, a
+/// Hummingbird error (no such route, say) into its own status, anything else into a 500
+/// that is logged.
+struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
+        do {
+            return try await next(request, context)
+        } catch let error as APIError {
+            throw error
+        } catch let error as FractalServiceError {
+            throw APIError(error)
+        } catch let error as HTTPError {
+            throw APIError(error.status, error.body ?? error.status.reasonPhrase)
+        } catch {
+            context.logger.error("\(request.method) \(request.uri.path) failed: \(error)")
+            throw APIError(.internalServerError, "internal error")
+        }
+    }
+}

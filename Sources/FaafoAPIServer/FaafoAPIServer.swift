@@ -1,0 +1,83 @@
+import ArgumentParser
+import FaafoAPI
+import FaafoConfig
+import FaafoLogging
+import FaafoWorker
+import Foundation
+import Hummingbird
+import Logging
+
+/// `faafo-api`: the controller. With `transport_url = memory://` and `--workers N` it is a
+/// whole Fractals system in one process.
+@main
+struct FaafoAPIServer: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "faafo-api",
+        abstract: "The faafo API service: stores fractal requests and queues them for workers.",
+        discussion: """
+            Options come from the command line, then FAAFO_* environment variables, then \
+            /etc/faafo/faafo.conf (or --config-file), as in the original faafo.
+            """
+    )
+
+    @Option(help: "An INI file with a [DEFAULT] section (default /etc/faafo/faafo.conf when it exists).")
+    var configFile: String?
+    @Option(help: "amqp://user:pass@host:port/ for RabbitMQ, or memory:// for the in-process queue.")
+    var transportUrl: String?
+    @Option(help: "sqlite:////absolute/path.db or sqlite:///relative.db.") var databaseUrl: String?
+    @Option(help: "database (default) or file:///directory for the PNG files.") var imageStore: String?
+    @Option(help: "The address to listen on.") var listenAddress: String?
+    @Option(help: "The port to listen on (0: any free port).") var bindPort: String?
+    @Option(help: "In-process workers (default: 1 with memory://, else 0).") var workers: String?
+    @Option(help: "The largest width × height × iterations accepted.") var workBudget: String?
+    @Option(help: "Run N demo tasks through the running system, print a summary, then stop.") var demo: Int?
+    @Flag(help: "Log at INFO (the default for the service).") var verbose = false
+    @Flag(help: "Log at DEBUG.") var debug = false
+
+    func run() async throws {
+        var overrides: [String: String] = [:]
+        overrides["transport_url"] = transportUrl
+        overrides["database_url"] = databaseUrl
+        overrides["image_store"] = imageStore
+        overrides["listen_address"] = listenAddress
+        overrides["bind_port"] = bindPort
+        overrides["workers"] = workers
+        overrides["work_budget"] = workBudget
+        let configuration: FaafoConfiguration
+        do {
+            configuration = try FaafoConfiguration.load(cliOverrides: overrides, configFilePath: configFile)
+        } catch {
+            throw ValidationError(error.description)
+        }
+        // The service logs at INFO like the original; a demo run only says what went wrong.
+        TutorialLogHandler.bootstrap(level: debug ? .debug : (verbose || demo == nil) ? .info : .warning)
+        let logger = Logger(label: "faafo.api")
+        for line in configuration.summaryLines { logger.debug("\(line)") }
+
+        let store = try FaafoSystem.makeStore(configuration)
+        let queue = try await FaafoSystem.makeQueue(configuration, logger: Logger(label: "faafo.queue"))
+        let service = FractalService(
+            store: store, queue: queue, limits: FaafoSystem.limits(configuration), logger: logger)
+        let options = APIOptions(
+            listenAddress: configuration.listenAddress, bindPort: configuration.bindPort,
+            workers: configuration.effectiveWorkers,
+            workerConfiguration: WorkerConfiguration(
+                concurrency: 1,
+                renderThreads: configuration.renderThreads > 0 ? configuration.renderThreads : nil,
+                limits: FaafoSystem.limits(configuration)))
+
+        if let demo {
+            guard demo >= 1 else { throw ValidationError("--demo takes a number of tasks, 1 or more") }
+            let summary = try await DemoBatch(count: demo).run(service: service, options: options, logger: logger)
+            print(summary)
+            await queue.shutdown()
+            if !summary.allVerified { throw ExitCode.failure }
+            return
+        }
+        let app = buildApplication(service: service, options: options, logger: logger) { port in
+            logger.info("listening on \(configuration.listenAddress):\(port), queue \(configuration.text(of: .transportURL))")
+        }
+        try await app.runService()
+        await queue.shutdown()
+    }
+}

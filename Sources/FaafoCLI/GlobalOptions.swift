@@ -1,0 +1,43 @@
+import ArgumentParser
+import FaafoConfig
+import Foundation
+import Logging
+
+/// `faafo`'s global options, given before or after the subcommand:
+/// `faafo --endpoint-url URL --verbose list`.
+struct GlobalOptions: ParsableArguments {
+    @Option(
+        name: .customLong("endpoint-url"),
+        help: ArgumentHelp(
+            "The API's URL (default: FAAFO_ENDPOINT_URL, then endpoint_url in the config file, then http://localhost:8080).",
+            valueName: "url"))
+    var endpointURL: String?
+
+    @Flag(help: "Log what happens at INFO level on stderr.") var verbose = false
+    @Flag(help: "Log at DEBUG level on stderr, HTTP requests included.") var debug = false
+
+    @Option(
+        help: ArgumentHelp(
+            "The config file (default: FAAFO_CONFIG_FILE, or /etc/faafo/faafo.conf when it exists).",
+            valueName: "path"))
+    var configFile: String?
+
+    /// The flags over the environment over the config file, as `FaafoConfiguration.load` layers them.
+    func configuration(
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        defaultConfigFilePath: String? = FaafoConfiguration.defaultConfigFilePath
+    ) throws(ConfigurationError) -> FaafoConfiguration {
+        var overrides: [String: String] = [:]
+        if let endpointURL { overrides[ConfigurationKey.endpointURL.name] = endpointURL }
+        if verbose { overrides[ConfigurationKey.verbose.name] = "true" }
+        if debug { overrides[ConfigurationKey.debug.name] = "true" }
+        return try FaafoConfiguration.load(
+            cliOverrides: overrides, environment: environment, configFilePath: configFile,
+            defaultConfigFilePath: defaultConfigFilePath)
+    }
+}
+
+extension FaafoConfiguration {
+    /// The level `--debug` (DEBUG), `--verbose` (INFO) or neither (WARNING) asks for.
+    var logLevel: Logger.Level { debug ? .debug : verbose ? .info : .warning }
+}

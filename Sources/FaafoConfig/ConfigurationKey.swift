@@ -1,0 +1,82 @@
+/// One option of `faafo.conf`, with the three spellings the original used for it.
+///
+/// The config file and `cliOverrides` use the key (`bind_port`; `bind-port` is accepted
+/// too, as oslo.config did), the command line the option (`--bind-port`), the
+/// environment the variable (`FAAFO_BIND_PORT`).
+public enum ConfigurationKey: String, CaseIterable, Comparable, Hashable, Sendable, CustomStringConvertible {
+    case transportURL = "transport_url"
+    case databaseURL = "database_url"
+    case endpointURL = "endpoint_url"
+    case listenAddress = "listen_address"
+    case bindPort = "bind_port"
+    case imageStore = "image_store"
+    case workers
+    case renderThreads = "render_threads"
+    case workBudget = "work_budget"
+    case resultsPerPage = "results_per_page"
+    case connectTimeout = "connect_timeout"
+    case requestTimeout = "request_timeout"
+    case verbose
+    case debug
+
+    /// The key as the config file spells it: `transport_url`.
+    public var name: String { rawValue }
+    /// The command-line option: `--transport-url`.
+    public var option: String { "--" + rawValue.replacingOccurrences(of: "_", with: "-") }
+    /// The environment variable: `FAAFO_TRANSPORT_URL`.
+    public var environmentVariable: String { "FAAFO_" + rawValue.uppercased() }
+    public var description: String { rawValue }
+
+    /// The key named `name`, spelled as in the file (`bind_port`), with dashes
+    /// (`bind-port`) or as an option (`--bind-port`); case does not matter.
+    public init?(named name: String) {
+        var normalized = name.lowercased()
+        while normalized.hasPrefix("-") { normalized.removeFirst() }
+        self.init(rawValue: normalized.replacingOccurrences(of: "-", with: "_"))
+    }
+
+    /// The value used when no flag, variable or file sets the key, as text.
+    /// `nil` for keys whose default depends on another key (see `FaafoConfiguration`).
+    public var defaultValue: String? {
+        let defaults = FaafoConfiguration()
+        switch self {
+        case .transportURL: return defaults.transportURL
+        case .databaseURL: return defaults.databaseURL
+        case .endpointURL: return defaults.endpointURL
+        case .listenAddress: return defaults.listenAddress
+        case .bindPort: return String(defaults.bindPort)
+        case .imageStore: return defaults.imageStore.description
+        case .workers: return nil
+        case .renderThreads: return String(defaults.renderThreads)
+        case .workBudget: return nil
+        case .resultsPerPage: return String(defaults.resultsPerPage)
+        case .connectTimeout: return String(defaults.connectTimeout)
+        case .requestTimeout: return String(defaults.requestTimeout)
+        case .verbose: return String(defaults.verbose)
+        case .debug: return String(defaults.debug)
+        }
+    }
+
+    /// One line for `--help` texts and documentation.
+    public var help: String {
+        switch self {
+        case .transportURL: return "The work queue: amqp://user:password@host:5672/ or memory:// (in-process)."
+        case .databaseURL:
+            return "Where fractals are stored: sqlite:///relative.db, sqlite:////absolute.db, postgresql://…, memory://."
+        case .endpointURL: return "The API's URL, for the CLI and the workers."
+        case .listenAddress: return "The address the API listens on."
+        case .bindPort: return "The port the API listens on (0: any free port)."
+        case .imageStore: return "Where PNG files are kept: database, or file:///absolute/folder."
+        case .workers: return "Workers the API runs in its own process (default: 1 with memory://, else 0)."
+        case .renderThreads: return "Threads a worker renders one fractal with (0: one per core)."
+        case .workBudget: return "The largest width × height × iterations accepted (default: the render contract's)."
+        case .resultsPerPage: return "Fractals in one page of GET /v1/fractal."
+        case .connectTimeout: return "Seconds an HTTP client waits to connect to the API."
+        case .requestTimeout: return "Seconds an HTTP client waits for one whole API request."
+        case .verbose: return "Log at INFO level."
+        case .debug: return "Log at DEBUG level."
+        }
+    }
+
+    public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
+}

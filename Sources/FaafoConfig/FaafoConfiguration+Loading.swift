@@ -1,0 +1,211 @@
+import Foundation
+
+extension FaafoConfiguration {
+    /// Reads the configuration with the original's precedence: command line, then
+    /// environment, then config file, then the built-in defaults.
+    ///
+    /// - Parameters:
+    ///   - cliOverrides: values given on the command line, keyed as in the file
+    ///     (`bind_port`), with dashes or as options (`--bind-port`). An unknown key is a
+    ///     programming error, reported as `unknownKey`.
+    ///   - environment: the process environment. `FAAFO_<KEY>` sets a key (an empty
+    ///     variable counts as unset); `FAAFO_CONFIG_FILE` names a config file. Other
+    ///     variables are ignored.
+    ///   - configFilePath: a config file named on the command line (`--config-file`).
+    ///     It, or one named by `FAAFO_CONFIG_FILE`, must exist.
+    ///   - defaultConfigFilePath: read when no file is named and it exists; `nil` reads none.
+    /// - Throws: `ConfigurationError`, whose description is one line naming the file and
+    ///   line, or the key and where its value came from.
+    public static func load(
+        cliOverrides: [String: String] = [:],
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        configFilePath: String? = nil,
+        defaultConfigFilePath: String? = FaafoConfiguration.defaultConfigFilePath
+    ) throws(ConfigurationError) -> FaafoConfiguration {
+        var layers = RawLayers()
+
+        // The file.
+        let namedFile = configFilePath ?? environment[configFileVariable].flatMap { $0.isEmpty ? nil : $0 }
+        let file: INIFile?
+        if let namedFile {
+            file = try readConfigFile(namedFile, mustExist: true)
+        } else if let defaultConfigFilePath {
+            file = try readConfigFile(defaultConfigFilePath, mustExist: false)
+        } else {
+            file = nil
+        }
+        var ignored: [IgnoredKey] = []
+        for entry in file?.defaultSection ?? [] {
+            guard let key = ConfigurationKey(named: entry.key) else {
+                ignored.append(IgnoredKey(key: entry.key, line: entry.line))
+                continue
+            }
+            layers.set(key, entry.value, from: .file(path: file!.path, line: entry.line))
+        }
+
+        // The environment.
+        for key in ConfigurationKey.allCases {
+            if let value = environment[key.environmentVariable], !value.isEmpty {
+                layers.set(key, value, from: .environment(variable: key.environmentVariable))
+            }
+        }
+
+        // The command line, in a fixed order so the first error reported does not vary.
+        for (name, value) in cliOverrides.sorted(by: { $0.key < $1.key }) {
+            guard let key = ConfigurationKey(named: name) else {
+                throw ConfigurationError(
+                    code: .unknownKey, key: name, source: .commandLine(option: name),
+                    message: "unknown configuration option '\(name)'; known: "
+                        + ConfigurationKey.allCases.map(\.name).sorted().joined(separator: ", "))
+            }
+            layers.set(key, value, from: .commandLine(option: key.option))
+        }
+
+        var configuration = try layers.resolve()
+        configuration.configFile = file?.path
+        configuration.ignoredKeys = ignored
+        return configuration
+    }
+
+    private static func readConfigFile(_ path: String, mustExist: Bool) throws(ConfigurationError) -> INIFile? {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            if !mustExist { return nil }
+            throw ConfigurationError(
+                code: .fileNotFound, source: .file(path: path, line: 0),
+                message: "config file \(path) does not exist")
+        }
+        guard !isDirectory.boolValue else {
+            throw ConfigurationError(
+                code: .fileUnreadable, source: .file(path: path, line: 0),
+                message: "config file \(path) is a folder, not a file")
+        }
+        // A FileHandle reads devices and pipes too: --config-file /dev/null, or <(…) in a shell.
+        guard FileManager.default.isReadableFile(atPath: path), let handle = FileHandle(forReadingAtPath: path) else {
+            throw ConfigurationError(
+                code: .fileUnreadable, source: .file(path: path, line: 0),
+                message: "cannot read config file \(path): permission denied")
+        }
+        defer { try? handle.close() }
+        let data: Data
+        do {
+            data = try handle.readToEnd() ?? Data()
+        } catch {
+            throw ConfigurationError(
+                code: .fileUnreadable, source: .file(path: path, line: 0),
+                message: "cannot read config file \(path): \(error.localizedDescription)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigurationError(
+                code: .fileUnreadable, source: .file(path: path, line: 0),
+                message: "config file \(path) is not UTF-8 text")
+        }
+        return try INIFile(parsing: text, path: path)
+    }
+}
+
+/// The text of each key from the highest-precedence layer that set it.
+private struct RawLayers {
+    var values: [ConfigurationKey: (text: String, source: ConfigurationSource)] = [:]
+
+    /// Layers are applied from lowest to highest precedence: a later call wins.
+    mutating func set(_ key: ConfigurationKey, _ text: String, from source: ConfigurationSource) {
+        values[key] = (text, source)
+    }
+
+    /// Parses and checks every value that was set, in key order.
+    func resolve() throws(ConfigurationError) -> FaafoConfiguration {
+        var c = FaafoConfiguration()
+        for key in values.keys.sorted() {
+            let (text, source) = values[key]!
+            let v = ValueParser(key: key, text: text, source: source)
+            switch key {
+            case .transportURL: c.transportURL = try v.url(schemes: FaafoConfiguration.transportSchemes, hostRequiredUnless: ["memory"])
+            case .databaseURL:
+                if case .failure(let error) = DatabaseLocation.parse(text) { throw v.invalid(error.reason) }
+                c.databaseURL = text
+            case .endpointURL: c.endpointURL = try v.url(schemes: ["http", "https"], hostRequiredUnless: [])
+            case .listenAddress: c.listenAddress = try v.address()
+            case .bindPort: c.bindPort = try v.integer(in: 0...65535, what: "a port number")
+            case .imageStore:
+                switch ImageStore.parse(text) {
+                case .success(let store): c.imageStore = store
+                case .failure(let error): throw v.invalid(error.reason)
+                }
+            case .workers: c.workers = try v.integer(in: 0...1024, what: "a number of workers")
+            case .renderThreads: c.renderThreads = try v.integer(in: 0...1024, what: "a number of threads")
+            case .workBudget: c.workBudget = try v.integer(in: 1...Int.max, what: "a positive whole number")
+            case .resultsPerPage: c.resultsPerPage = try v.integer(in: 1...1000, what: "a page size")
+            case .connectTimeout: c.connectTimeout = try v.seconds()
+            case .requestTimeout: c.requestTimeout = try v.seconds()
+            case .verbose: c.verbose = try v.boolean()
+            case .debug: c.debug = try v.boolean()
+            }
+            c.sources[key] = source
+        }
+        return c
+    }
+}
+
+/// Parses one value; every failure names the key, the text and where it came from.
+private struct ValueParser {
+    let key: ConfigurationKey
+    let text: String
+    let source: ConfigurationSource
+
+    func invalid(_ reason: String) -> ConfigurationError {
+        .invalid(key, Redaction.redactingPassword(text), from: source, reason)
+    }
+
+    func integer(in range: ClosedRange<Int>, what: String) throws(ConfigurationError) -> Int {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let bounds = range.upperBound == .max ? "at least \(range.lowerBound)" : "\(range.lowerBound) to \(range.upperBound)"
+        guard let value = Int(trimmed) else { throw invalid("not \(what) (\(bounds))") }
+        guard range.contains(value) else { throw invalid("out of range: expected \(what), \(bounds)") }
+        return value
+    }
+
+    func seconds() throws(ConfigurationError) -> Double {
+        guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value.isFinite else {
+            throw invalid("not a number of seconds")
+        }
+        guard value > 0 else { throw invalid("must be more than 0 seconds") }
+        return value
+    }
+
+    /// oslo.config's spellings: true/false, yes/no, on/off, 1/0, in any case.
+    func boolean() throws(ConfigurationError) -> Bool {
+        switch text.trimmingCharacters(in: .whitespaces).lowercased() {
+        case "true", "yes", "on", "1": return true
+        case "false", "no", "off", "0": return false
+        default: throw invalid("not true or false")
+        }
+    }
+
+    func url(schemes: Set<String>, hostRequiredUnless hostless: Set<String>) throws(ConfigurationError) -> String {
+        let accepted = schemes.sorted().map { "\($0)://" }.joined(separator: ", ")
+        guard let schemeEnd = text.range(of: "://"), let url = URL(string: text), let scheme = url.scheme?.lowercased()
+        else {
+            throw invalid("not a URL (expected \(accepted))")
+        }
+        guard text[..<schemeEnd.lowerBound].lowercased() == scheme else { throw invalid("not a URL (expected \(accepted))") }
+        guard schemes.contains(scheme) else { throw invalid("unsupported scheme '\(scheme)': expected \(accepted)") }
+        if !hostless.contains(scheme), url.host?.isEmpty ?? true {
+            throw invalid("the URL names no host")
+        }
+        if let port = url.port, !(1...65535).contains(port) {
+            throw invalid("port \(port) is out of range (1 to 65535)")
+        }
+        return text
+    }
+
+    /// An IPv4 or IPv6 address or a host name: no spaces, nothing a URL would add.
+    func address() throws(ConfigurationError) -> String {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:%_")
+        guard !text.isEmpty else { throw invalid("empty: expected an address such as 0.0.0.0 or ::") }
+        guard text.allSatisfy(allowed.contains) else {
+            throw invalid("not an address or host name (for example 0.0.0.0, 127.0.0.1, ::)")
+        }
+        return text
+    }
+}

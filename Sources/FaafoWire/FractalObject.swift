@@ -1,0 +1,105 @@
+import Foundation
+
+/// A fractal as the HTTP API shows it: every stored field except the image bytes.
+///
+/// The first thirteen fields are the original faafo's; the rest are additions. Fields a
+/// pending fractal does not have yet (`duration`, `size`, `checksum`, …) are null, as
+/// they were in the original.
+public struct FractalObject: Codable, Hashable, Sendable {
+    public var uuid: String
+    public var width: Int
+    public var height: Int
+    public var iterations: Int
+    public var xa: Double
+    public var xb: Double
+    public var ya: Double
+    public var yb: Double
+    public var duration: Double?
+    public var size: Int?
+    public var checksum: String?
+    public var url: String?
+    public var generatedBy: String?
+    public var cx: Double?
+    public var cy: Double?
+    public var seed: UInt64?
+    public var pixelChecksum: String?
+    public var status: FractalStatus
+    public var createdAt: String
+    public var completedAt: String?
+    public var attempts: Int
+
+    enum CodingKeys: String, CodingKey {
+        case uuid, width, height, iterations, xa, xb, ya, yb, duration, size, checksum, url
+        case generatedBy = "generated_by"
+        case cx, cy, seed
+        case pixelChecksum = "pixel_checksum"
+        case status
+        case createdAt = "created_at"
+        case completedAt = "completed_at"
+        case attempts
+    }
+
+    public init(
+        uuid: String, width: Int, height: Int, iterations: Int, xa: Double, xb: Double, ya: Double, yb: Double,
+        duration: Double? = nil, size: Int? = nil, checksum: String? = nil, url: String? = nil,
+        generatedBy: String? = nil, cx: Double? = nil, cy: Double? = nil, seed: UInt64? = nil,
+        pixelChecksum: String? = nil, status: FractalStatus = .pending, createdAt: String,
+        completedAt: String? = nil, attempts: Int = 0
+    ) {
+        self.uuid = uuid
+        self.width = width
+        self.height = height
+        self.iterations = iterations
+        self.xa = xa
+        self.xb = xb
+        self.ya = ya
+        self.yb = yb
+        self.duration = duration
+        self.size = size
+        self.checksum = checksum
+        self.url = url
+        self.generatedBy = generatedBy
+        self.cx = cx
+        self.cy = cy
+        self.seed = seed
+        self.pixelChecksum = pixelChecksum
+        self.status = status
+        self.createdAt = createdAt
+        self.completedAt = completedAt
+        self.attempts = attempts
+    }
+
+    /// Encodes every key, nulls included, as Flask-Restless did.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(uuid, forKey: .uuid)
+        try c.encode(width, forKey: .width)
+        try c.encode(height, forKey: .height)
+        try c.encode(iterations, forKey: .iterations)
+        try c.encode(xa, forKey: .xa)
+        try c.encode(xb, forKey: .xb)
+        try c.encode(ya, forKey: .ya)
+        try c.encode(yb, forKey: .yb)
+        try c.encode(duration, forKey: .duration)
+        try c.encode(size, forKey: .size)
+        try c.encode(checksum, forKey: .checksum)
+        try c.encode(url, forKey: .url)
+        try c.encode(generatedBy, forKey: .generatedBy)
+        try c.encode(cx, forKey: .cx)
+        try c.encode(cy, forKey: .cy)
+        try c.encode(seed, forKey: .seed)
+        try c.encode(pixelChecksum, forKey: .pixelChecksum)
+        try c.encode(status, forKey: .status)
+        try c.encode(createdAt, forKey: .createdAt)
+        try c.encode(completedAt, forKey: .completedAt)
+        try c.encode(attempts, forKey: .attempts)
+    }
+}
+
+/// Where a fractal is in its life.
+public enum FractalStatus: String, Codable, Hashable, Sendable {
+    /// Stored and queued; no result yet.
+    case pending
+    /// A worker's result was accepted.
+    case completed
+}

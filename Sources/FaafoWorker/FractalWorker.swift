@@ -1,0 +1,166 @@
+import Dispatch
+import FaafoWire
+import Foundation
+import FractalCore
+import FractalJob
+import Logging
+import ServiceLifecycle
+import WorkQueue
+
+/// The worker service: takes tasks from the work queue, renders them, delivers each
+/// result through a `ResultSink`, and acknowledges a task only once its result was
+/// accepted. A task that can never succeed goes to the dead-letter queue; a transient
+/// failure is retried with backoff, and a worker that stops first leaves the task
+/// unacknowledged so that the queue delivers it again.
+public final class FractalWorker: Service, Sendable {
+    let queue: any WorkQueue
+    let sink: any ResultSink
+    public let configuration: WorkerConfiguration
+    let logger: Logger
+
+    public init(
+        queue: any WorkQueue, sink: any ResultSink, configuration: WorkerConfiguration = WorkerConfiguration(),
+        logger: Logger = Logger(label: "faafo.worker")
+    ) {
+        self.queue = queue
+        self.sink = sink
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Consumes until graceful shutdown (or cancellation), with `concurrency` tasks at once.
+    public func run() async throws {
+        let consumer = try await queue.makeConsumer(prefetch: configuration.concurrency)
+        logger.info(
+            "\(configuration.name) consuming with \(configuration.concurrency) task(s) at once, \(configuration.renderThreads) render thread(s) each"
+        )
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                for _ in 0..<configuration.concurrency {
+                    group.addTask { await self.serve(consumer) }
+                }
+            }
+        } onGracefulShutdown: {
+            Task { await consumer.close() }
+        }
+        await consumer.close()
+    }
+
+    func serve(_ consumer: any WorkQueueConsumer) async {
+        while !Task.isCancelled {
+            let delivery: QueueDelivery?
+            do {
+                delivery = try await consumer.next()
+            } catch {
+                if Task.isCancelled { return }
+                logger.warning("cannot take a task: \(error)")
+                try? await Task.sleep(for: configuration.retryInitialDelay)
+                continue
+            }
+            guard let delivery else { return }
+            await handle(delivery, from: consumer)
+        }
+    }
+
+    /// Processes one delivery to the end: acknowledged, dead-lettered, or (if the worker
+    /// is stopping) left for the queue to deliver again.
+    public func handle(_ delivery: QueueDelivery, from consumer: any WorkQueueConsumer) async {
+        let task: TaskMessage
+        let parameters: FractalParameters
+        do {
+            task = try JSONDecoder().decode(TaskMessage.self, from: delivery.body)
+            parameters = try Self.parameters(of: task, limits: configuration.limits)
+        } catch {
+            logger.error("dead-lettering a task that can never succeed (\(describe(error))): \(preview(delivery.body))")
+            await settle { try await consumer.reject(delivery, requeue: false) }
+            return
+        }
+
+        logger.debug("rendering \(task.uuid)\(delivery.redelivered ? " (redelivered)" : "")")
+        let rendered: RenderedFractal
+        do {
+            rendered = try await render(parameters)
+        } catch {
+            logger.error("cannot render \(task.uuid): \(error); dead-lettering it")
+            await settle { try await consumer.reject(delivery, requeue: false) }
+            return
+        }
+        let upload = ResultUpload(
+            duration: rendered.duration, checksum: rendered.checksum, size: rendered.size,
+            image: rendered.png.base64EncodedString(), generatedBy: configuration.name,
+            pixelChecksum: rendered.pixelChecksum)
+
+        var delay = configuration.retryInitialDelay
+        while true {
+            do {
+                try await sink.submit(task.uuid, upload)
+                await settle { try await consumer.ack(delivery) }
+                logger.info("\(task.uuid) done in \(String(format: "%.6f", rendered.duration)) seconds")
+                return
+            } catch let error as SubmitError where error.isPermanent {
+                logger.error("the API refused the result of \(task.uuid): \(error); dead-lettering it")
+                await settle { try await consumer.reject(delivery, requeue: false) }
+                return
+            } catch {
+                logger.warning("cannot deliver the result of \(task.uuid) (\(error)); retrying in \(delay)")
+            }
+            do {
+                try await Task.sleep(for: delay)
+            } catch {
+                logger.info("stopping with \(task.uuid) unacknowledged; the queue will deliver it again")
+                return
+            }
+            delay = min(delay * 2, configuration.retryMaximumDelay)
+        }
+    }
+
+    /// The render parameters a message stands for: its c, else c from its seed, else (an
+    /// original faafo message) from the seed its uuid implies.
+    static func parameters(of task: TaskMessage, limits: RenderLimits) throws -> FractalParameters {
+        var seed = task.seed
+        if task.cx == nil, task.cy == nil, seed == nil {
+            guard let implied = TaskMessage.seedFromUUID(task.uuid) else {
+                throw SubmitError(isPermanent: true, "the task has no c, no seed and no valid uuid to draw c from")
+            }
+            seed = implied
+        }
+        let request = FractalRequest(
+            width: task.width, height: task.height, iterations: task.iterations,
+            xa: task.xa, xb: task.xb, ya: task.ya, yb: task.yb, cx: task.cx, cy: task.cy, seed: seed)
+        return try request.validated(limits: limits)
+    }
+
+    /// Renders on a Dispatch thread: the render blocks its thread for its whole length,
+    /// which must not be one of Swift concurrency's few cooperative threads.
+    func render(_ parameters: FractalParameters) async throws -> RenderedFractal {
+        let threads = configuration.renderThreads
+        return try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global(qos: .userInitiated).async {
+                continuation.resume(with: Result { try RenderJob.run(parameters, threads: threads) })
+            }
+        }
+    }
+
+    /// Acknowledges or rejects; a failure here only means the queue will deliver the
+    /// task again (its connection was replaced), which the API's idempotent results absorb.
+    func settle(_ operation: () async throws -> Void) async {
+        do {
+            try await operation()
+        } catch {
+            logger.warning("cannot settle a delivery (\(error)); the queue will deliver it again")
+        }
+    }
+
+    func describe(_ error: Error) -> String {
+        switch error {
+        case let error as ParameterError: error.message
+        case is DecodingError: "not a task message"
+        default: "\(error)"
+        }
+    }
+
+    func preview(_ body: Data) -> String {
+        let text = String(decoding: body.prefix(200), as: UTF8.self)
+        return body.count > 200 ? text + "…" : text
+    }
+}

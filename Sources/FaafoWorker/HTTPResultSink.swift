@@ -1,0 +1,19 @@
+import FaafoClient
+import FaafoWire
+
+/// Delivers results to the API over HTTP: `PUT /v1/fractal/<uuid>`.
+public struct HTTPResultSink: ResultSink {
+    let client: FaafoAPIClient
+
+    public init(client: FaafoAPIClient) {
+        self.client = client
+    }
+
+    public func submit(_ uuid: String, _ upload: ResultUpload) async throws {
+        do {
+            _ = try await client.putResult(uuid, upload)
+        } catch let error as FaafoClientError {
+            throw SubmitError(isPermanent: error.isClientError, error.description)
+        }
+    }
+}

@@ -1,0 +1,24 @@
+import FaafoWire
+
+/// Where a worker sends its results: the API over HTTP (`HTTPResultSink`), or a
+/// controller in the same process (`ServiceResultSink`, in FaafoAPI).
+public protocol ResultSink: Sendable {
+    /// Delivers one result. Returns once the API has accepted it (a 2xx). Throws
+    /// `SubmitError`; any other error counts as transient.
+    func submit(_ uuid: String, _ upload: ResultUpload) async throws
+}
+
+/// Why a result was not accepted, and whether trying again can help.
+public struct SubmitError: Error, Sendable, CustomStringConvertible {
+    /// True for a refusal that repeats on every try (a 4xx: unknown fractal, bad result,
+    /// conflicting checksum); false for a failure that may pass (a 5xx, no connection).
+    public let isPermanent: Bool
+    public let message: String
+
+    public init(isPermanent: Bool, _ message: String) {
+        self.isPermanent = isPermanent
+        self.message = message
+    }
+
+    public var description: String { message }
+}

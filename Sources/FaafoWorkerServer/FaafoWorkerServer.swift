@@ -1,0 +1,70 @@
+import AMQPWorkQueue
+import ArgumentParser
+import FaafoClient
+import FaafoConfig
+import FaafoLogging
+import FaafoWorker
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// `faafo-worker`: takes tasks from RabbitMQ, renders them, PUTs each result to the API
+/// and acknowledges the task only after the API accepted it.
+@main
+struct FaafoWorkerServer: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "faafo-worker",
+        abstract: "The faafo worker service: renders the fractals queued by faafo-api.",
+        discussion: """
+            Options come from the command line, then FAAFO_* environment variables, then \
+            /etc/faafo/faafo.conf (or --config-file), as in the original faafo.
+            """
+    )
+
+    @Option(help: "An INI file with a [DEFAULT] section.") var configFile: String?
+    @Option(help: "The broker: amqp://user:pass@host:port/.") var transportUrl: String?
+    @Option(help: "The API the results go to.") var endpointUrl: String?
+    @Option(help: "Tasks rendered at once (also the queue prefetch).") var concurrency = 1
+    @Option(help: "Render threads per task (default: cores / concurrency).") var renderThreads: Int?
+    @Option(help: "The name reported as generated_by (default: the host name).") var name: String?
+    @Flag(help: "Log at INFO (the default for the service).") var verbose = false
+    @Flag(help: "Log at DEBUG.") var debug = false
+
+    func validate() throws {
+        guard concurrency >= 1 else { throw ValidationError("--concurrency must be 1 or more") }
+        if let renderThreads, renderThreads < 1 { throw ValidationError("--render-threads must be 1 or more") }
+    }
+
+    func run() async throws {
+        var overrides: [String: String] = [:]
+        overrides["transport_url"] = transportUrl
+        overrides["endpoint_url"] = endpointUrl
+        let configuration: FaafoConfiguration
+        do {
+            configuration = try FaafoConfiguration.load(cliOverrides: overrides, configFilePath: configFile)
+        } catch {
+            throw ValidationError(error.description)
+        }
+        guard !configuration.usesInMemoryQueue else {
+            throw ValidationError(
+                "transport_url is memory://, which only exists inside one process: give the worker a broker "
+                    + "(--transport-url amqp://...) or run in-process workers with faafo-api --workers N")
+        }
+        TutorialLogHandler.bootstrap(level: debug ? .debug : .info)
+        let logger = Logger(label: "faafo.worker")
+
+        let queue = try await AMQPWorkQueue(url: configuration.transportURL, logger: Logger(label: "faafo.queue"))
+        let client = try FaafoAPIClient(endpointURL: configuration.endpointURL)
+        var workerConfiguration = WorkerConfiguration(
+            concurrency: concurrency, renderThreads: renderThreads,
+            limits: .init(workBudget: configuration.workBudget ?? .init(1 << 36)))
+        if let name { workerConfiguration.name = name }
+        let worker = FractalWorker(
+            queue: queue, sink: HTTPResultSink(client: client), configuration: workerConfiguration, logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(services: [worker], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        await queue.shutdown()
+        try await client.shutdown()
+    }
+}

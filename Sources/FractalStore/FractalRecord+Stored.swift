@@ -1,0 +1,43 @@
+import Foundation
+
+// What every backend does to a record before keeping it, so that all backends return
+// the same values: what SQLite can hold losslessly is what the memory store keeps too.
+
+extension FractalRecord {
+    /// The record as `insert` stores it: a pending fractal with no result and no attempts
+    /// (`published` is kept as given), its numbers and dates as the stores keep them.
+    /// Throws if a number cannot be stored (NaN or an infinity: SQLite would turn NaN into NULL).
+    func storedForInsert() throws -> FractalRecord {
+        var stored = self
+        stored.status = .pending
+        stored.completedAt = nil
+        stored.duration = nil
+        stored.size = nil
+        stored.checksum = nil
+        stored.pixelChecksum = nil
+        stored.generatedBy = nil
+        stored.attempts = 0
+        stored.xa = try StoredValue.double(xa, "xa", of: uuid)
+        stored.xb = try StoredValue.double(xb, "xb", of: uuid)
+        stored.ya = try StoredValue.double(ya, "ya", of: uuid)
+        stored.yb = try StoredValue.double(yb, "yb", of: uuid)
+        stored.cx = try cx.map { try StoredValue.double($0, "cx", of: uuid) }
+        stored.cy = try cy.map { try StoredValue.double($0, "cy", of: uuid) }
+        stored.createdAt = StoredValue.date(createdAt)
+        return stored
+    }
+
+    /// The record completed with `result`, one more attempt counted.
+    func completed(with result: FractalResult) throws -> FractalRecord {
+        var done = self
+        done.status = .completed
+        done.completedAt = StoredValue.date(result.completedAt)
+        done.duration = try StoredValue.double(result.duration, "duration", of: uuid)
+        done.size = result.size
+        done.checksum = result.checksum
+        done.pixelChecksum = result.pixelChecksum
+        done.generatedBy = result.generatedBy
+        done.attempts += 1
+        return done
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+
+/// Where fractals and their images are kept. Backends: `SQLiteFractalStore` (GRDB, the
+/// embedded default) and `MemoryFractalStore` (tests and the simulator).
+///
+/// Every method is atomic: a failure leaves the store as it was, and no reader ever sees
+/// a half-written fractal (a completed record without its image, say). Failures throw
+/// `StoreError` (or `CancellationError` if the task is cancelled while waiting).
+///
+/// Values come back as stored, which is not always bit for bit as given: dates as
+/// seconds since 1970 in a Double (within a quarter of a microsecond today), -0.0 as 0.0.
+/// The records that `insert` and `complete` return are the stored values, equal to what
+/// `fetch` returns afterwards. A non-finite number (NaN, an infinity) is refused with a
+/// `StoreError`. `seed` round-trips exactly, all 64 bits.
+public protocol FractalStore: Sendable {
+    /// Stores a new pending fractal. If one with the same uuid exists, nothing changes and
+    /// the existing record is returned in `.exists`.
+    ///
+    /// The stored record is always pending, with no result and `attempts` 0, whatever
+    /// `record` says; its `published` flag is kept. `.inserted` carries the stored record.
+    func insert(_ record: FractalRecord) async throws -> InsertOutcome
+
+    /// The fractal with this uuid, or nil.
+    func fetch(_ uuid: String) async throws -> FractalRecord?
+
+    /// Page `page` (1-based) of all fractals, oldest first (created_at, then uuid), and the
+    /// total count. Both come from one snapshot. A page past the end, `page < 1` or
+    /// `perPage < 1` gives no records (and still the total).
+    func page(_ page: Int, perPage: Int) async throws -> (records: [FractalRecord], total: Int)
+
+    /// Records that the fractal's task message was confirmed by the queue. Does nothing if
+    /// there is no such fractal (it may have been deleted meanwhile).
+    func markPublished(_ uuid: String) async throws
+
+    /// Fractals whose task message was never confirmed (the outbox), oldest first
+    /// (created_at, then uuid), at most `limit` of them (none if `limit < 1`).
+    func unpublished(limit: Int) async throws -> [FractalRecord]
+
+    /// Stores a result and its PNG in one step. A pending fractal becomes completed, with
+    /// every result field, `attempts` + 1 and the image (`.completed`); for a completed one
+    /// nothing changes: with the same checksum it is `.duplicate` (wire.md: "a second
+    /// identical result: nothing changes"), with another `.conflict` (the caller reports the
+    /// determinism violation); both carry the stored record. `.notFound` if there is no such fractal. Concurrent calls for one uuid
+    /// are serialized: exactly one can complete it.
+    ///
+    /// The store does not check the image against `result` (its size, its checksum): the
+    /// caller does.
+    func complete(_ uuid: String, with result: FractalResult, image: Data) async throws -> CompleteOutcome
+
+    /// The PNG of a completed fractal, exactly as `complete` received it; nil while pending
+    /// or unknown.
+    func image(_ uuid: String) async throws -> Data?
+
+    /// Removes the fractal and its image. Returns false if there was none.
+    func delete(_ uuid: String) async throws -> Bool
+}
+
+public enum InsertOutcome: Hashable, Sendable {
+    case inserted(FractalRecord)
+    case exists(FractalRecord)
+}
+
+public enum CompleteOutcome: Hashable, Sendable {
+    /// The result was stored; the record as it is now.
+    case completed(FractalRecord)
+    /// The fractal was already completed with this checksum; nothing changed.
+    case duplicate(FractalRecord)
+    /// The fractal was completed with another checksum; nothing changed (not even
+    /// `attempts`). The record as stored.
+    case conflict(FractalRecord)
+    case notFound
+}
+
+/// A failure of the store itself (I/O, a corrupt database), not of the request.
+public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

@@ -1,0 +1,111 @@
+import FaafoAPI
+import FaafoWire
+import FaafoWorker
+import Foundation
+import FractalCore
+import FractalJob
+import FractalStore
+import Testing
+import WorkQueue
+
+/// The worker's code path against a real controller and the in-memory queue: every task
+/// ends stored with the checksums the render core gives for it, whatever happens in between.
+@Suite struct InProcessWorkerTests {
+    static func tasks(_ count: Int) -> [CreateFractal] {
+        (0..<count).map { i in
+            CreateFractal(width: 24 + i % 9, height: 16 + i % 5, iterations: 40 + i, xa: -2, xb: 2, ya: -1.5, yb: 1.5, seed: UInt64(i))
+        }
+    }
+
+    /// What the render core says a stored fractal's checksums must be.
+    static func expectedChecksums(_ object: FractalObject) throws -> (String, String) {
+        let p = try FractalRequest(
+            width: object.width, height: object.height, iterations: object.iterations,
+            xa: object.xa, xb: object.xb, ya: object.ya, yb: object.yb, seed: object.seed
+        ).validated()
+        let rendered = try RenderJob.run(p, threads: 1)
+        return (rendered.checksum, rendered.pixelChecksum)
+    }
+
+    static func waitUntilAllCompleted(_ service: FractalService, count: Int) async throws -> [FractalObject] {
+        for _ in 0..<400 {
+            let page = try await service.page(1, perPage: 1000)
+            if page.objects.count == count && page.objects.allSatisfy({ $0.status == .completed }) { return page.objects }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        Issue.record("tasks still pending after 10 seconds")
+        return try await service.page(1, perPage: 1000).objects
+    }
+
+    @Test func workersCompleteEveryTaskWithTheRightChecksums() async throws {
+        let harness = APIHarness()
+        for task in Self.tasks(30) { _ = try await harness.service.create(task) }
+        let workers = (0..<2).map { index in
+            FractalWorker(
+                queue: harness.queue, sink: ServiceResultSink(service: harness.service),
+                configuration: WorkerConfiguration(concurrency: 2, renderThreads: 1, name: "worker-\(index)"))
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for worker in workers { group.addTask { try await worker.run() } }
+            let objects = try await Self.waitUntilAllCompleted(harness.service, count: 30)
+            for object in objects {
+                let (checksum, pixelChecksum) = try Self.expectedChecksums(object)
+                #expect(object.checksum == checksum && object.pixelChecksum == pixelChecksum, "\(object.uuid)")
+                #expect(object.attempts == 1, "stored once")
+            }
+            #expect(Set(objects.compactMap(\.generatedBy)).isSubset(of: ["worker-0", "worker-1"]))
+            group.cancelAll()
+        }
+        #expect(harness.queue.deadLetterCount == 0)
+    }
+
+    /// A worker takes tasks and dies before acknowledging them: its consumer closes, the
+    /// queue redelivers them, and another worker finishes them.
+    @Test func tasksHeldByADeadWorkerAreFinishedByAnother() async throws {
+        let harness = APIHarness()
+        for task in Self.tasks(6) { _ = try await harness.service.create(task) }
+        let doomed = try await harness.queue.makeConsumer(prefetch: 3)
+        var held: [QueueDelivery] = []
+        for _ in 0..<3 { held.append(try #require(try await doomed.next())) }
+        await doomed.close()
+
+        let worker = FractalWorker(
+            queue: harness.queue, sink: ServiceResultSink(service: harness.service),
+            configuration: WorkerConfiguration(concurrency: 1, renderThreads: 1, name: "survivor"))
+        let running = Task { try await worker.run() }
+        let objects = try await Self.waitUntilAllCompleted(harness.service, count: 6)
+        running.cancel()
+        #expect(objects.allSatisfy { $0.generatedBy == "survivor" && $0.attempts == 1 })
+        #expect(held.allSatisfy { !$0.redelivered })
+    }
+
+    /// Not JSON, JSON that is no task, and a task outside the render contract all end in
+    /// the dead-letter queue, and the worker goes on serving.
+    @Test func poisonMessagesAreDeadLetteredAndTheWorkerGoesOn() async throws {
+        let harness = APIHarness()
+        try await harness.queue.publish(Data("not json".utf8), messageID: "poison-1")
+        try await harness.queue.publish(Data(#"{"hello": "world"}"#.utf8), messageID: "poison-2")
+        let invalid = TaskMessage(
+            uuid: UUID().uuidString, width: 1, height: 10, iterations: 10, xa: -1, xb: 1, ya: -1, yb: 1, seed: 1)
+        try await harness.queue.publish(try JSONEncoder().encode(invalid), messageID: "poison-3")
+        for task in Self.tasks(3) { _ = try await harness.service.create(task) }
+
+        let worker = FractalWorker(
+            queue: harness.queue, sink: ServiceResultSink(service: harness.service),
+            configuration: WorkerConfiguration(concurrency: 1, renderThreads: 1, name: "w"))
+        let running = Task { try await worker.run() }
+        _ = try await Self.waitUntilAllCompleted(harness.service, count: 3)
+        running.cancel()
+        let dead = try await harness.queue.drainDeadLetters(limit: 10)
+        #expect(dead.compactMap(\.messageID).sorted() == ["poison-1", "poison-2", "poison-3"])
+    }
+
+    /// An original faafo message carries neither c nor a seed: the seed is the uuid's
+    /// first 8 bytes, big-endian.
+    @Test func aMessageWithoutCOrSeedTakesItsSeedFromTheUUID() throws {
+        let message = TaskMessage(
+            uuid: "01234567-89ab-cdef-0000-000000000000",
+            width: 8, height: 8, iterations: 50, xa: -2, xb: 2, ya: -1.5, yb: 1.5)
+        #expect(TaskMessage.seedFromUUID(message.uuid) == 0x0123_4567_89ab_cdef)
+    }
+}

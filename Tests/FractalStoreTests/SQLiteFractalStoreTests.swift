@@ -1,0 +1,269 @@
+import FaafoWire
+import Foundation
+import Testing
+@testable import FractalStore
+
+/// What only the SQLite backend has: a file that outlives the process, its schema, the
+/// original's `database_url`, and images kept as files.
+@Suite struct SQLiteFractalStoreTests {
+    enum Images: CaseIterable, CustomTestStringConvertible {
+        case database, directory
+        var testDescription: String { self == .database ? "images in the database" : "images in a directory" }
+
+        func option(in scratch: URL) -> SQLiteFractalStore.ImageStore {
+            switch self {
+            case .database: .database
+            case .directory: .directory(path: scratch.appendingPathComponent("images").path)
+            }
+        }
+    }
+
+    // MARK: the file
+
+    @Test(arguments: Images.allCases)
+    func everythingSurvivesClosingAndReopeningTheFile(_ images: Images) async throws {
+        try await withScratchDirectory { scratch in
+            let path = scratch.appendingPathComponent("faafo.db").path
+            let first = try SQLiteFractalStore(.file(path: path), imageStore: images.option(in: scratch))
+            for n in 1...3 { _ = try await first.insert(Sample.record(n, seed: UInt64.max - UInt64(n))) }
+            _ = try await first.complete(Sample.uuid(2), with: Sample.result(), image: Sample.png(2))
+            try await first.markPublished(Sample.uuid(1))
+            let before = try await first.page(1, perPage: 10)
+            try first.close()
+            await #expect(throws: StoreError.self) { try await first.fetch(Sample.uuid(1)) }
+
+            let reopened = try SQLiteFractalStore(.file(path: path), imageStore: images.option(in: scratch))
+            let after = try await reopened.page(1, perPage: 10)
+            #expect(after.records == before.records)
+            #expect(after.total == 3)
+            #expect(try await reopened.image(Sample.uuid(2)) == Sample.png(2))
+            #expect(try await reopened.unpublished(limit: 10).map(\.uuid) == [2, 3].map(Sample.uuid))
+            #expect(try await reopened.appliedMigrations() == ["v1"])
+            try reopened.close()
+        }
+    }
+
+    @Test func aFreshFileGetsTheWholeSchemaInWALMode() async throws {
+        try await withScratchDirectory { scratch in
+            let path = scratch.appendingPathComponent("new/../fresh.db").standardizedFileURL.path
+            #expect(!FileManager.default.fileExists(atPath: path))
+            let store = try SQLiteFractalStore(.file(path: path))
+            #expect(FileManager.default.fileExists(atPath: path))
+            #expect(try await store.appliedMigrations() == ["v1"])
+            #expect(try await store.journalMode() == "wal")
+            let objects = try await store.schemaObjects()
+            #expect(
+                objects == [
+                    "index fractal_by_creation", "index fractal_unpublished",
+                    "table fractal", "table grdb_migrations", "table image",
+                ])
+            let header = try #require(FileManager.default.contents(atPath: path)).prefix(16)
+            #expect(header == Data("SQLite format 3\0".utf8))
+            // Opening it again migrates nothing twice.
+            try store.close()
+            let again = try SQLiteFractalStore(.file(path: path))
+            #expect(try await again.appliedMigrations() == ["v1"])
+        }
+    }
+
+    @Test func anInMemoryDatabaseHasTheSchemaToo() async throws {
+        let store = try SQLiteFractalStore(databaseURL: "sqlite://")
+        #expect(store.location == .memory)
+        #expect(try await store.schemaObjects().contains("table fractal"))
+        #expect(try await store.insert(Sample.record(1)).record.uuid == Sample.uuid(1))
+        // SQLite's own name for it, as a configuration may pass it on.
+        #expect(try SQLiteFractalStore(.file(path: ":memory:")).location == .memory)
+    }
+
+    @Test func aDatabaseInAMissingDirectoryIsAClearError() async throws {
+        try await withScratchDirectory { scratch in
+            let path = scratch.appendingPathComponent("missing/faafo.db").path
+            let error = #expect(throws: StoreError.self) { try SQLiteFractalStore(.file(path: path)) }
+            #expect(error?.message.contains(path) == true, "\(String(describing: error))")
+            #expect(error?.message.contains("cannot open the SQLite database") == true)
+        }
+    }
+
+    @Test func aFileThatIsNotADatabaseIsAClearError() async throws {
+        try await withScratchDirectory { scratch in
+            let path = scratch.appendingPathComponent("faafo.db").path
+            #expect(FileManager.default.createFile(atPath: path, contents: Data(repeating: 0x42, count: 4096)))
+            let error = #expect(throws: StoreError.self) { try SQLiteFractalStore(.file(path: path)) }
+            #expect(error?.message.contains(path) == true, "\(String(describing: error))")
+        }
+    }
+
+    /// Two stores on one file, as two processes would have: writes wait for each other.
+    @Test func twoStoresOnOneFileCompleteAFractalExactlyOnce() async throws {
+        try await withScratchDirectory { scratch in
+            let path = scratch.appendingPathComponent("faafo.db").path
+            let a = try SQLiteFractalStore(.file(path: path))
+            let b = try SQLiteFractalStore(.file(path: path))
+            _ = try await a.insert(Sample.record(1))
+            #expect(try await b.insert(Sample.record(1)) == .exists(try await a.fetch(Sample.uuid(1))!))
+            let outcomes = try await withThrowingTaskGroup(of: CompleteOutcome.self) { group in
+                for worker in 0..<20 {
+                    let store = worker.isMultiple(of: 2) ? a : b
+                    group.addTask { try await store.complete(Sample.uuid(1), with: Sample.result(), image: Sample.png(1)) }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(outcomes.filter { if case .completed = $0 { true } else { false } }.count == 1)
+            #expect(outcomes.filter { if case .duplicate = $0 { true } else { false } }.count == 19)
+            #expect(try await b.fetch(Sample.uuid(1))?.attempts == 1)
+            #expect(try await a.image(Sample.uuid(1)) == Sample.png(1))
+        }
+    }
+
+    // MARK: database_url
+
+    @Test(arguments: [
+        ("sqlite:////var/lib/faafo/faafo.db", SQLiteFractalStore.Location.file(path: "/var/lib/faafo/faafo.db")),
+        ("sqlite:///faafo.db", .file(path: "faafo.db")),
+        ("sqlite:///data/faafo.db", .file(path: "data/faafo.db")),
+        ("SQLite:////tmp/sqlite.db", .file(path: "/tmp/sqlite.db")),
+        (" sqlite:////tmp/x.db ", .file(path: "/tmp/x.db")),
+        ("sqlite://", .memory),
+        ("sqlite:///", .memory),
+        ("sqlite:///:memory:", .memory),
+    ])
+    func theOriginalsDatabaseURLsAreRead(_ url: String, _ location: SQLiteFractalStore.Location) throws {
+        #expect(try SQLiteFractalStore.Location(databaseURL: url) == location)
+    }
+
+    @Test(arguments: [
+        "mysql://faafo:secret@localhost/faafo",
+        "postgresql://faafo:secret@db:5432/faafo",
+        "sqlite://faafo:secret@somehost/faafo.db",
+        "sqlite:////tmp/faafo.db?mode=ro",
+        "/var/lib/faafo/faafo.db",
+        "",
+    ])
+    func aDatabaseURLThatIsNotSQLiteIsAClearError(_ url: String) throws {
+        let error = #expect(throws: StoreError.self) { try SQLiteFractalStore(databaseURL: url) }
+        let message = error?.message ?? ""
+        #expect(message.contains("database_url '"), "\(message)")
+        #expect(message.contains("is not supported"), "\(message)")
+        #expect(message.contains("sqlite:////absolute/path.db"), "\(message)")
+        #expect(!message.contains("secret"), "the password is masked: \(message)")
+        if url.hasPrefix("mysql") { #expect(message.contains("mysql://faafo:***@localhost/faafo"), "\(message)") }
+    }
+
+    // MARK: images in a directory
+
+    @Test(arguments: [
+        (nil, SQLiteFractalStore.ImageStore.database),
+        ("", .database),
+        ("database", .database),
+        ("file:///var/lib/faafo/images", .directory(path: "/var/lib/faafo/images")),
+        ("file:///var/lib/faafo/images/", .directory(path: "/var/lib/faafo/images")),
+        ("file://localhost/srv/images", .directory(path: "/srv/images")),
+        ("file:///srv/my%20images", .directory(path: "/srv/my images")),
+    ])
+    func theImageStoreOptionIsRead(_ option: String?, _ expected: SQLiteFractalStore.ImageStore) throws {
+        #expect(try SQLiteFractalStore.ImageStore(option: option) == expected)
+    }
+
+    @Test(arguments: ["file://images", "s3://bucket/images", "/var/lib/faafo/images", "file:///x?y=1"])
+    func anImageStoreOptionThatIsNotADirectoryURLIsAClearError(_ option: String) throws {
+        let error = #expect(throws: StoreError.self) { try SQLiteFractalStore.ImageStore(option: option) }
+        #expect(error?.message.contains("image_store '\(option)'") == true, "\(String(describing: error))")
+    }
+
+    @Test func theImageDirectoryIsCreatedAndHoldsOnlyFinishedFiles() async throws {
+        try await withScratchDirectory { scratch in
+            let images = scratch.appendingPathComponent("a/b/images").path
+            let store = try SQLiteFractalStore(.memory, imageStore: .directory(path: images))
+            for n in 1...3 {
+                _ = try await store.insert(Sample.record(n))
+                _ = try await store.complete(Sample.uuid(n), with: Sample.result(), image: Sample.png(UInt8(n)))
+            }
+            // No temporary file is left behind.
+            let names = try FileManager.default.contentsOfDirectory(atPath: images).sorted()
+            #expect(names == [1, 2, 3].map { "\(Sample.uuid($0)).png" })
+        }
+    }
+
+    @Test func aUUIDThatIsNoFileNameStaysInsideTheDirectory() async throws {
+        try await withScratchDirectory { scratch in
+            let images = scratch.appendingPathComponent("images").path
+            let store = try SQLiteFractalStore(.memory, imageStore: .directory(path: images))
+            let uuid = "../../escape"
+            var record = Sample.record(1)
+            record.uuid = uuid
+            _ = try await store.insert(record)
+            _ = try await store.complete(uuid, with: Sample.result(), image: Sample.png(1))
+            #expect(try await store.image(uuid) == Sample.png(1))
+            #expect(try FileManager.default.contentsOfDirectory(atPath: images) == ["=2e2e2f2e2e2f657363617065.png"])
+            #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path).sorted() == ["images"])
+            #expect(try await store.delete(uuid))
+            #expect(try FileManager.default.contentsOfDirectory(atPath: images).isEmpty)
+        }
+    }
+
+    /// A crash after the file was renamed into place but before the commit leaves an
+    /// orphan file: the fractal stays pending without an image, and the next result or a
+    /// delete replaces or removes the file.
+    @Test func anOrphanFileFromACrashIsNeverServedAndIsReplaced() async throws {
+        try await withScratchDirectory { scratch in
+            let images = scratch.appendingPathComponent("images").path
+            let store = try SQLiteFractalStore(.file(path: scratch.appendingPathComponent("faafo.db").path), imageStore: .directory(path: images))
+            _ = try await store.insert(Sample.record(1))
+            _ = try await store.insert(Sample.record(2))
+            let orphan1 = "\(images)/\(Sample.uuid(1)).png"
+            let orphan2 = "\(images)/\(Sample.uuid(2)).png"
+            #expect(FileManager.default.createFile(atPath: orphan1, contents: Sample.png(9)))
+            #expect(FileManager.default.createFile(atPath: orphan2, contents: Sample.png(9)))
+
+            #expect(try await store.image(Sample.uuid(1)) == nil)
+            _ = try await store.complete(Sample.uuid(1), with: Sample.result(), image: Sample.png(1))
+            #expect(try await store.image(Sample.uuid(1)) == Sample.png(1))
+
+            #expect(try await store.delete(Sample.uuid(2)))
+            #expect(!FileManager.default.fileExists(atPath: orphan2))
+        }
+    }
+
+    /// When the file cannot be put in place, the result is not stored at all.
+    @Test func aResultWhoseFileCannotBeWrittenLeavesTheFractalPending() async throws {
+        try await withScratchDirectory { scratch in
+            let images = scratch.appendingPathComponent("images").path
+            let store = try SQLiteFractalStore(.file(path: scratch.appendingPathComponent("faafo.db").path), imageStore: .directory(path: images))
+            let pending = try await store.insert(Sample.record(1)).record
+            // A directory where the file should go: the rename fails (even for root).
+            let blocker = "\(images)/\(Sample.uuid(1)).png"
+            try FileManager.default.createDirectory(atPath: blocker + "/inside", withIntermediateDirectories: true)
+
+            let error = await #expect(throws: StoreError.self) {
+                try await store.complete(Sample.uuid(1), with: Sample.result(), image: Sample.png(1))
+            }
+            #expect(error?.message.contains("cannot store the result of fractal \(Sample.uuid(1))") == true)
+            #expect(error?.message.contains(blocker) == true, "\(String(describing: error))")
+            #expect(try await store.fetch(Sample.uuid(1)) == pending)
+            #expect(try await store.image(Sample.uuid(1)) == nil)
+            let leftovers = try FileManager.default.contentsOfDirectory(atPath: images)
+            #expect(leftovers == ["\(Sample.uuid(1)).png"], "no temporary file left: \(leftovers)")
+
+            // Once the way is clear, the same result goes through.
+            try FileManager.default.removeItem(atPath: blocker)
+            guard case .completed = try await store.complete(Sample.uuid(1), with: Sample.result(), image: Sample.png(1))
+            else {
+                Issue.record("not completed")
+                return
+            }
+            #expect(try await store.image(Sample.uuid(1)) == Sample.png(1))
+        }
+    }
+
+    @Test func aCompletedFractalWhoseFileVanishedIsAnError() async throws {
+        try await withScratchDirectory { scratch in
+            let images = scratch.appendingPathComponent("images").path
+            let store = try SQLiteFractalStore(.memory, imageStore: .directory(path: images))
+            _ = try await store.insert(Sample.record(1))
+            _ = try await store.complete(Sample.uuid(1), with: Sample.result(), image: Sample.png(1))
+            try FileManager.default.removeItem(atPath: "\(images)/\(Sample.uuid(1)).png")
+            let error = await #expect(throws: StoreError.self) { try await store.image(Sample.uuid(1)) }
+            #expect(error?.message.contains("is missing") == true, "\(String(describing: error))")
+        }
+    }
+}

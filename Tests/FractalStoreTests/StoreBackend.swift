@@ -1,0 +1,105 @@
+import FaafoWire
+import Foundation
+import Testing
+@testable import FractalStore
+
+/// The backends the contract suite runs against.
+enum StoreBackend: CaseIterable, CustomTestStringConvertible, Sendable {
+    case memory
+    /// A WAL database in a temporary file, images in the database.
+    case sqliteFile
+    /// A WAL database in a temporary file, images in a temporary directory.
+    case sqliteFileImageDirectory
+
+    var testDescription: String {
+        switch self {
+        case .memory: "memory"
+        case .sqliteFile: "SQLite file, images in the database"
+        case .sqliteFileImageDirectory: "SQLite file, images in a directory"
+        }
+    }
+}
+
+/// A store under test and the temporary files behind it.
+struct StoreUnderTest: Sendable {
+    let store: any FractalStore
+    /// The temporary directory, removed after the test.
+    let scratch: URL
+    /// The image directory, for `.sqliteFileImageDirectory`.
+    let imageDirectory: String?
+
+    /// The file that holds a fractal's image, for a store that keeps them as files.
+    func imageFile(_ uuid: String) -> String? { imageDirectory.map { "\($0)/\(uuid).png" } }
+}
+
+/// Runs `body` with a fresh store of `backend`, then removes its files.
+func withStore<T>(
+    _ backend: StoreBackend, _ body: (StoreUnderTest) async throws -> T
+) async throws -> T {
+    try await withScratchDirectory { scratch in
+        let store: any FractalStore
+        var images: String?
+        switch backend {
+        case .memory:
+            store = MemoryFractalStore()
+        case .sqliteFile:
+            store = try SQLiteFractalStore(.file(path: scratch.appendingPathComponent("faafo.db").path))
+        case .sqliteFileImageDirectory:
+            images = scratch.appendingPathComponent("images").path
+            store = try SQLiteFractalStore(
+                .file(path: scratch.appendingPathComponent("faafo.db").path), imageStore: .directory(path: images!))
+        }
+        return try await body(StoreUnderTest(store: store, scratch: scratch, imageDirectory: images))
+    }
+}
+
+/// Runs `body` with a new empty temporary directory, then removes it.
+func withScratchDirectory<T>(_ body: (URL) async throws -> T) async throws -> T {
+    let scratch = FileManager.default.temporaryDirectory
+        .appendingPathComponent("FractalStoreTests-\(UUID().uuidString)", isDirectory: true)
+    try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: scratch) }
+    return try await body(scratch)
+}
+
+/// Records, results and images built from small numbers, so that tests read plainly.
+enum Sample {
+    /// 2023-11-14 22:13:20 UTC, with a fraction no Double holds exactly.
+    static let epoch = Date(timeIntervalSince1970: 1_700_000_000.123_456_7)
+
+    /// A uuid that sorts by `n` (for n < 10^12).
+    static func uuid(_ n: Int) -> String {
+        let digits = String(n)
+        return "00000000-0000-4000-8000-" + String(repeating: "0", count: 12 - digits.count) + digits
+    }
+
+    /// Fractal `n`, created `second` seconds after `epoch` (n by default).
+    static func record(_ n: Int, second: Double? = nil, seed: UInt64? = nil) -> FractalRecord {
+        FractalRecord(
+            uuid: uuid(n), width: 256 + n, height: 300 + n, iterations: 128 + n,
+            xa: -1.77488588389, xb: 3.08249829401, ya: -1.31213919301, yb: 1.95281690897,
+            cx: n.isMultiple(of: 2) ? -0.4 : nil, cy: n.isMultiple(of: 2) ? 0.6 : nil,
+            seed: seed ?? UInt64(n), createdAt: epoch.addingTimeInterval(second ?? Double(n)))
+    }
+
+    static func result(checksum: String = "c0ffee", generatedBy: String = "worker-1") -> FractalResult {
+        FractalResult(
+            duration: 4.163147, size: 2048, checksum: checksum, pixelChecksum: "p1x3l",
+            generatedBy: generatedBy, completedAt: epoch.addingTimeInterval(3600.000_000_3))
+    }
+
+    /// `count` bytes that start like a PNG and differ by `variant`.
+    static func png(_ variant: UInt8 = 0, count: Int = 2048) -> Data {
+        var bytes: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+        bytes += (0..<max(0, count - bytes.count)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ Int(variant)) }
+        return Data(bytes)
+    }
+}
+
+extension InsertOutcome {
+    var record: FractalRecord {
+        switch self {
+        case .inserted(let r), .exists(let r): r
+        }
+    }
+}

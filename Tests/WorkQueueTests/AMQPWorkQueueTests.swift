@@ -1,0 +1,268 @@
+@testable import AMQPWorkQueue
+import Foundation
+import Testing
+import WorkQueue
+
+/// What only RabbitMQ can show: losing connections, heartbeats, URLs, errors.
+@Suite("AMQPWorkQueue")
+struct AMQPWorkQueueTests {
+    @Test func reconnectsAfterTheBrokerClosesItsConnectionsAndLosesNoConfirmedMessage() async throws {
+        let name = TestBroker.uniqueName()
+        try await withQueue(.rabbitMQ, options: TestBroker.options(name), timeLimit: .seconds(60)) { queue in
+            var confirmed: Set<String> = []
+            for index in 0..<20 {
+                try await queue.publish(body("before \(index)"), messageID: "before-\(index)")
+                confirmed.insert("before-\(index)")
+            }
+            let consumer = try await queue.makeConsumer(prefetch: 5)
+            var held: [QueueDelivery] = []
+            for _ in 0..<3 { held.append(try await expectDelivery(consumer)) }
+
+            let closed = try await Broker.closeConnections(named: "faafo \(name)")
+            #expect(closed == 2, "expected the publisher's and the consumer's connection")
+
+            // Once the consumer has noticed and reconnected (an ack written just as the broker
+            // closes the connection is lost without an error: at-least-once delivery)…
+            let amqpConsumer = try #require(consumer as? AMQPWorkQueueConsumer)
+            let deadline = ContinuousClock.now + .seconds(10)
+            while amqpConsumer.connectionNumber < 2, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(amqpConsumer.connectionNumber == 2)
+            #expect(amqpConsumer.isConnected)
+            // … what the old connection held cannot be settled: the broker has requeued it.
+            for delivery in held {
+                await expectQueueError(.unknownDelivery) { try await consumer.ack(delivery) }
+            }
+            // Publishing goes on; a publish caught by the reconnection may fail and is retried.
+            for index in 0..<20 {
+                let id = "after-\(index)"
+                for attempt in 1...20 {
+                    do {
+                        try await queue.publish(body("after \(index)"), messageID: id)
+                        confirmed.insert(id)
+                        break
+                    } catch let error as QueueError where error.code == .notConfirmed || error.code == .unavailable {
+                        if attempt == 20 { throw error }
+                        try await Task.sleep(for: .milliseconds(100))
+                    }
+                }
+            }
+            // The consumer reconnected by itself and receives every confirmed message.
+            var received: Set<String> = []
+            var redelivered: Set<String> = []
+            while !confirmed.isSubset(of: received) {
+                let delivery = try await expectDelivery(consumer, within: .seconds(10))
+                let id = try #require(delivery.messageID)
+                received.insert(id)
+                if delivery.redelivered { redelivered.insert(id) }
+                try await consumer.ack(delivery)
+            }
+            #expect(Set(held.compactMap(\.messageID)).isSubset(of: redelivered))
+        }
+    }
+
+    /// Stops and starts the broker application: disruptive for anything else using the broker,
+    /// so only with `FAAFO_BROKER_RESTART_TESTS=1`.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["FAAFO_BROKER_RESTART_TESTS"] != nil))
+    func survivesABrokerRestart() async throws {
+        try await withQueue(.rabbitMQ, timeLimit: .seconds(120)) { queue in
+            var confirmed: Set<String> = []
+            for index in 0..<50 {
+                try await queue.publish(body("\(index)"), messageID: "before-\(index)")
+                confirmed.insert("before-\(index)")
+            }
+            let consumer = try await queue.makeConsumer(prefetch: 10)
+            for _ in 0..<5 { _ = try await expectDelivery(consumer) }  // Held, never acked.
+
+            _ = try await Broker.run(["stop_app"])
+            // Publishes while the broker is down wait for it (up to publishTimeout).
+            let duringOutage = Task {
+                var ids: [String] = []
+                for index in 0..<10 {
+                    do {
+                        try await queue.publish(body("during \(index)"), messageID: "during-\(index)")
+                        ids.append("during-\(index)")
+                    } catch let error as QueueError {
+                        print("publish during the outage failed: \(error)")
+                    }
+                }
+                return ids
+            }
+            try await Task.sleep(for: .seconds(2))
+            _ = try await Broker.run(["start_app"])
+            confirmed.formUnion(try await duringOutage.value)
+            #expect(confirmed.count > 50, "no publish made during the outage got through")
+
+            var received: Set<String> = []
+            while !confirmed.isSubset(of: received) {
+                let delivery = try await expectDelivery(consumer, within: .seconds(20))
+                received.insert(try #require(delivery.messageID))
+                try await consumer.ack(delivery)
+            }
+        }
+    }
+
+    @Test func heartbeatsKeepTheConsumerAliveWhileTheCallerWorks() async throws {
+        let options = TestBroker.options(heartbeat: .seconds(1))
+        try await withQueue(.rabbitMQ, options: options) { queue in
+            try await queue.publish(body("slow task"), messageID: "slow")
+            let consumer = try await queue.makeConsumer(prefetch: 1)
+            let delivery = try await expectDelivery(consumer)
+            // "Rendering" for over three heartbeat intervals, with no call into the queue.
+            try await Task.sleep(for: .seconds(3.5))
+            // Same connection (an ack of a requeued delivery would throw), so the task is done.
+            try await consumer.ack(delivery)
+            await consumer.close()
+            let other = try await queue.makeConsumer(prefetch: 1)
+            try await expectNothing(other, .rabbitMQ)
+            try await queue.publish(body("still publishing"), messageID: "after")
+            #expect(text(try await expectDelivery(other)) == "still publishing")
+        }
+    }
+
+    @Test func declaresTheTopologyWithDeadLettering() async throws {
+        let name = TestBroker.uniqueName()
+        try await withQueue(.rabbitMQ, options: TestBroker.options(name)) { _ in
+            let listing = try await Broker.run(
+                ["list_queues", "-q", "--no-table-headers", "name", "durable", "arguments"])
+            let ours = listing.split(separator: "\n").filter { $0.contains(name) }.sorted()
+            #expect(ours.count == 2)
+            let normal = try #require(ours.first { $0.hasPrefix("normal.\(name)\t") })
+            #expect(normal.contains("true"))
+            #expect(normal.contains("x-dead-letter-exchange"))
+            #expect(normal.contains("tasks.dead.\(name)"))
+            #expect(normal.contains("x-dead-letter-routing-key"))
+            #expect(normal.contains("normal.dead.\(name)"))
+            #expect(ours.contains { $0.hasPrefix("normal.dead.\(name)\ttrue") })
+        }
+    }
+
+    @Test func publishedMessagesArePersistentJSON() async throws {
+        let name = TestBroker.uniqueName()
+        let options = TestBroker.options(name)
+        try await withQueue(.rabbitMQ, options: options) { queue in
+            try await queue.publish(body(#"{"uuid": "x"}"#), messageID: "props")
+            // Read the message back raw, properties and all.
+            let connection = try AMQPConnection.open(
+                endpoint: AMQPEndpoint(url: TestBroker.url), name: "\(options.connectionName) inspector",
+                heartbeat: .zero, timeout: .seconds(5))
+            try connection.openChannel(1)
+            let message = try #require(try connection.get(queue: options.names.queue, channel: 1))
+            #expect(message.deliveryMode == 2)
+            #expect(message.contentType == "application/json")
+            #expect(message.messageID == "props")
+            #expect(text(QueueDelivery(body: message.body, messageID: nil, redelivered: false, deliveryTag: 0)) == #"{"uuid": "x"}"#)
+            connection.close(timeout: .seconds(1))
+        }
+    }
+
+    @Test func unreachableBrokerFailsWithItsAddress() async throws {
+        do {
+            _ = try await AMQPWorkQueue(
+                url: "amqp://guest:guest@127.0.0.1:1/", options: .init(connectTimeout: .seconds(2)))
+            Issue.record("Connecting to a closed port succeeded")
+        } catch let error as QueueError {
+            #expect(error.code == .unavailable)
+            #expect(error.message.contains("127.0.0.1:1"), "\(error)")
+        }
+    }
+
+    @Test func wrongPasswordIsReported() async throws {
+        let url = TestBroker.url.replacingOccurrences(of: "guest:guest@", with: "guest:wrong@")
+        do {
+            _ = try await AMQPWorkQueue(url: url, options: .init(connectTimeout: .seconds(5)))
+            Issue.record("Logging in with a wrong password succeeded")
+        } catch let error as QueueError {
+            #expect([.refused, .unavailable].contains(error.code))
+            #expect(error.message.contains("127.0.0.1:5672"), "\(error)")
+            #expect(!error.message.contains("wrong"), "the password leaked into \(error)")
+        }
+    }
+
+    @Test func parsesTheOriginalTransportURL() throws {
+        let endpoint = try AMQPEndpoint(url: "amqp://faafo:secret@rabbit.example:5673/")
+        #expect(endpoint == AMQPEndpoint(host: "rabbit.example", port: 5673, user: "faafo", password: "secret"))
+        #expect(endpoint.virtualHost == "/")
+        #expect(endpoint.description == "amqp://faafo@rabbit.example:5673/")
+
+        let defaults = try AMQPEndpoint(url: "amqp://")
+        #expect(defaults == AMQPEndpoint())
+        #expect(try AMQPEndpoint(url: "amqp://u:p%40ss@h/%2Fprod").password == "p@ss")
+        #expect(try AMQPEndpoint(url: "amqp://u:p@h/%2Fprod").virtualHost == "/prod")
+        #expect(try AMQPEndpoint(url: "amqp://h/staging").virtualHost == "staging")
+        #expect(try AMQPEndpoint(url: "amqp://[::1]:5672/").address == "[::1]:5672")
+    }
+
+    @Test(arguments: ["http://host/", "amqps://host/", "amqp://host:99999/", "amqp://host/a/b", "not a url"])
+    func rejectsMalformedURLs(_ url: String) {
+        #expect(throws: QueueError.self) { try AMQPEndpoint(url: url) }
+        do {
+            _ = try AMQPEndpoint(url: url)
+        } catch {
+            #expect(error.code == .invalidArgument)
+        }
+    }
+
+    @Test func namesCanBeSuffixed() {
+        let names = QueueNames.suffixed("t1")
+        #expect(names.exchange == "tasks.t1")
+        #expect(names.queue == "normal.t1")
+        #expect(names.routingKey == "normal.t1")
+        #expect(names.deadLetterExchange == "tasks.dead.t1")
+        #expect(names.deadLetterQueue == "normal.dead.t1")
+        #expect(QueueNames.standard == QueueNames())
+        #expect(QueueNames.standard.queue == "normal")
+    }
+}
+
+/// `rabbitmqctl`, for what the AMQP client cannot do on its own.
+enum Broker {
+    struct CommandFailed: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// Runs `rabbitmqctl` (at most 30 s) and returns its standard output.
+    static func run(_ arguments: [String]) async throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["rabbitmqctl"] + arguments
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let collected = Task.detached { output.fileHandleForReading.readDataToEndOfFile() }
+        let collectedErrors = Task.detached { errors.fileHandleForReading.readDataToEndOfFile() }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while process.isRunning {
+            if ContinuousClock.now > deadline {
+                process.terminate()
+                throw CommandFailed(description: "rabbitmqctl \(arguments.joined(separator: " ")) took over 30 s")
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let text = String(decoding: await collected.value, as: UTF8.self)
+        guard process.terminationStatus == 0 else {
+            let errorText = String(decoding: await collectedErrors.value, as: UTF8.self)
+            throw CommandFailed(
+                description: "rabbitmqctl \(arguments.joined(separator: " ")) exited with "
+                    + "\(process.terminationStatus): \(errorText)")
+        }
+        return text
+    }
+
+    /// Makes the broker close every connection whose client-provided name starts with
+    /// `prefix`, as it would on a restart; returns how many it closed. Other tests'
+    /// connections are left alone.
+    static func closeConnections(named prefix: String) async throws -> Int {
+        let listing = try await run(["list_connections", "-q", "--no-table-headers", "pid", "client_properties"])
+        let pids = listing.split(separator: "\n").filter {
+            $0.contains(#"{"connection_name","\#(prefix) "#)
+        }.compactMap { $0.split(separator: "\t").first.map(String.init) }
+        for pid in pids {
+            _ = try await run(["close_connection", pid, "test: simulated broker restart"])
+        }
+        return pids.count
+    }
+}
