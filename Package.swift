@@ -104,7 +104,7 @@ let package = Package(
             name: "FaafoAPI",
             dependencies: [
                 "FaafoWire", "FractalCore", "FractalStore", "WorkQueue", "AMQPWorkQueue", "FaafoConfig",
-                "FaafoWorker", "FaafoLogging",
+                "FaafoWorker", "FaafoLogging", "FractalJob",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,6 +1,7 @@
 import Crypto
 import FaafoWire
 import Foundation
+import FractalJob
 import FractalStore
 
 extension FractalService {
@@ -63,7 +64,7 @@ extension FractalService {
         guard image.count == upload.size else {
             throw invalid("size is \(upload.size) but the image has \(image.count) bytes")
         }
-        let digest = SHA256.hash(data: image).map { String(format: "%02x", $0) }.joined()
+        let digest = SHA256.hash(data: image).hexString
         guard digest == upload.checksum.lowercased() else {
             throw invalid("checksum \(upload.checksum) is not the image's SHA-256 (\(digest))")
         }
