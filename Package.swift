@@ -35,6 +35,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         // libpng, as Debian's libpng-dev installs it.
@@ -88,6 +89,8 @@ let package = Package(
         ),
         // Log lines in the tutorial's (oslo.log) form.
         .target(name: "FaafoLogging", dependencies: [.product(name: "Logging", package: "swift-log")]),
+        // Latency percentiles (HdrHistogram) for the simulator's and the load test's reports.
+        .target(name: "FaafoMetrics", dependencies: [.product(name: "Histogram", package: "hdrhistogram-swift")]),
         // Options from flags, environment and faafo.conf, as the original read them.
         .target(name: "FaafoConfig"),
         // The HTTP client of the API, for the CLI and the worker.
@@ -152,6 +155,7 @@ let package = Package(
         .testTarget(name: "FractalStoreTests", dependencies: ["FractalStore", "FaafoWire"]),
         .testTarget(name: "FaafoConfigTests", dependencies: ["FaafoConfig"]),
         .testTarget(name: "FaafoLoggingTests", dependencies: ["FaafoLogging"]),
+        .testTarget(name: "FaafoMetricsTests", dependencies: ["FaafoMetrics"]),
         .testTarget(
             name: "FaafoAPITests",
             dependencies: [

@@ -1,0 +1,91 @@
+import Histogram
+
+/// Records latencies in microseconds into an HdrHistogram (three significant digits,
+/// resizing as needed) and summarises them as the percentiles faafo's reports print.
+///
+/// The unit is microseconds whatever the clock: the simulator records simulated ticks
+/// converted to microseconds, `faafo demo` records wall-clock durations.
+public struct LatencyRecorder: Sendable {
+    private var histogram: Histogram<UInt64>
+
+    public init() {
+        histogram = Histogram(numberOfSignificantValueDigits: .three)
+        histogram.autoResize = true
+    }
+
+    public var count: Int { Int(histogram.totalCount) }
+
+    public mutating func record(microseconds: UInt64) {
+        _ = histogram.record(microseconds)
+    }
+
+    public mutating func record(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        let micros = max(0, seconds) * 1_000_000 + max(0, attoseconds) / 1_000_000_000_000
+        record(microseconds: UInt64(micros))
+    }
+
+    /// Adds another recorder's values, e.g. when per-task recorders are merged.
+    public mutating func add(_ other: LatencyRecorder) {
+        histogram.add(other.histogram)
+    }
+
+    public var summary: LatencySummary {
+        guard histogram.totalCount > 0 else { return LatencySummary() }
+        func milliseconds(_ micros: UInt64) -> Double { Double(micros) / 1000 }
+        return LatencySummary(
+            count: count,
+            p50: milliseconds(histogram.valueAtPercentile(50)),
+            p90: milliseconds(histogram.valueAtPercentile(90)),
+            p99: milliseconds(histogram.valueAtPercentile(99)),
+            max: milliseconds(histogram.maxRecorded),
+            mean: histogram.mean / 1000
+        )
+    }
+}
+
+/// Percentiles of a latency distribution, in milliseconds. HdrHistogram keeps three
+/// significant digits, so each figure is within 0.1 % of the exact value.
+public struct LatencySummary: Codable, Sendable, Equatable {
+    public var count: Int
+    public var p50: Double
+    public var p90: Double
+    public var p99: Double
+    public var max: Double
+    public var mean: Double
+
+    public init(count: Int = 0, p50: Double = 0, p90: Double = 0, p99: Double = 0, max: Double = 0, mean: Double = 0) {
+        self.count = count
+        self.p50 = p50
+        self.p90 = p90
+        self.p99 = p99
+        self.max = max
+        self.mean = mean
+    }
+
+    /// One line for a terminal: `p50 1.20 ms  p90 …  p99 …  max …`.
+    public var line: String {
+        func ms(_ value: Double) -> String { formatMilliseconds(value) }
+        return "p50 \(ms(p50))  p90 \(ms(p90))  p99 \(ms(p99))  max \(ms(max))"
+    }
+}
+
+/// `0.42 ms`, `12.3 ms`, `1.52 s`: three significant figures, the unit that suits.
+public func formatMilliseconds(_ value: Double) -> String {
+    if value >= 1000 { return "\(formatSignificant(value / 1000)) s" }
+    return "\(formatSignificant(value)) ms"
+}
+
+func formatSignificant(_ value: Double) -> String {
+    let digits = value >= 100 ? 0 : value >= 10 ? 1 : 2
+    var scale = 1.0
+    for _ in 0..<digits { scale *= 10 }
+    let rounded = (value * scale).rounded() / scale
+    let text = String(rounded)
+    if digits == 0, text.hasSuffix(".0") { return String(text.dropLast(2)) }
+    if let dot = text.firstIndex(of: ".") {
+        let decimals = text.distance(from: dot, to: text.endIndex) - 1
+        if decimals < digits { return text + String(repeating: "0", count: digits - decimals) }
+    }
+    return text
+}
