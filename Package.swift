@@ -152,7 +152,9 @@ let package = Package(
         .testTarget(
             name: "FractalJobTests", dependencies: ["FractalCore", "FractalJob", "FractalPNG", "GoldenFixtures", "CLibPNG"]),
         .testTarget(name: "WorkQueueTests", dependencies: ["WorkQueue", "AMQPWorkQueue"]),
-        .testTarget(name: "FractalStoreTests", dependencies: ["FractalStore", "FaafoWire"]),
+        .testTarget(
+            name: "FractalStoreTests",
+            dependencies: ["FractalStore", "FaafoWire", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "FaafoConfigTests", dependencies: ["FaafoConfig"]),
         .testTarget(name: "FaafoLoggingTests", dependencies: ["FaafoLogging"]),
         .testTarget(name: "FaafoMetricsTests", dependencies: ["FaafoMetrics"]),

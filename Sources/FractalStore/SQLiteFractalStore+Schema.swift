@@ -100,6 +100,6 @@ extension SQLiteFractalStore {
     }
 
     static func fetchRecord(_ db: Database, _ uuid: String) throws -> FractalRecord? {
-        try Row.fetchOne(db, sql: "\(selectSQL) WHERE uuid = ?", arguments: [uuid]).map(record)
+        try Row.fetchOne(db.cachedStatement(sql: "\(selectSQL) WHERE uuid = ?"), arguments: [uuid]).map(record)
     }
 }

@@ -12,6 +12,8 @@ public final class SQLiteFractalStore: FractalStore {
     public let location: Location
     public let imageStore: ImageStore
     private let writer: any DatabaseWriter
+    /// Every write but a file-backed delete goes through it, many to a transaction.
+    private let commits: GroupCommit
     /// Set when images are kept as files.
     private let directory: ImageDirectory?
 
@@ -51,6 +53,7 @@ public final class SQLiteFractalStore: FractalStore {
         self.location = location
         self.imageStore = imageStore
         self.writer = writer
+        self.commits = GroupCommit(writer: writer)
     }
 
     /// Opens the database the original faafo's `database_url` names (see
@@ -71,10 +74,10 @@ public final class SQLiteFractalStore: FractalStore {
 
     public func insert(_ record: FractalRecord) async throws -> InsertOutcome {
         let stored = try record.storedForInsert()
-        return try await run("cannot insert fractal \(record.uuid)") { writer in
-            try await writer.write { db in
+        return try await run("cannot insert fractal \(record.uuid)") { _ in
+            try await commits.write { db in
                 if let existing = try Self.fetchRecord(db, stored.uuid) { return .exists(existing) }
-                try db.execute(sql: Self.insertSQL, arguments: Self.arguments(stored))
+                try db.cachedStatement(sql: Self.insertSQL).execute(arguments: Self.arguments(stored))
                 return .inserted(stored)
             }
         }
@@ -101,9 +104,10 @@ public final class SQLiteFractalStore: FractalStore {
     }
 
     public func markPublished(_ uuid: String) async throws {
-        try await run("cannot mark fractal \(uuid) published") { writer in
-            try await writer.write { db in
-                try db.execute(sql: "UPDATE fractal SET published = 1 WHERE uuid = ? AND published = 0", arguments: [uuid])
+        try await run("cannot mark fractal \(uuid) published") { _ in
+            try await commits.write { db in
+                try db.cachedStatement(sql: "UPDATE fractal SET published = 1 WHERE uuid = ? AND published = 0")
+                    .execute(arguments: [uuid])
             }
         }
     }
@@ -122,8 +126,8 @@ public final class SQLiteFractalStore: FractalStore {
 
     public func complete(_ uuid: String, with result: FractalResult, image: Data) async throws -> CompleteOutcome {
         let directory = self.directory
-        return try await run("cannot store the result of fractal \(uuid)") { writer in
-            try await writer.write { db in
+        return try await run("cannot store the result of fractal \(uuid)") { _ in
+            try await commits.write { db in
                 guard let current = try Self.fetchRecord(db, uuid) else { return .notFound }
                 switch current.status {
                 case .completed:
@@ -136,15 +140,16 @@ public final class SQLiteFractalStore: FractalStore {
                     if let directory {
                         try directory.write(image, for: uuid)
                     } else {
-                        try db.execute(
-                            sql: "INSERT OR REPLACE INTO image (uuid, png) VALUES (?, ?)", arguments: [uuid, image])
+                        try db.cachedStatement(sql: "INSERT OR REPLACE INTO image (uuid, png) VALUES (?, ?)")
+                            .execute(arguments: [uuid, image])
                     }
-                    try db.execute(
+                    try db.cachedStatement(
                         sql: """
                             UPDATE fractal SET status = ?, completed_at = ?, duration = ?, size = ?, checksum = ?,
                                 pixel_checksum = ?, generated_by = ?, attempts = ?
                             WHERE uuid = ?
-                            """,
+                            """
+                    ).execute(
                         arguments: [
                             done.status.rawValue, done.completedAt.map(StoredValue.seconds), done.duration, done.size,
                             done.checksum, done.pixelChecksum, done.generatedBy, done.attempts, uuid,
@@ -181,7 +186,7 @@ public final class SQLiteFractalStore: FractalStore {
         let directory = self.directory
         return try await run("cannot delete fractal \(uuid)") { writer in
             guard let directory else {
-                return try await writer.write { db in
+                return try await commits.write { db in
                     // The image row goes with it (ON DELETE CASCADE).
                     try db.execute(sql: "DELETE FROM fractal WHERE uuid = ?", arguments: [uuid])
                     return db.changesCount > 0
