@@ -67,7 +67,7 @@ let package = Package(
         .target(name: "GoldenFixtures", dependencies: ["FractalCore", "FractalJob"]),
 
         // The wire contracts: JSON of the HTTP API and of the queue messages.
-        .target(name: "FaafoWire"),
+        .target(name: "FaafoWire", dependencies: ["FractalCore"]),
         // The work queue: the protocol, the in-memory backend, and RabbitMQ over librabbitmq.
         .target(name: "WorkQueue", dependencies: [.product(name: "DequeModule", package: "swift-collections")]),
         .systemLibrary(
@@ -89,6 +89,9 @@ let package = Package(
         ),
         // Log lines in the tutorial's (oslo.log) form.
         .target(name: "FaafoLogging", dependencies: [.product(name: "Logging", package: "swift-log")]),
+        // Real clusters on this machine: faafo-api and faafo-worker processes on RabbitMQ,
+        // with real faults (SIGKILL, SIGSTOP/SIGCONT, API and broker restarts).
+        .target(name: "FaafoCluster", dependencies: ["FaafoClient", "FaafoWire"]),
         // Latency percentiles (HdrHistogram) for the simulator's and the load test's reports.
         .target(name: "FaafoMetrics", dependencies: [.product(name: "Histogram", package: "hdrhistogram-swift")]),
         // Options from flags, environment and faafo.conf, as the original read them.
@@ -168,8 +171,8 @@ let package = Package(
         .testTarget(
             name: "FaafoEndToEndTests",
             dependencies: [
-                "FaafoAPIServer", "FaafoWorkerServer", "FaafoClient", "FaafoWire", "AMQPWorkQueue", "FractalCore",
-                "FractalJob",
+                "FaafoAPIServer", "FaafoWorkerServer", "FaafoClient", "FaafoCluster", "FaafoWire", "AMQPWorkQueue",
+                "FractalCore", "FractalJob",
             ]
         ),
         .testTarget(

@@ -19,10 +19,7 @@ import WorkQueue
 
     /// What the render core says a stored fractal's checksums must be.
     static func expectedChecksums(_ object: FractalObject) throws -> (String, String) {
-        let p = try FractalRequest(
-            width: object.width, height: object.height, iterations: object.iterations,
-            xa: object.xa, xb: object.xb, ya: object.ya, yb: object.yb, seed: object.seed
-        ).validated()
+        let p = try object.request.validated()
         let rendered = try RenderJob.run(p, threads: 1)
         return (rendered.checksum, rendered.pixelChecksum)
     }

@@ -1,5 +1,6 @@
 import AMQPWorkQueue
 import FaafoClient
+import FaafoCluster
 import FaafoWire
 import Foundation
 import Testing
@@ -12,46 +13,55 @@ struct EndToEndTests {
     /// has not acknowledged. Every task completes once, with the checksums the render core
     /// gives for it, and the killed worker's unfinished tasks are done by the other one.
     @Test func aWorkerKilledWithUnackedTasksLosesNothing() async throws {
-        let cluster = try await Cluster()
-        do {
+        try await withCluster { cluster in
             // The whole batch is queued first, so that the workers are never starved.
-            var uuids: [String] = []
-            for task in batch(100) { uuids.append(try await cluster.client.create(task).uuid) }
+            let uuids = try await cluster.create(batch(100))
             let doomed = try await cluster.startWorker(name: "doomed")
-            try await cluster.startWorker(name: "survivor")
+            let survivor = try await cluster.startWorker(name: "survivor")
 
             // Kill it mid-batch, once it has finished a few tasks. With a prefetch of 2 the
             // broker keeps it supplied, so it dies holding unacknowledged tasks.
-            let deadline = ContinuousClock.now + .seconds(60)
-            while doomed.log.components(separatedBy: " done in ").count <= 5 && ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(5))
-            }
-            doomed.kill(SIGKILL)
-            doomed.process.waitUntilExit()
+            try await waitUntil(doomed, hasDone: 5)
+            doomed.kill()
 
-            let objects = try await cluster.waitForCompletion(uuids)
-            #expect(objects.count == 100, "nothing stored twice, nothing extra")
-            #expect(Set(objects.map(\.uuid)) == Set(uuids))
-            for object in objects {
-                let expected = try expectedChecksums(object)
-                #expect(object.checksum == expected.checksum, "\(object.uuid)")
-                #expect(object.pixelChecksum == expected.pixelChecksum, "\(object.uuid)")
-            }
+            let objects = try await cluster.expectAllCompletedOnce(uuids)
             // The tasks it held came back to the queue marked redelivered, and the survivor
             // finished them (redelivery has no other cause in this test).
-            let redelivered = redeliveredTasks(in: cluster.workers[1].log)
-            #expect(!redelivered.isEmpty, "the killed worker held unacknowledged tasks\n\(cluster.workers[1].log.suffix(2500))")
+            let redelivered = redeliveredTasks(in: survivor.log)
+            #expect(!redelivered.isEmpty, "the killed worker held unacknowledged tasks\n\(survivor.log.suffix(2500))")
             for uuid in redelivered {
                 let object = try #require(objects.first { $0.uuid == uuid })
                 #expect(object.status == .completed, "\(uuid)")
             }
-            let dead = try await cluster.client.listAll().filter { $0.status != .completed }
-            #expect(dead.isEmpty)
-        } catch {
-            await cluster.stop()
-            throw error
         }
-        await cluster.stop()
+    }
+
+    /// A worker is killed with SIGKILL three times in a batch of 200 and started again each
+    /// time, as a supervisor would; every task completes once with the right checksums.
+    @Test func aWorkerKilledThreeTimesLosesNothing() async throws {
+        try await withCluster { cluster in
+            let uuids = try await cluster.create(batch(200, iterations: 300))
+            try await cluster.startWorker(name: "steady")
+            for _ in 1...3 {
+                let crashy = try await cluster.startWorker(name: "crashy")
+                // Let it finish a few tasks first, so that it dies in the middle of its work.
+                try await waitUntil(crashy, hasDone: 3)
+                crashy.kill()
+            }
+            try await cluster.expectAllCompletedOnce(uuids)
+        }
+    }
+
+    /// The API is killed with SIGKILL mid-batch and started again on the same database:
+    /// workers retry the results they could not deliver, and every task completes.
+    @Test func theAPIKilledMidBatchLosesNothing() async throws {
+        try await withCluster { cluster in
+            try await cluster.startWorker(name: "worker")
+            var uuids = try await cluster.create(batch(40, iterations: 300))
+            try await cluster.restartAPI()
+            uuids += try await cluster.create(batch(20, iterations: 301))
+            try await cluster.expectAllCompletedOnce(uuids)
+        }
     }
 
     /// The broker restarts in the middle of a batch: tasks created while it is down wait
@@ -60,40 +70,27 @@ struct EndToEndTests {
     /// scripts/test sets for a run of its own after the rest.
     @Test(.enabled(if: ProcessInfo.processInfo.environment["FAAFO_BROKER_RESTART_TESTS"] != nil))
     func aBrokerRestartMidBatchLosesNoTask() async throws {
-        let cluster = try await Cluster()
-        do {
+        try await withCluster { cluster in
             try await cluster.startWorker(name: "worker")
-            var uuids: [String] = []
-            for task in batch(30, iterations: 300) { uuids.append(try await cluster.client.create(task).uuid) }
-            try await Broker.restart()
-            for task in batch(20, iterations: 301) { uuids.append(try await cluster.client.create(task).uuid) }
-            let objects = try await cluster.waitForCompletion(uuids, timeout: .seconds(180))
-            #expect(Set(objects.map(\.uuid)) == Set(uuids) && objects.count == 50)
-            for object in objects {
-                #expect(object.checksum == (try expectedChecksums(object)).checksum, "\(object.uuid)")
-            }
-        } catch {
-            await cluster.stop()
-            throw error
+            var uuids = try await cluster.create(batch(30, iterations: 300))
+            try await cluster.restartBroker()
+            uuids += try await cluster.create(batch(20, iterations: 301))
+            try await cluster.expectAllCompletedOnce(uuids, timeout: .seconds(180))
         }
-        await cluster.stop()
     }
 
     /// Messages published straight to the queue that can never succeed (not JSON; JSON
     /// outside the render contract) end in the dead-letter queue; the worker keeps serving.
     @Test func poisonMessagesGoToTheDeadLetterQueue() async throws {
-        let cluster = try await Cluster()
-        do {
-            try await cluster.startWorker(name: "worker")
+        try await withCluster { cluster in
+            let worker = try await cluster.startWorker(name: "worker")
             let queue = try await AMQPWorkQueue(url: cluster.brokerURL)
             try await queue.publish(Data("this is not json".utf8), messageID: "poison-text")
             let outside = TaskMessage(
                 uuid: UUID().uuidString.lowercased(), width: 100_000, height: 10, iterations: 10,
                 xa: -1, xb: 1, ya: -1, yb: 1, seed: 1)
             try await queue.publish(try JSONEncoder().encode(outside), messageID: "poison-width")
-            var uuids: [String] = []
-            for task in batch(5, iterations: 100) { uuids.append(try await cluster.client.create(task).uuid) }
-            _ = try await cluster.waitForCompletion(uuids)
+            try await cluster.expectAllCompletedOnce(try await cluster.create(batch(5, iterations: 100)))
 
             var dead: [String] = []
             let deadline = ContinuousClock.now + .seconds(30)
@@ -103,12 +100,16 @@ struct EndToEndTests {
             }
             await queue.shutdown()
             #expect(dead.sorted() == ["poison-text", "poison-width"])
-            #expect(cluster.workers[0].isRunning)
-        } catch {
-            await cluster.stop()
-            throw error
+            #expect(worker.isRunning)
         }
-        await cluster.stop()
+    }
+}
+
+/// Waits (at most a minute) until a worker has logged `count` finished tasks.
+func waitUntil(_ worker: ServiceProcess, hasDone count: Int) async throws {
+    let deadline = ContinuousClock.now + .seconds(60)
+    while worker.logCount(of: " done in ") < count && worker.isRunning && ContinuousClock.now < deadline {
+        try await Task.sleep(for: .milliseconds(5))
     }
 }
 

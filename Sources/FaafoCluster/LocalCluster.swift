@@ -1,0 +1,158 @@
+import FaafoClient
+import FaafoWire
+import Foundation
+
+/// A faafo deployment on this machine, made of real processes: one `faafo-api` on a
+/// loopback port over an SQLite file in a scratch folder, and `faafo-worker` processes,
+/// all on the RabbitMQ broker in a virtual host of the cluster's own. The test suites and
+/// `faafo-sim run --cluster` use it to inject real faults: SIGKILL, SIGSTOP/SIGCONT, an API
+/// restart, a broker restart.
+public final class LocalCluster: @unchecked Sendable {
+    public struct Options: Sendable {
+        /// The folder holding the faafo-api and faafo-worker executables.
+        public var executables: URL
+        public var broker = RabbitMQ()
+        /// Start the broker when none answers (else that is an error).
+        public var startBroker = false
+        public var workerConcurrency = 2
+        public var renderThreads = 1
+
+        public init(executables: URL) {
+            self.executables = executables
+        }
+    }
+
+    public let options: Options
+    public let folder: URL
+    public let virtualHost = "faafo-cluster-\(UUID().uuidString.prefix(8).lowercased())"
+    public let brokerURL: String
+    public private(set) var api: ServiceProcess
+    public let port: Int
+    public var endpoint: String { "http://127.0.0.1:\(port)" }
+    public let client: FaafoAPIClient
+    /// Workers by name, in the order they were first started; a restarted worker
+    /// replaces its predecessor.
+    public private(set) var workers: [ServiceProcess] = []
+    private var apiRestarts = 0
+
+    /// Starts the API (and the broker if asked and needed); no workers yet.
+    public init(_ options: Options) async throws {
+        self.options = options
+        try await options.broker.ensureRunning(start: options.startBroker)
+        brokerURL = try await options.broker.makeVirtualHost(virtualHost)
+        folder = FileManager.default.temporaryDirectory.appending(path: "faafo-cluster-\(UUID().uuidString)")
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            api = try Self.startAPI(options, brokerURL: brokerURL, folder: folder, port: 0, name: "faafo-api")
+            let line = try await api.waitForLog("listening on 127.0.0.1:")
+            guard let port = line.split(separator: ":").last.flatMap({ Int($0.prefix { $0.isNumber }) }) else {
+                throw ClusterError("cannot read the API's port from its log line '\(line)'")
+            }
+            self.port = port
+            client = try FaafoAPIClient(endpointURL: "http://127.0.0.1:\(port)")
+        } catch {
+            await options.broker.deleteVirtualHost(virtualHost)
+            try? FileManager.default.removeItem(at: folder)
+            throw error
+        }
+    }
+
+    private static func startAPI(
+        _ options: Options, brokerURL: String, folder: URL, port: Int, name: String
+    ) throws -> ServiceProcess {
+        try ServiceProcess(
+            options.executables.appending(path: "faafo-api"),
+            [
+                "--transport-url", brokerURL, "--database-url", "sqlite:///" + folder.appending(path: "faafo.db").path,
+                "--listen-address", "127.0.0.1", "--bind-port", "\(port)", "--workers", "0",
+            ], name: name)
+    }
+
+    /// Starts a worker named `name` (its `generated_by`) and waits until it consumes.
+    @discardableResult
+    public func startWorker(name: String, concurrency: Int? = nil) async throws -> ServiceProcess {
+        let worker = try ServiceProcess(
+            options.executables.appending(path: "faafo-worker"),
+            [
+                "--transport-url", brokerURL, "--endpoint-url", endpoint,
+                "--concurrency", "\(concurrency ?? options.workerConcurrency)",
+                "--render-threads", "\(options.renderThreads)", "--name", name, "--debug",
+            ], name: name)
+        try await worker.waitForLog("consuming")
+        if let index = workers.firstIndex(where: { $0.name == name }) {
+            workers[index] = worker
+        } else {
+            workers.append(worker)
+        }
+        return worker
+    }
+
+    public func worker(named name: String) throws -> ServiceProcess {
+        guard let worker = workers.first(where: { $0.name == name }) else {
+            throw ClusterError("no worker named \(name) in this cluster")
+        }
+        return worker
+    }
+
+    /// Kills the API with SIGKILL (a crash: nothing is flushed, no goodbye) and starts it
+    /// again on the same port and database; its outbox publishes what it had stored but
+    /// not yet queued.
+    public func restartAPI() async throws {
+        api.kill()
+        apiRestarts += 1
+        api = try Self.startAPI(options, brokerURL: brokerURL, folder: folder, port: port, name: "faafo-api-\(apiRestarts)")
+        try await api.waitForLog("listening on 127.0.0.1:")
+    }
+
+    /// Restarts the broker application (every connection of every user drops).
+    public func restartBroker() async throws {
+        try await options.broker.restart()
+    }
+
+    /// Waits until every uuid is completed (at most `timeout`); returns every stored object.
+    public func waitForCompletion(_ uuids: [String], timeout: Duration = .seconds(120)) async throws -> [FractalObject] {
+        let deadline = ContinuousClock.now + timeout
+        var objects: [FractalObject] = []
+        while ContinuousClock.now < deadline {
+            objects = try await client.listAll()
+            let completed = Set(objects.filter { $0.status == .completed }.map(\.uuid))
+            if completed.isSuperset(of: uuids) { return objects }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        let pending = Set(uuids).subtracting(objects.filter { $0.status == .completed }.map(\.uuid))
+        throw ClusterError(
+            "\(pending.count) task(s) not completed within \(timeout)\n\(api.name) log:\n\(api.log.suffix(3000))\n"
+                + workers.map { "\($0.name) log:\n\($0.log.suffix(2000))" }.joined(separator: "\n"))
+    }
+
+    /// Stops every process, removes the scratch folder and the virtual host.
+    public func stop() async {
+        for worker in workers { await worker.stop() }
+        await api.stop()
+        try? await client.shutdown()
+        try? FileManager.default.removeItem(at: folder)
+        await options.broker.deleteVirtualHost(virtualHost)
+    }
+
+    /// The folder holding faafo-api and faafo-worker: the running executable's own
+    /// folder, or for a test bundle the build folder above it.
+    public static func executablesFolder() throws -> URL {
+        var candidates = [URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()]
+        var folder = Bundle.main.bundleURL
+        for _ in 0..<3 {
+            candidates.append(folder)
+            folder = folder.deletingLastPathComponent()
+        }
+        let found = candidates.first { candidate in
+            ["faafo-api", "faafo-worker"].allSatisfy {
+                FileManager.default.isExecutableFile(atPath: candidate.appending(path: $0).path)
+            }
+        }
+        guard let found else {
+            throw ClusterError(
+                "no faafo-api and faafo-worker beside \(candidates[0].path) or \(Bundle.main.bundleURL.path): build every product first (`swift build`)"
+            )
+        }
+        return found
+    }
+}

@@ -1,0 +1,160 @@
+import Foundation
+import Synchronization
+
+/// A faafo service (or any program) started as its own process, as an operator would
+/// start it, with its output captured. Every process started here is registered so that
+/// `ServiceProcess.stopAllOnInterrupt()` can end them all when the runner is interrupted,
+/// and a released `ServiceProcess` kills its process.
+public final class ServiceProcess: @unchecked Sendable {
+    public let name: String
+    public let process = Process()
+    private let output = Mutex("")
+
+    /// Starts `executable` with `arguments`. FAAFO_CONFIG_FILE is removed from the
+    /// environment (a cluster is configured by its arguments alone), then `environment`
+    /// is added.
+    public init(_ executable: URL, _ arguments: [String], name: String, environment: [String: String] = [:]) throws {
+        self.name = name
+        process.executableURL = executable
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["FAAFO_CONFIG_FILE"] = nil
+        env.merge(environment) { _, new in new }
+        process.environment = env
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            guard let self, !data.isEmpty else { return }
+            self.output.withLock { $0 += String(decoding: data, as: UTF8.self) }
+        }
+        do {
+            try process.run()
+        } catch {
+            throw ClusterError("cannot start \(name) (\(executable.path)): \(error)")
+        }
+        _ = Self.running.withLock { $0.insert(process.processIdentifier) }
+    }
+
+    /// Everything the process wrote to stdout and stderr so far.
+    public var log: String { output.withLock { $0 } }
+    public var isRunning: Bool { process.isRunning }
+    public var pid: Int32 { process.processIdentifier }
+
+    /// How many lines of the log contain `text`.
+    public func logCount(of text: String) -> Int {
+        output.withLock { $0.components(separatedBy: text).count - 1 }
+    }
+
+    /// Waits until the log contains `text` (at most `timeout`); returns that line.
+    @discardableResult
+    public func waitForLog(_ text: String, timeout: Duration = .seconds(30)) async throws -> String {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let line = log.split(separator: "\n").first(where: { $0.contains(text) }) { return String(line) }
+            if !process.isRunning {
+                throw ClusterError("\(name) exited (status \(process.terminationStatus)) before logging '\(text)':\n\(log.suffix(3000))")
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw ClusterError("\(name) did not log '\(text)' within \(timeout):\n\(log.suffix(3000))")
+    }
+
+    /// Sends `signal` (SIGKILL, SIGSTOP, SIGCONT, …) if the process is still running.
+    public func signal(_ signal: Int32) {
+        if process.isRunning { Foundation.kill(process.processIdentifier, signal) }
+    }
+
+    /// SIGKILL, then waits for the process to be gone.
+    public func kill() {
+        signal(SIGKILL)
+        process.waitUntilExit()
+        Self.running.withLock { _ = $0.remove(process.processIdentifier) }
+    }
+
+    /// SIGTERM (after SIGCONT, in case it was stopped), then SIGKILL if it is still there
+    /// after `grace`.
+    public func stop(grace: Duration = .seconds(5)) async {
+        signal(SIGCONT)
+        signal(SIGTERM)
+        let deadline = ContinuousClock.now + grace
+        while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
+        kill()
+    }
+
+    deinit {
+        if process.isRunning {
+            Foundation.kill(process.processIdentifier, SIGKILL)
+            Self.running.withLock { _ = $0.remove(process.processIdentifier) }
+        }
+    }
+
+    // MARK: - Interruption
+
+    private static let running = Mutex(Set<Int32>())
+    private static let signalSources = Mutex<[any DispatchSourceSignal]>([])
+
+    /// On SIGINT or SIGTERM, kills every process started here that is still running, then
+    /// exits with 128 + the signal's number. Call once, early, in a command that starts
+    /// processes.
+    public static func stopAllOnInterrupt() {
+        signalSources.withLock { sources in
+            guard sources.isEmpty else { return }
+            for signalNumber in [SIGINT, SIGTERM] {
+                Foundation.signal(signalNumber, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+                source.setEventHandler {
+                    for pid in running.withLock({ $0 }) {
+                        Foundation.kill(pid, SIGCONT)
+                        Foundation.kill(pid, SIGKILL)
+                    }
+                    FileHandle.standardError.write(Data("interrupted: stopped every process this run started\n".utf8))
+                    exit(128 + signalNumber)
+                }
+                source.resume()
+                sources.append(source)
+            }
+        }
+    }
+}
+
+/// A failure to start, reach or control a process of a local cluster.
+public struct ClusterError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Runs a command to completion (at most `timeout`) and returns its exit status and its
+/// output (stdout and stderr together).
+@discardableResult
+public func runCommand(_ command: URL, _ arguments: [String], timeout: Duration = .seconds(60)) async throws -> (
+    status: Int32, output: String
+) {
+    let process = Process()
+    process.executableURL = command
+    process.arguments = arguments
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    let output = Mutex(Data())
+    pipe.fileHandleForReading.readabilityHandler = { handle in
+        let data = handle.availableData
+        output.withLock { $0.append(data) }
+    }
+    do {
+        try process.run()
+    } catch {
+        throw ClusterError("cannot run \(command.path): \(error)")
+    }
+    let deadline = ContinuousClock.now + timeout
+    while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+    if process.isRunning {
+        process.terminate()
+        throw ClusterError("\(command.lastPathComponent) \(arguments.joined(separator: " ")) took longer than \(timeout)")
+    }
+    pipe.fileHandleForReading.readabilityHandler = nil
+    let rest = pipe.fileHandleForReading.readDataToEndOfFile()
+    let text = output.withLock { String(decoding: $0 + rest, as: UTF8.self) }
+    return (process.terminationStatus, text)
+}

@@ -1,0 +1,12 @@
+import FractalCore
+
+extension FractalObject {
+    /// The render request this stored fractal stands for: its size, iterations, region
+    /// and c (or, for a fractal stored without c, the seed to draw it from). Rendering it
+    /// gives the checksums a correct worker must have reported.
+    public var request: FractalRequest {
+        FractalRequest(
+            width: width, height: height, iterations: iterations, xa: xa, xb: xb, ya: ya, yb: yb,
+            cx: cx, cy: cy, seed: seed)
+    }
+}
