@@ -9,7 +9,7 @@ import WorkQueue
 /// socket and the consumer's wake signal, at most `idleWait`) and reads every delivery that
 /// has arrived. librabbitmq answers heartbeats while it reads, so the connection stays alive
 /// however long a caller holds a delivery.
-final class ConsumerLoop {
+final class ConsumerLoop: ReconnectingLoop {
     private static let channel: amqp_channel_t = 1
     private static let idleWait: Duration = .milliseconds(500)
 
@@ -22,40 +22,8 @@ final class ConsumerLoop {
         self.consumer = consumer
     }
 
-    private var logger: Logger { consumer.logger }
-
     func run() {
-        let options = consumer.options
-        var backoff = Backoff(initial: options.reconnectDelay, maximum: options.maximumReconnectDelay)
-        var hasConnected = false
-        while !consumer.isClosing {
-            guard let connection else {
-                do throws(AMQPFailure) {
-                    try connect()
-                    backoff.reset()
-                    if hasConnected {
-                        logger.info("Reconnected to RabbitMQ")
-                    } else {
-                        logger.debug("Connected to RabbitMQ")
-                    }
-                    hasConnected = true
-                    consumer.connected(connectionNumber)
-                } catch {
-                    guard consumer.disconnected(error) else { break }  // first attempt: start() throws
-                    let delay = backoff.next()
-                    logger.warning("Cannot connect to RabbitMQ; retrying in \(delay)", metadata: ["error": "\(error)"])
-                    sleep(for: delay)
-                }
-                continue
-            }
-            do throws(AMQPFailure) {
-                try turn(connection)
-            } catch {
-                logger.warning("Lost the connection to RabbitMQ; reconnecting", metadata: ["error": "\(error)"])
-                self.connection = nil
-                _ = consumer.disconnected(error)
-            }
-        }
+        runReconnecting()
         if let connection {
             // Closing the connection makes the broker requeue every unacknowledged delivery.
             connection.close(timeout: .seconds(2))
@@ -64,7 +32,21 @@ final class ConsumerLoop {
         consumer.exited()
     }
 
-    private func connect() throws(AMQPFailure) {
+    // MARK: ReconnectingLoop
+
+    var logger: Logger { consumer.logger }
+    var reconnectDelay: Duration { consumer.options.reconnectDelay }
+    var maximumReconnectDelay: Duration { consumer.options.maximumReconnectDelay }
+    var isStopping: Bool { consumer.isClosing }
+    var isConnected: Bool { connection != nil }
+    func didConnect() { consumer.connected(connectionNumber) }
+    func didFail(_ failure: AMQPFailure) -> Bool { consumer.disconnected(failure) }
+    func serveTurn() throws(AMQPFailure) {
+        if let connection { try turn(connection) }
+    }
+    func dropConnection(after failure: AMQPFailure) { connection = nil }
+
+    func connect() throws(AMQPFailure) {
         let options = consumer.options
         let connection = try AMQPConnection.open(
             endpoint: consumer.endpoint, name: consumer.name, heartbeat: options.heartbeat,
@@ -77,7 +59,7 @@ final class ConsumerLoop {
         self.connection = connection
     }
 
-    private func sleep(for delay: Duration) {
+    func pause(for delay: Duration) {
         let clock = ContinuousClock()
         let end = clock.now + delay
         while !consumer.isClosing {

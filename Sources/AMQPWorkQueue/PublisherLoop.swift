@@ -12,7 +12,7 @@ import WorkQueue
 /// the next batch, so batches grow with the load and throughput is not bound to one round
 /// trip per message. Channel 1 publishes in confirm mode; channel 2 runs the synchronous
 /// commands (basic.get on the dead-letter queue, deletes).
-final class PublisherLoop {
+final class PublisherLoop: ReconnectingLoop {
     private static let publishChannel: amqp_channel_t = 1
     private static let commandChannel: amqp_channel_t = 2
     /// At most this many messages are sent before reading from the socket again, so that
@@ -27,7 +27,7 @@ final class PublisherLoop {
     }
 
     private let publisher: AMQPPublisher
-    private var logger: Logger
+    var logger: Logger
     private var connection: AMQPConnection?
     /// Sent, not yet confirmed, in publish (sequence) order.
     private var outstanding: Deque<Outstanding> = []
@@ -48,37 +48,7 @@ final class PublisherLoop {
     }
 
     func run() {
-        var backoff = Backoff(
-            initial: publisher.options.reconnectDelay, maximum: publisher.options.maximumReconnectDelay)
-        var hasConnected = false
-        while !publisher.isShuttingDown {
-            guard let connection else {
-                do throws(AMQPFailure) {
-                    try connect()
-                    backoff.reset()
-                    if hasConnected {
-                        logger.info("Reconnected to RabbitMQ")
-                    } else {
-                        logger.debug("Connected to RabbitMQ")
-                    }
-                    hasConnected = true
-                    publisher.connected()
-                } catch {
-                    guard publisher.disconnected(error) else { break }  // first attempt: start() throws
-                    let delay = backoff.next()
-                    logger.warning("Cannot connect to RabbitMQ; retrying in \(delay)", metadata: ["error": "\(error)"])
-                    sleep(for: delay)
-                }
-                continue
-            }
-            do throws(AMQPFailure) {
-                try turn(connection)
-            } catch {
-                logger.warning("Lost the connection to RabbitMQ; reconnecting", metadata: ["error": "\(error)"])
-                drop(connection, failure: error)
-                _ = publisher.disconnected(error)
-            }
-        }
+        runReconnecting()
         if let connection {
             // Give confirmations already on their way a moment to arrive.
             let deadline = ContinuousClock.now + .seconds(1)
@@ -91,7 +61,22 @@ final class PublisherLoop {
         publisher.exited()
     }
 
-    private func connect() throws(AMQPFailure) {
+    // MARK: ReconnectingLoop
+
+    var reconnectDelay: Duration { publisher.options.reconnectDelay }
+    var maximumReconnectDelay: Duration { publisher.options.maximumReconnectDelay }
+    var isStopping: Bool { publisher.isShuttingDown }
+    var isConnected: Bool { connection != nil }
+    func didConnect() { publisher.connected() }
+    func didFail(_ failure: AMQPFailure) -> Bool { publisher.disconnected(failure) }
+    func serveTurn() throws(AMQPFailure) {
+        if let connection { try turn(connection) }
+    }
+    func dropConnection(after failure: AMQPFailure) {
+        if let connection { drop(connection, failure: failure) }
+    }
+
+    func connect() throws(AMQPFailure) {
         let options = publisher.options
         let connection = try AMQPConnection.open(
             endpoint: publisher.endpoint, name: "\(options.connectionName) publisher",
@@ -122,7 +107,7 @@ final class PublisherLoop {
     }
 
     /// Waits out a reconnection delay, failing expired publishes meanwhile; returns early on shutdown.
-    private func sleep(for delay: Duration) {
+    func pause(for delay: Duration) {
         let clock = ContinuousClock()
         let end = clock.now + delay
         repeat {
