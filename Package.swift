@@ -164,7 +164,7 @@ let package = Package(
         .testTarget(
             name: "FaafoAPITests",
             dependencies: [
-                "FaafoAPI", "FaafoWire", "FractalStore", "WorkQueue", "FractalCore", "FractalJob",
+                "FaafoAPI", "FaafoConfig", "FaafoWire", "FractalStore", "WorkQueue", "FractalCore", "FractalJob",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

@@ -16,6 +16,9 @@ public enum ImageStore: Hashable, Sendable, CustomStringConvertible {
         guard path.hasPrefix("/") else {
             return .failure(ImageStoreError("a file URL names an absolute folder: file:///var/lib/faafo/images"))
         }
+        guard !path.contains("?"), !path.contains("#") else {
+            return .failure(ImageStoreError("query options are not supported: file:///var/lib/faafo/images"))
+        }
         path = path.removingPercentEncodingIfValid
         while path.count > 1, path.hasSuffix("/") { path.removeLast() }
         return .success(.directory(path: path))

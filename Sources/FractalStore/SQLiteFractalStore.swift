@@ -56,12 +56,6 @@ public final class SQLiteFractalStore: FractalStore {
         self.commits = GroupCommit(writer: writer)
     }
 
-    /// Opens the database the original faafo's `database_url` names (see
-    /// `Location.init(databaseURL:)`).
-    public convenience init(databaseURL: String, imageStore: ImageStore = .database) throws {
-        try self.init(Location(databaseURL: databaseURL), imageStore: imageStore)
-    }
-
     /// Closes the database connections; every later call throws. Closing is optional (the
     /// connections close when the store is released) but lets the file be reopened at once.
     public func close() throws {

@@ -193,6 +193,8 @@ import Testing
         BadValue("database_url", "sqlite://host/faafo.db", "no host"),
         BadValue("image_store", "s3://bucket", "expected 'database' or file:///"),
         BadValue("image_store", "file://relative/dir", "absolute"),
+        BadValue("image_store", "/var/lib/faafo/images", "expected 'database' or file:///"),
+        BadValue("image_store", "file:///srv/images?mode=ro", "query options are not supported"),
         BadValue("listen_address", "0.0.0.0 8080", "not an address"),
         BadValue("listen_address", "", "empty"),
         BadValue("workers", "two", "not a number of workers"),
@@ -286,6 +288,7 @@ import Testing
         #expect(try ImageStore.parse("Database").get() == .database)
         #expect(try ImageStore.parse("file:///srv/images").get() == .directory(path: "/srv/images"))
         #expect(try ImageStore.parse("file://localhost/srv/images").get() == .directory(path: "/srv/images"))
+        #expect(try ImageStore.parse("file:///srv/my%20images/").get() == .directory(path: "/srv/my images"))
         #expect(ImageStore.directory(path: "/srv/images").description == "file:///srv/images")
     }
 

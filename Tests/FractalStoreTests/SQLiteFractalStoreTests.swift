@@ -67,7 +67,7 @@ import Testing
     }
 
     @Test func anInMemoryDatabaseHasTheSchemaToo() async throws {
-        let store = try SQLiteFractalStore(databaseURL: "sqlite://")
+        let store = try SQLiteFractalStore(.file(path: ""))
         #expect(store.location == .memory)
         #expect(try await store.schemaObjects().contains("table fractal"))
         #expect(try await store.insert(Sample.record(1)).record.uuid == Sample.uuid(1))
@@ -115,60 +115,7 @@ import Testing
         }
     }
 
-    // MARK: database_url
-
-    @Test(arguments: [
-        ("sqlite:////var/lib/faafo/faafo.db", SQLiteFractalStore.Location.file(path: "/var/lib/faafo/faafo.db")),
-        ("sqlite:///faafo.db", .file(path: "faafo.db")),
-        ("sqlite:///data/faafo.db", .file(path: "data/faafo.db")),
-        ("SQLite:////tmp/sqlite.db", .file(path: "/tmp/sqlite.db")),
-        (" sqlite:////tmp/x.db ", .file(path: "/tmp/x.db")),
-        ("sqlite://", .memory),
-        ("sqlite:///", .memory),
-        ("sqlite:///:memory:", .memory),
-    ])
-    func theOriginalsDatabaseURLsAreRead(_ url: String, _ location: SQLiteFractalStore.Location) throws {
-        #expect(try SQLiteFractalStore.Location(databaseURL: url) == location)
-    }
-
-    @Test(arguments: [
-        "mysql://faafo:secret@localhost/faafo",
-        "postgresql://faafo:secret@db:5432/faafo",
-        "sqlite://faafo:secret@somehost/faafo.db",
-        "sqlite:////tmp/faafo.db?mode=ro",
-        "/var/lib/faafo/faafo.db",
-        "",
-    ])
-    func aDatabaseURLThatIsNotSQLiteIsAClearError(_ url: String) throws {
-        let error = #expect(throws: StoreError.self) { try SQLiteFractalStore(databaseURL: url) }
-        let message = error?.message ?? ""
-        #expect(message.contains("database_url '"), "\(message)")
-        #expect(message.contains("is not supported"), "\(message)")
-        #expect(message.contains("sqlite:////absolute/path.db"), "\(message)")
-        #expect(!message.contains("secret"), "the password is masked: \(message)")
-        if url.hasPrefix("mysql") { #expect(message.contains("mysql://faafo:***@localhost/faafo"), "\(message)") }
-    }
-
     // MARK: images in a directory
-
-    @Test(arguments: [
-        (nil, SQLiteFractalStore.ImageStore.database),
-        ("", .database),
-        ("database", .database),
-        ("file:///var/lib/faafo/images", .directory(path: "/var/lib/faafo/images")),
-        ("file:///var/lib/faafo/images/", .directory(path: "/var/lib/faafo/images")),
-        ("file://localhost/srv/images", .directory(path: "/srv/images")),
-        ("file:///srv/my%20images", .directory(path: "/srv/my images")),
-    ])
-    func theImageStoreOptionIsRead(_ option: String?, _ expected: SQLiteFractalStore.ImageStore) throws {
-        #expect(try SQLiteFractalStore.ImageStore(option: option) == expected)
-    }
-
-    @Test(arguments: ["file://images", "s3://bucket/images", "/var/lib/faafo/images", "file:///x?y=1"])
-    func anImageStoreOptionThatIsNotADirectoryURLIsAClearError(_ option: String) throws {
-        let error = #expect(throws: StoreError.self) { try SQLiteFractalStore.ImageStore(option: option) }
-        #expect(error?.message.contains("image_store '\(option)'") == true, "\(String(describing: error))")
-    }
 
     @Test func theImageDirectoryIsCreatedAndHoldsOnlyFinishedFiles() async throws {
         try await withScratchDirectory { scratch in
