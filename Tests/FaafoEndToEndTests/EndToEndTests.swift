@@ -64,6 +64,18 @@ struct EndToEndTests {
         }
     }
 
+    /// The tutorial's largest image, 9999×9999: seconds of rendering and a result of
+    /// megabytes through the API; neither the broker's heartbeat nor the API's body limit
+    /// cuts it off, and its checksums are the render core's.
+    @Test func theTutorialsLargestSizeCompletes() async throws {
+        try await withCluster { cluster in
+            try await cluster.startWorker(name: "worker", concurrency: 1)
+            let task = CreateFractal(
+                width: 9999, height: 9999, iterations: 128, xa: -1.6, xb: 1.6, ya: -1.2, yb: 1.2, seed: 9999)
+            try await cluster.expectAllCompletedOnce(try await cluster.create([task]), timeout: .seconds(240))
+        }
+    }
+
     /// The broker restarts in the middle of a batch: tasks created while it is down wait
     /// in the outbox, the worker reconnects, and every task completes. It cuts off every
     /// other user of the broker, so it runs only with FAAFO_BROKER_RESTART_TESTS=1, which
