@@ -1,6 +1,7 @@
 import FaafoClient
 import FaafoWire
 import Foundation
+import Synchronization
 
 /// A faafo deployment on this machine, made of real processes: one `faafo-api` on a
 /// loopback port over an SQLite file in a scratch folder, and `faafo-worker` processes,
@@ -26,14 +27,16 @@ public final class LocalCluster: @unchecked Sendable {
     public let folder: URL
     public let virtualHost = "faafo-cluster-\(UUID().uuidString.prefix(8).lowercased())"
     public let brokerURL: String
-    public private(set) var api: ServiceProcess
+    /// The API process (replaced by `restartAPI`).
+    public var api: ServiceProcess { processes.withLock { $0.api } }
     public let port: Int
     public var endpoint: String { "http://127.0.0.1:\(port)" }
     public let client: FaafoAPIClient
     /// Workers by name, in the order they were first started; a restarted worker
     /// replaces its predecessor.
-    public private(set) var workers: [ServiceProcess] = []
-    private var apiRestarts = 0
+    public var workers: [ServiceProcess] { processes.withLock { $0.workers } }
+    /// Faults run beside the workload, so the processes are replaced under a lock.
+    private let processes: Mutex<(api: ServiceProcess, workers: [ServiceProcess], apiRestarts: Int)>
 
     /// Starts the API (and the broker if asked and needed); no workers yet.
     public init(_ options: Options) async throws {
@@ -43,7 +46,8 @@ public final class LocalCluster: @unchecked Sendable {
         folder = FileManager.default.temporaryDirectory.appending(path: "faafo-cluster-\(UUID().uuidString)")
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            api = try Self.startAPI(options, brokerURL: brokerURL, folder: folder, port: 0, name: "faafo-api")
+            let api = try Self.startAPI(options, brokerURL: brokerURL, folder: folder, port: 0, name: "faafo-api")
+            processes = Mutex((api: api, workers: [], apiRestarts: 0))
             let line = try await api.waitForLog("listening on 127.0.0.1:")
             guard let port = line.split(separator: ":").last.flatMap({ Int($0.prefix { $0.isNumber }) }) else {
                 throw ClusterError("cannot read the API's port from its log line '\(line)'")
@@ -79,10 +83,12 @@ public final class LocalCluster: @unchecked Sendable {
                 "--render-threads", "\(options.renderThreads)", "--name", name, "--debug",
             ], name: name)
         try await worker.waitForLog("consuming")
-        if let index = workers.firstIndex(where: { $0.name == name }) {
-            workers[index] = worker
-        } else {
-            workers.append(worker)
+        processes.withLock { processes in
+            if let index = processes.workers.firstIndex(where: { $0.name == name }) {
+                processes.workers[index] = worker
+            } else {
+                processes.workers.append(worker)
+            }
         }
         return worker
     }
@@ -99,9 +105,13 @@ public final class LocalCluster: @unchecked Sendable {
     /// not yet queued.
     public func restartAPI() async throws {
         api.kill()
-        apiRestarts += 1
-        api = try Self.startAPI(options, brokerURL: brokerURL, folder: folder, port: port, name: "faafo-api-\(apiRestarts)")
-        try await api.waitForLog("listening on 127.0.0.1:")
+        let restarted = try processes.withLock { processes in
+            processes.apiRestarts += 1
+            processes.api = try Self.startAPI(
+                options, brokerURL: brokerURL, folder: folder, port: port, name: "faafo-api-\(processes.apiRestarts)")
+            return processes.api
+        }
+        try await restarted.waitForLog("listening on 127.0.0.1:")
     }
 
     /// Restarts the broker application (every connection of every user drops).

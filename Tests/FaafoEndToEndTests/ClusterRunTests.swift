@@ -1,0 +1,38 @@
+import FaafoCluster
+import FaafoWire
+import Foundation
+import Testing
+
+/// `LocalCluster.run`: a workload with real faults on a schedule, against real processes.
+@Suite(.timeLimit(.minutes(5)))
+struct ClusterRunTests {
+    @Test func aRunWithKillsPausesAndAnAPIRestartLosesNothing() async throws {
+        try await withCluster { cluster in
+            var plan = ClusterPlan(
+                tasks: batch(80, iterations: 300).map { task in
+                    var task = task
+                    task.uuid = UUID().uuidString.lowercased()
+                    return task
+                })
+            plan.workers = 2
+            plan.rate = 80  // a second of creates, so that the faults fall among them
+            plan.faults = [
+                .killWorker(worker: 0, at: .milliseconds(300), restartAfter: .milliseconds(400)),
+                .pauseWorker(worker: 1, at: .milliseconds(500), for: .milliseconds(600)),
+                .restartAPI(at: .milliseconds(700)),
+                .killWorker(worker: 0, at: .milliseconds(1500), restartAfter: .milliseconds(200)),
+            ]
+            let outcome = try await cluster.run(plan)
+
+            #expect(!outcome.timedOut)
+            #expect(outcome.notCreated.isEmpty)
+            #expect(outcome.faultsInjected == ["worker-kill": 2, "worker-pause": 1, "api-restart": 1])
+            #expect(outcome.createLatencies.count == 80)
+            #expect(outcome.objects.count == 80, "nothing stored twice, nothing extra")
+            for object in outcome.objects {
+                #expect(object.status == .completed, "\(object.uuid)")
+                #expect(object.checksum == (try expectedChecksums(object)).checksum, "\(object.uuid)")
+            }
+        }
+    }
+}
