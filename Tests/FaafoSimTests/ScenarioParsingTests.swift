@@ -64,7 +64,7 @@ import Testing
         ("faults:\n  slow-worker:\n    stall: soon\n", 3, "faults.slow-worker.stall must be a duration"),
         ("workload:\n  arrival: {pattern: trickle}\n", 2, "burst, uniform or poisson"),
         ("workload:\n  width: [64, 16]\n", 2, "low 64 is above high 16"),
-        ("expect:\n  lost: 0\n  lost: 1\n", 3, "'lost' appears twice"),
+        ("expect:\n  lost: 0\n  lost: 1\n", 2, "duplicated key(s): 'lost'"),
         ("name: x\n  bad: [\n", 2, "not valid YAML"),
         ("colour: blue\n", 1, "unknown key 'colour' in the scenario"),
     ])
