@@ -21,6 +21,7 @@ let package = Package(
         .executable(name: "faafo", targets: ["FaafoCLI"]),
         .executable(name: "faafo-api", targets: ["FaafoAPIServer"]),
         .executable(name: "faafo-worker", targets: ["FaafoWorkerServer"]),
+        .executable(name: "faafo-sim", targets: ["FaafoSimCLI"]),
         .library(name: "FractalCore", targets: ["FractalCore"]),
         .library(name: "FractalPNG", targets: ["FractalPNG"]),
         .library(name: "FractalJob", targets: ["FractalJob"]),
@@ -36,6 +37,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         // libpng, as Debian's libpng-dev installs it.
@@ -127,6 +129,18 @@ let package = Package(
             ]
         ),
 
+        // The simulator: scenarios, in-process controllers and virtual workers in simulated
+        // time, fault injection from one seed, and a checker that derives every answer itself.
+        .target(
+            name: "FaafoSim",
+            dependencies: [
+                "FaafoAPI", "FaafoWorker", "FaafoWire", "FractalCore", "FractalJob", "FractalPNG", "FractalStore", "WorkQueue",
+                "GoldenFixtures", "FaafoMetrics", .product(name: "Yams", package: "Yams"),
+                .product(name: "HeapModule", package: "swift-collections"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         .executableTarget(
             name: "FaafoCLI",
             dependencies: [
@@ -142,6 +156,10 @@ let package = Package(
                 "FaafoAPI", "FaafoConfig", "FaafoLogging", "FaafoClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        .executableTarget(
+            name: "FaafoSimCLI",
+            dependencies: ["FaafoSim", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "FaafoWorkerServer",
@@ -175,8 +193,9 @@ let package = Package(
                 "FractalCore", "FractalJob",
             ]
         ),
+        .testTarget(name: "FaafoSimTests", dependencies: ["FaafoSim", "FaafoSimCLI", "FaafoWorker", "WorkQueue"]),
         .testTarget(
             name: "FaafoCLITests",
-            dependencies: ["FaafoCLI", .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: ["FaafoCLI", "GoldenFixtures", .product(name: "Crypto", package: "swift-crypto")]),
     ]
 )

@@ -9,7 +9,7 @@ struct Faafo: AsyncParsableCommand {
         abstract: "The Fractals application (faafo): render Julia-set fractals and manage golden checksums.",
         subcommands: [
             CreateCommand.self, ShowCommand.self, ListCommand.self, GetCommand.self, DeleteCommand.self,
-            RenderCommand.self, FixturesCommand.self,
+            RenderCommand.self, FixturesCommand.self, VerifyCommand.self,
         ]
     )
 

@@ -62,46 +62,47 @@ public final class FractalWorker: Service, Sendable {
         }
     }
 
+    /// The decode, check, upload and deliver steps, shared with the simulator.
+    var processor: TaskProcessor { TaskProcessor(name: configuration.name, limits: configuration.limits) }
+
     /// Processes one delivery to the end: acknowledged, dead-lettered, or (if the worker
     /// is stopping) left for the queue to deliver again.
     public func handle(_ delivery: QueueDelivery, from consumer: any WorkQueueConsumer) async {
-        let task: TaskMessage
-        let parameters: FractalParameters
+        let processor = self.processor
+        let prepared: TaskProcessor.PreparedTask
         do {
-            task = try JSONDecoder().decode(TaskMessage.self, from: delivery.body)
-            parameters = try Self.parameters(of: task, limits: configuration.limits)
+            prepared = try processor.prepare(delivery.body)
         } catch {
-            logger.error("dead-lettering a task that can never succeed (\(describe(error))): \(preview(delivery.body))")
+            logger.error("dead-lettering a task that can never succeed (\(error.reason)): \(preview(delivery.body))")
             await settle { try await consumer.reject(delivery, requeue: false) }
             return
         }
+        let task = prepared.task
 
         logger.debug("rendering \(task.uuid)\(delivery.redelivered ? " (redelivered)" : "")")
         let rendered: RenderedFractal
         do {
-            rendered = try await render(parameters)
+            rendered = try await render(prepared.parameters)
         } catch {
             logger.error("cannot render \(task.uuid): \(error); dead-lettering it")
             await settle { try await consumer.reject(delivery, requeue: false) }
             return
         }
-        let upload = ResultUpload(
-            duration: rendered.duration, checksum: rendered.checksum, size: rendered.size,
-            image: rendered.png.base64EncodedString(), generatedBy: configuration.name,
-            pixelChecksum: rendered.pixelChecksum)
+        let upload = processor.upload(for: rendered)
 
-        var delay = configuration.retryInitialDelay
+        var backoff = RetryBackoff(initial: configuration.retryInitialDelay, maximum: configuration.retryMaximumDelay)
         while true {
-            do {
-                try await sink.submit(task.uuid, upload)
+            let delay = backoff.next()
+            switch await processor.deliver(upload, of: task.uuid, to: sink) {
+            case .accepted:
                 await settle { try await consumer.ack(delivery) }
                 logger.info("\(task.uuid) done in \(String(format: "%.6f", rendered.duration)) seconds")
                 return
-            } catch let error as SubmitError where error.isPermanent {
+            case .refused(let error):
                 logger.error("the API refused the result of \(task.uuid): \(error); dead-lettering it")
                 await settle { try await consumer.reject(delivery, requeue: false) }
                 return
-            } catch {
+            case .failed(let error):
                 logger.warning("cannot deliver the result of \(task.uuid) (\(error)); retrying in \(delay)")
             }
             do {
@@ -110,24 +111,7 @@ public final class FractalWorker: Service, Sendable {
                 logger.info("stopping with \(task.uuid) unacknowledged; the queue will deliver it again")
                 return
             }
-            delay = min(delay * 2, configuration.retryMaximumDelay)
         }
-    }
-
-    /// The render parameters a message stands for: its c, else c from its seed, else (an
-    /// original faafo message) from the seed its uuid implies.
-    static func parameters(of task: TaskMessage, limits: RenderLimits) throws -> FractalParameters {
-        var seed = task.seed
-        if task.cx == nil, task.cy == nil, seed == nil {
-            guard let implied = TaskMessage.seedFromUUID(task.uuid) else {
-                throw SubmitError(isPermanent: true, "the task has no c, no seed and no valid uuid to draw c from")
-            }
-            seed = implied
-        }
-        let request = FractalRequest(
-            width: task.width, height: task.height, iterations: task.iterations,
-            xa: task.xa, xb: task.xb, ya: task.ya, yb: task.yb, cx: task.cx, cy: task.cy, seed: seed)
-        return try request.validated(limits: limits)
     }
 
     /// Renders on a Dispatch thread: the render blocks its thread for its whole length,
@@ -148,14 +132,6 @@ public final class FractalWorker: Service, Sendable {
             try await operation()
         } catch {
             logger.warning("cannot settle a delivery (\(error)); the queue will deliver it again")
-        }
-    }
-
-    func describe(_ error: Error) -> String {
-        switch error {
-        case let error as ParameterError: error.message
-        case is DecodingError: "not a task message"
-        default: "\(error)"
         }
     }
 

@@ -16,30 +16,42 @@ public enum GoldenCheck {
     /// Renders one golden case and lists what differs. The PNG checksum and size are
     /// compared only when `encoderMatches`: they depend on the zlib build.
     public static func check(_ golden: GoldenCase, threads: Int, encoderMatches: Bool) -> [Mismatch] {
-        var mismatches: [Mismatch] = []
-        func compare(_ field: String, _ expected: String, _ actual: String) {
-            if expected != actual {
-                mismatches.append(Mismatch(name: golden.name, field: field, expected: expected, actual: actual))
-            }
-        }
         let parameters: FractalParameters
         do {
             parameters = try golden.request.validated()
         } catch {
             return [Mismatch(name: golden.name, field: error.field, expected: "a valid value", actual: error.message)]
         }
-        compare("cx", "\(golden.cx)", "\(parameters.cx)")
-        compare("cy", "\(golden.cy)", "\(parameters.cy)")
         let rendered: RenderedFractal
         do {
             rendered = try RenderJob.run(parameters, threads: threads)
         } catch {
-            return mismatches + [Mismatch(name: golden.name, field: "png", expected: "an image", actual: "\(error)")]
+            return compare(golden, cx: parameters.cx, cy: parameters.cy, encoderMatches: false)
+                + [Mismatch(name: golden.name, field: "png", expected: "an image", actual: "\(error)")]
         }
-        compare("pixel_checksum", golden.pixelChecksum, rendered.pixelChecksum)
+        return compare(
+            golden, cx: parameters.cx, cy: parameters.cy, pixelChecksum: rendered.pixelChecksum,
+            checksum: rendered.checksum, size: rendered.size, encoderMatches: encoderMatches)
+    }
+
+    /// Compares what a renderer (here, or a deployment) produced for a golden case with
+    /// the case; nil values are not compared. `checksum` and `size` only when `encoderMatches`.
+    public static func compare(
+        _ golden: GoldenCase, cx: Double? = nil, cy: Double? = nil, pixelChecksum: String? = nil,
+        checksum: String? = nil, size: Int? = nil, encoderMatches: Bool
+    ) -> [Mismatch] {
+        var mismatches: [Mismatch] = []
+        func compare(_ field: String, _ expected: String, _ actual: String?) {
+            if let actual, expected != actual {
+                mismatches.append(Mismatch(name: golden.name, field: field, expected: expected, actual: actual))
+            }
+        }
+        compare("cx", "\(golden.cx)", cx.map { "\($0)" })
+        compare("cy", "\(golden.cy)", cy.map { "\($0)" })
+        compare("pixel_checksum", golden.pixelChecksum, pixelChecksum)
         if encoderMatches {
-            compare("checksum", golden.checksum, rendered.checksum)
-            compare("size", "\(golden.size)", "\(rendered.size)")
+            compare("checksum", golden.checksum, checksum)
+            compare("size", "\(golden.size)", size.map { "\($0)" })
         }
         return mismatches
     }

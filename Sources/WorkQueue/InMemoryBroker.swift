@@ -34,13 +34,19 @@ struct InMemoryBroker {
         var waiters: Deque<Waiter> = []
     }
 
-    /// Continuations to resume once the lock is released.
+    /// Continuations to resume, and observers to tell, once the lock is released.
     struct Wakeups {
         var deliveries: [(CheckedContinuation<QueueDelivery?, any Error>, QueueDelivery?)] = []
+        /// Consumers that were handed a delivery with no `next()` waiting for it.
+        var buffered: [Int] = []
+        var observer: (@Sendable (Int) -> Void)?
 
         func resume() {
             for (continuation, delivery) in deliveries {
                 continuation.resume(returning: delivery)
+            }
+            if let observer {
+                for consumer in buffered { observer(consumer) }
             }
         }
     }
@@ -55,6 +61,8 @@ struct InMemoryBroker {
     private var nextWaiterID: UInt64 = 1
     private var nextDeadLetterTag: UInt64 = 1
     private(set) var isShutDown = false
+    /// Told the id of each consumer handed a delivery that no `next()` waits for.
+    var deliveryObserver: (@Sendable (Int) -> Void)?
 
     var unackedCount: Int { consumers.reduce(0) { $0 + $1.held.count } }
 
@@ -102,12 +110,19 @@ struct InMemoryBroker {
         consumer id: Int, waiter: Waiter, isCancelled: Bool
     ) -> Result<QueueDelivery?, any Error>? {
         guard let index = index(of: id) else { return .success(nil) }
-        while let delivery = consumers[index].buffered.popFirst() {
-            // Skip a delivery already settled through a tag the caller guessed.
-            if consumers[index].held[delivery.deliveryTag] != nil { return .success(delivery) }
-        }
+        if let delivery = poll(consumer: id) { return .success(delivery) }
         if isCancelled { return .failure(CancellationError()) }
         consumers[index].waiters.append(waiter)
+        return nil
+    }
+
+    /// The consumer's next buffered delivery, or nil if it has none (or is closed).
+    mutating func poll(consumer id: Int) -> QueueDelivery? {
+        guard let index = index(of: id) else { return nil }
+        while let delivery = consumers[index].buffered.popFirst() {
+            // Skip a delivery already settled through a tag the caller guessed.
+            if consumers[index].held[delivery.deliveryTag] != nil { return delivery }
+        }
         return nil
     }
 
@@ -218,6 +233,10 @@ struct InMemoryBroker {
                 wakeups.deliveries.append((waiter.continuation, delivery))
             } else {
                 consumers[index].buffered.append(delivery)
+                if let deliveryObserver {
+                    wakeups.buffered.append(consumers[index].id)
+                    wakeups.observer = deliveryObserver
+                }
             }
             cursor = (index + 1) % consumers.count
         }

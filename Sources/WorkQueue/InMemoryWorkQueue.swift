@@ -79,6 +79,13 @@ public final class InMemoryWorkQueue: WorkQueue {
         return InMemoryWorkQueueConsumer(queue: self, id: id)
     }
 
+    /// Tells `observer` (outside the queue's lock, on the thread whose call caused it) the
+    /// id of each consumer that is handed a delivery while no `next()` waits for it, so
+    /// that a caller driving consumers with `poll()` (the simulator) knows whom to poll.
+    public func observeDeliveries(_ observer: @escaping @Sendable (_ consumerID: Int) -> Void) {
+        broker.withLock { $0.deliveryObserver = observer }
+    }
+
     public func drainDeadLetters(limit: Int) async throws -> [QueueDelivery] {
         try broker.withLock { broker throws(QueueError) in
             try broker.drainDeadLetters(limit: max(0, limit))

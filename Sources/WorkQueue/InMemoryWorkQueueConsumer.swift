@@ -34,6 +34,11 @@ public final class InMemoryWorkQueueConsumer: WorkQueueConsumer {
         }
     }
 
+    /// The next delivery if one is waiting for this consumer now, else nil; never waits.
+    public func poll() -> QueueDelivery? {
+        queue.broker.withLock { $0.poll(consumer: id) }
+    }
+
     public func ack(_ delivery: QueueDelivery) async throws {
         var wakeups = InMemoryBroker.Wakeups()
         try queue.broker.withLock { broker throws(QueueError) in

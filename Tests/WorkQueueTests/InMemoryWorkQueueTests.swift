@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import WorkQueue
 
@@ -64,5 +65,24 @@ struct InMemoryWorkQueueTests {
         let queue = InMemoryWorkQueue()
         let ids = try (0..<3).map { _ in try queue.makeInMemoryConsumer(prefetch: 1).id }
         #expect(ids == [1, 2, 3])
+    }
+
+    /// The simulator drives consumers without waiting: it is told who got a delivery, and polls.
+    @Test func tellsAnObserverWhichConsumerToPoll() async throws {
+        let queue = InMemoryWorkQueue()
+        let told = Mutex<[Int]>([])
+        queue.observeDeliveries { id in told.withLock { $0.append(id) } }
+        let first = try queue.makeInMemoryConsumer(prefetch: 1)
+        let second = try queue.makeInMemoryConsumer(prefetch: 1)
+        #expect(first.poll() == nil)
+        for index in 0..<3 { try await queue.publish(body("\(index)"), messageID: "\(index)") }
+        #expect(told.withLock { $0 } == [first.id, second.id])
+
+        let delivery = try #require(first.poll())
+        #expect(text(delivery) == "0")
+        #expect(first.poll() == nil)
+        try await first.ack(delivery)
+        #expect(told.withLock { $0 } == [first.id, second.id, first.id])
+        #expect(first.poll().map(text) == "2")
     }
 }

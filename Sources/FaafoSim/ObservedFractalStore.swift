@@ -1,0 +1,57 @@
+import FaafoWire
+import Foundation
+import FractalStore
+import Synchronization
+
+/// The controllers' database in a run: a `MemoryFractalStore` that outlives controller
+/// restarts, as a database does, and notes for the checker every time a result is
+/// stored, and when. The checker trusts these notes, not what workers report.
+final class ObservedFractalStore: FractalStore {
+    struct Observations {
+        /// How many times each fractal went from pending to completed: more than once
+        /// means a result was stored twice.
+        var completions: [String: Int] = [:]
+        var completedAt: [String: Tick] = [:]
+        var duplicateResults = 0
+        var conflictingResults = 0
+        var completedCount = 0
+    }
+
+    let base = MemoryFractalStore()
+    let clock: any SimulationClock
+    private let notes = Mutex(Observations())
+
+    init(clock: any SimulationClock) {
+        self.clock = clock
+    }
+
+    var observations: Observations { notes.withLock { $0 } }
+    var completedCount: Int { notes.withLock { $0.completedCount } }
+
+    func insert(_ record: FractalRecord) async throws -> InsertOutcome { try await base.insert(record) }
+    func fetch(_ uuid: String) async throws -> FractalRecord? { try await base.fetch(uuid) }
+    func page(_ page: Int, perPage: Int) async throws -> (records: [FractalRecord], total: Int) {
+        try await base.page(page, perPage: perPage)
+    }
+    func markPublished(_ uuid: String) async throws { try await base.markPublished(uuid) }
+    func unpublished(limit: Int) async throws -> [FractalRecord] { try await base.unpublished(limit: limit) }
+    func image(_ uuid: String) async throws -> Data? { try await base.image(uuid) }
+    func delete(_ uuid: String) async throws -> Bool { try await base.delete(uuid) }
+
+    func complete(_ uuid: String, with result: FractalResult, image: Data) async throws -> CompleteOutcome {
+        let outcome = try await base.complete(uuid, with: result, image: image)
+        let tick = clock.now
+        notes.withLock { notes in
+            switch outcome {
+            case .completed:
+                notes.completions[uuid, default: 0] += 1
+                notes.completedCount += 1
+                if notes.completedAt[uuid] == nil { notes.completedAt[uuid] = tick }
+            case .duplicate: notes.duplicateResults += 1
+            case .conflict: notes.conflictingResults += 1
+            case .notFound: break
+            }
+        }
+        return outcome
+    }
+}

@@ -1,0 +1,285 @@
+import Foundation
+import Yams
+
+extension Scenario {
+    /// Reads a scenario file. Throws `ScenarioError` naming the line of the first problem.
+    public static func load(from path: String) throws(ScenarioError) -> Scenario {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ScenarioError(file: path, line: 0, "cannot read the scenario: \(error.localizedDescription)")
+        }
+        return try Scenario(yaml: text, file: path)
+    }
+
+    /// Parses a scenario; `file` names it in errors.
+    public init(yaml: String, file: String) throws(ScenarioError) {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch let error as YamlError {
+            throw ScenarioError(file: file, line: Self.line(of: error), "not valid YAML: \(error)")
+        } catch {
+            throw ScenarioError(file: file, line: 0, "not valid YAML: \(error)")
+        }
+        let reader = ScenarioReader(file: file)
+        guard let root else { throw ScenarioError(file: file, line: 1, "the scenario is empty") }
+        let top = try reader.mapping(root, "the scenario", keys: ["name", "seed", "workload", "cluster", "faults", "expect"])
+        var name = file
+        if let node = top["name"] { name = try reader.string(node, "name") }
+        self.init(name: name)
+        if let node = top["seed"] { seed = try reader.uint64(node, "seed") }
+        if let node = top["workload"] { workload = try reader.workload(node) }
+        if let node = top["cluster"] { cluster = try reader.cluster(node) }
+        if let node = top["faults"] { faults = try reader.faults(node) }
+        if let node = top["expect"] { expect = try reader.expectations(node) }
+    }
+
+    private static func line(of error: YamlError) -> Int {
+        switch error {
+        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _): mark.line
+        case .duplicatedKeysInMapping(_, let context): context.mark.line
+        default: 0
+        }
+    }
+}
+
+/// Walks a scenario's YAML nodes, checking keys and values; every error names its line.
+struct ScenarioReader {
+    let file: String
+
+    func fail(_ node: Node, _ message: String) -> ScenarioError {
+        ScenarioError(file: file, line: node.mark?.line ?? 0, message)
+    }
+
+    /// A mapping's values by key; a key outside `keys` (or repeated) is an error.
+    func mapping(_ node: Node, _ context: String, keys: [String]) throws(ScenarioError) -> [String: Node] {
+        guard let mapping = node.mapping else { throw fail(node, "\(context) must be a mapping of keys to values") }
+        var values: [String: Node] = [:]
+        for (key, value) in mapping {
+            guard let name = key.string, keys.contains(name) else {
+                throw fail(
+                    key, "unknown key '\(key.string ?? "?")' in \(context); expected one of: \(keys.joined(separator: ", "))")
+            }
+            guard values[name] == nil else { throw fail(key, "'\(name)' appears twice in \(context)") }
+            values[name] = value
+        }
+        return values
+    }
+
+    func string(_ node: Node, _ field: String) throws(ScenarioError) -> String {
+        guard let scalar = node.scalar else { throw fail(node, "\(field) must be a string") }
+        return scalar.string
+    }
+
+    func int(_ node: Node, _ field: String, in range: ClosedRange<Int>) throws(ScenarioError) -> Int {
+        guard let value = node.scalar.flatMap({ Int($0.string.replacingOccurrences(of: "_", with: "")) }) else {
+            throw fail(node, "\(field) must be a whole number, got '\(node.scalar?.string ?? "a collection")'")
+        }
+        guard range.contains(value) else {
+            throw fail(node, "\(field) must be between \(range.lowerBound) and \(range.upperBound), got \(value)")
+        }
+        return value
+    }
+
+    func uint64(_ node: Node, _ field: String) throws(ScenarioError) -> UInt64 {
+        guard let text = node.scalar?.string, let value = UInt64(text) else {
+            throw fail(node, "\(field) must be a whole number from 0 to 2^64-1, got '\(node.scalar?.string ?? "?")'")
+        }
+        return value
+    }
+
+    func number(_ node: Node, _ field: String) throws(ScenarioError) -> Double {
+        guard let value = node.scalar.flatMap({ Double($0.string) }), value.isFinite else {
+            throw fail(node, "\(field) must be a finite number, got '\(node.scalar?.string ?? "a collection")'")
+        }
+        return value
+    }
+
+    func probability(_ node: Node, _ field: String) throws(ScenarioError) -> Double {
+        let value = try number(node, field)
+        guard (0...1).contains(value) else { throw fail(node, "\(field) is a probability: 0 to 1, got \(value)") }
+        return value
+    }
+
+    func bool(_ node: Node, _ field: String) throws(ScenarioError) -> Bool {
+        guard let text = node.scalar?.string, let value = ["true": true, "false": false][text] else {
+            throw fail(node, "\(field) must be true or false, got '\(node.scalar?.string ?? "a collection")'")
+        }
+        return value
+    }
+
+    /// `250ms`, `2s`, `100us`, or a number of microseconds.
+    func duration(_ node: Node, _ field: String) throws(ScenarioError) -> Tick {
+        let text = node.scalar?.string ?? ""
+        let units: [(String, Double)] = [("us", 1), ("ms", 1_000), ("s", 1_000_000)]
+        var amount = text
+        var scale = 1.0
+        for (suffix, ticks) in units where text.hasSuffix(suffix) {
+            amount = String(text.dropLast(suffix.count))
+            scale = ticks
+            break
+        }
+        guard let value = Double(amount), value.isFinite, value >= 0, value * scale < 1e15 else {
+            throw fail(node, "\(field) must be a duration such as 250ms, 2s or 100us, got '\(text)'")
+        }
+        return Tick((value * scale).rounded())
+    }
+
+    /// A whole number, or `[low, high]` to draw it from with the seed.
+    func setting(_ node: Node, _ field: String, in range: ClosedRange<Int>) throws(ScenarioError) -> Scenario.Setting {
+        guard let sequence = node.sequence else { return Scenario.Setting(try int(node, field, in: range)) }
+        let bounds = Array(sequence)
+        guard bounds.count == 2 else { throw fail(node, "\(field) must be a number or [low, high]") }
+        let low = try int(bounds[0], field, in: range)
+        let high = try int(bounds[1], field, in: range)
+        guard low <= high else { throw fail(node, "\(field): low \(low) is above high \(high)") }
+        return Scenario.Setting(low...high)
+    }
+
+    func workload(_ node: Node) throws(ScenarioError) -> Scenario.Workload {
+        let keys = ["tasks", "width", "height", "iterations", "plane", "distinct", "fixture", "arrival"]
+        let values = try mapping(node, "workload", keys: keys)
+        var workload = Scenario.Workload()
+        if let node = values["tasks"] { workload.tasks = try int(node, "workload.tasks", in: 1...10_000_000) }
+        if let node = values["width"] { workload.width = try setting(node, "workload.width", in: 2...16384) }
+        if let node = values["height"] { workload.height = try setting(node, "workload.height", in: 2...16384) }
+        if let node = values["iterations"] {
+            workload.iterations = try setting(node, "workload.iterations", in: 1...100_000)
+        }
+        if let node = values["plane"] {
+            guard let sequence = node.sequence, sequence.count == 4 else {
+                throw fail(node, "workload.plane must be [xa, xb, ya, yb]")
+            }
+            var plane: [Double] = []
+            for value in sequence { plane.append(try number(value, "workload.plane")) }
+            guard plane[0] != plane[1], plane[2] != plane[3] else {
+                throw fail(node, "workload.plane must have xa ≠ xb and ya ≠ yb")
+            }
+            workload.plane = plane
+        }
+        if let node = values["distinct"] { workload.distinct = try int(node, "workload.distinct", in: 1...1_000_000) }
+        if let node = values["fixture"] { workload.fixture = try string(node, "workload.fixture") }
+        if let node = values["arrival"] { workload.arrival = try arrival(node) }
+        return workload
+    }
+
+    func arrival(_ node: Node) throws(ScenarioError) -> Scenario.Arrival {
+        let values = try mapping(node, "workload.arrival", keys: ["pattern", "rate"])
+        guard let patternNode = values["pattern"] else { throw fail(node, "workload.arrival needs a pattern") }
+        let pattern = try string(patternNode, "workload.arrival.pattern")
+        func rate() throws(ScenarioError) -> Double {
+            guard let rateNode = values["rate"] else { throw fail(node, "a \(pattern) arrival needs a rate (tasks a second)") }
+            let value = try number(rateNode, "workload.arrival.rate")
+            guard value > 0 else { throw fail(rateNode, "workload.arrival.rate must be above 0, got \(value)") }
+            return value
+        }
+        switch pattern {
+        case "burst":
+            if let rateNode = values["rate"] { throw fail(rateNode, "a burst arrival takes no rate") }
+            return .burst
+        case "uniform": return .uniform(rate: try rate())
+        case "poisson": return .poisson(rate: try rate())
+        default: throw fail(patternNode, "workload.arrival.pattern must be burst, uniform or poisson, got '\(pattern)'")
+        }
+    }
+
+    func cluster(_ node: Node) throws(ScenarioError) -> Scenario.Cluster {
+        let keys = ["controllers", "workers", "concurrency", "prefetch", "network", "worker-bug"]
+        let values = try mapping(node, "cluster", keys: keys)
+        var cluster = Scenario.Cluster()
+        if let node = values["controllers"] { cluster.controllers = try setting(node, "cluster.controllers", in: 1...64) }
+        if let node = values["workers"] { cluster.workers = try setting(node, "cluster.workers", in: 1...100_000) }
+        if let node = values["concurrency"] { cluster.concurrency = try setting(node, "cluster.concurrency", in: 1...1024) }
+        if let node = values["prefetch"] { cluster.prefetch = try setting(node, "cluster.prefetch", in: 1...65535) }
+        if let node = values["network"] { cluster.network = try duration(node, "cluster.network") }
+        if let node = values["worker-bug"] {
+            let name = try string(node, "cluster.worker-bug")
+            guard let bug = Scenario.WorkerBug(rawValue: name) else {
+                let known = Scenario.WorkerBug.allCases.map(\.rawValue).joined(separator: ", ")
+                throw fail(node, "cluster.worker-bug must be one of: \(known); got '\(name)'")
+            }
+            cluster.workerBug = bug
+        }
+        return cluster
+    }
+
+    func faults(_ node: Node) throws(ScenarioError) -> Scenario.Faults {
+        let keys = [
+            "until", "worker-crash", "slow-worker", "controller-crash", "result-failure", "poison", "duplicate-delivery",
+        ]
+        let values = try mapping(node, "faults", keys: keys)
+        var faults = Scenario.Faults()
+        if let node = values["until"] { faults.until = try duration(node, "faults.until") }
+        if let node = values["worker-crash"] {
+            let steps = Scenario.CrashStep.allCases.map(\.rawValue)
+            let crash = try mapping(node, "faults.worker-crash", keys: steps + ["restart-after"])
+            for step in Scenario.CrashStep.allCases {
+                if let value = crash[step.rawValue] {
+                    faults.workerCrash[step] = try probability(value, "faults.worker-crash.\(step.rawValue)")
+                }
+            }
+            if let value = crash["restart-after"] {
+                faults.workerRestart = try duration(value, "faults.worker-crash.restart-after")
+            }
+        }
+        if let node = values["slow-worker"] {
+            let slow = try mapping(node, "faults.slow-worker", keys: ["probability", "stall", "consumer-timeout"])
+            if let value = slow["probability"] { faults.slowWorker = try probability(value, "faults.slow-worker.probability") }
+            if let value = slow["stall"] { faults.slowStall = try duration(value, "faults.slow-worker.stall") }
+            if let value = slow["consumer-timeout"] {
+                faults.consumerTimeout = try duration(value, "faults.slow-worker.consumer-timeout")
+            }
+        }
+        if let node = values["controller-crash"] {
+            let crash = try mapping(node, "faults.controller-crash", keys: ["at", "every", "down-for"])
+            if let value = crash["at"] {
+                guard let sequence = value.sequence else { throw fail(value, "faults.controller-crash.at must be a list of times") }
+                for time in sequence { faults.controllerCrashAt.append(try duration(time, "faults.controller-crash.at")) }
+            }
+            if let value = crash["every"] {
+                let every = try duration(value, "faults.controller-crash.every")
+                guard every > 0 else { throw fail(value, "faults.controller-crash.every must be above 0") }
+                faults.controllerCrashEvery = every
+            }
+            if let value = crash["down-for"] {
+                faults.controllerDownFor = try duration(value, "faults.controller-crash.down-for")
+            }
+        }
+        if let node = values["result-failure"] {
+            let failure = try mapping(node, "faults.result-failure", keys: ["error-5xx", "timeout"])
+            if let value = failure["error-5xx"] { faults.resultError = try probability(value, "faults.result-failure.error-5xx") }
+            if let value = failure["timeout"] { faults.resultTimeout = try probability(value, "faults.result-failure.timeout") }
+        }
+        if let node = values["poison"] { faults.poison = try int(node, "faults.poison", in: 0...1_000_000) }
+        if let node = values["duplicate-delivery"] {
+            faults.duplicateDelivery = try probability(node, "faults.duplicate-delivery")
+        }
+        return faults
+    }
+
+    func expectations(_ node: Node) throws(ScenarioError) -> Scenario.Expectations {
+        let keys = ["all-complete", "lost", "duplicates-stored", "max-redeliveries", "min-throughput", "within"]
+        let values = try mapping(node, "expect", keys: keys)
+        var expect = Scenario.Expectations()
+        if let node = values["all-complete"] { expect.allComplete = try bool(node, "expect.all-complete") }
+        if let node = values["lost"] { expect.lost = try int(node, "expect.lost", in: 0...Int.max) }
+        if let node = values["duplicates-stored"] {
+            expect.duplicatesStored = try int(node, "expect.duplicates-stored", in: 0...Int.max)
+        }
+        if let node = values["max-redeliveries"] {
+            expect.maxRedeliveries = try int(node, "expect.max-redeliveries", in: 0...Int.max)
+        }
+        if let node = values["min-throughput"] {
+            let value = try number(node, "expect.min-throughput")
+            guard value >= 0 else { throw fail(node, "expect.min-throughput must be 0 or more, got \(value)") }
+            expect.minThroughput = value
+        }
+        if let node = values["within"] {
+            expect.within = try duration(node, "expect.within")
+            guard expect.within > 0 else { throw fail(node, "expect.within must be above 0") }
+        }
+        return expect
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+
+/// Simulated time: one tick is one microsecond.
+public typealias Tick = UInt64
+
+/// Ticks in a simulated second.
+public let ticksPerSecond: Tick = 1_000_000
+
+/// A scenario file (Scenarios/*.yaml): the load, the cluster, the faults to inject and
+/// what the run must show. Read it with `Scenario.load(from:)` or `Scenario(yaml:file:)`.
+public struct Scenario: Sendable {
+    public var name: String
+    /// The seed a run takes when none is given on the command line.
+    public var seed: UInt64?
+    public var workload = Workload()
+    public var cluster = Cluster()
+    public var faults = Faults()
+    public var expect = Expectations()
+
+    public init(name: String) {
+        self.name = name
+    }
+
+    /// A whole number, or a range the run draws it from with the seed.
+    public struct Setting: Sendable, Hashable, CustomStringConvertible {
+        public var range: ClosedRange<Int>
+
+        public init(_ value: Int) { range = value...value }
+        public init(_ range: ClosedRange<Int>) { self.range = range }
+
+        public func draw(_ random: inout SimulationRandom) -> Int {
+            random.int(in: range)
+        }
+
+        public var description: String {
+            range.lowerBound == range.upperBound ? "\(range.lowerBound)" : "[\(range.lowerBound), \(range.upperBound)]"
+        }
+    }
+
+    public struct Workload: Sendable {
+        public var tasks = 100
+        public var width = Setting(32)
+        public var height = Setting(32)
+        public var iterations = Setting(32)
+        /// The plane every task renders: xa, xb, ya, yb.
+        public var plane: [Double] = [-1.6, 1.6, -1.2, 1.2]
+        /// Draw tasks from this many distinct parameter sets (nil: every task its own).
+        /// Identical parameters render identical bytes, so a pool lets the workers'
+        /// render cache serve repeats.
+        public var distinct: Int?
+        /// A golden fixture file: tasks cycle through its cases instead of the ranges.
+        public var fixture: String?
+        public var arrival = Arrival.burst
+    }
+
+    public enum Arrival: Sendable, Hashable, CustomStringConvertible {
+        /// Every task arrives at tick 0.
+        case burst
+        /// Evenly spaced at `rate` tasks a simulated second.
+        case uniform(rate: Double)
+        /// A Poisson process at `rate` tasks a simulated second.
+        case poisson(rate: Double)
+
+        public var description: String {
+            switch self {
+            case .burst: "burst"
+            case .uniform(let rate): "uniform \(rate)/s"
+            case .poisson(let rate): "poisson \(rate)/s"
+            }
+        }
+    }
+
+    public struct Cluster: Sendable {
+        public var controllers = Setting(1)
+        public var workers = Setting(2)
+        /// Tasks a worker renders at once.
+        public var concurrency = Setting(1)
+        /// Unacknowledged messages a worker's consumer may hold; the concurrency when nil.
+        public var prefetch: Setting?
+        /// Round trip of a result PUT between a worker and a controller.
+        public var network: Tick = 1_000
+        /// A deliberate bug in every worker, to prove the checker catches it.
+        public var workerBug: WorkerBug?
+    }
+
+    public enum WorkerBug: String, Sendable, CaseIterable {
+        /// Acknowledges a task as soon as it is rendered, before its result is stored.
+        case ackBeforeResult = "ack-before-result"
+    }
+
+    /// The named points of a task where a worker can crash.
+    public enum CrashStep: String, Sendable, CaseIterable, Codable, Comparable {
+        case beforeRender = "before-render"
+        case afterRender = "after-render"
+        /// While the result PUT is in flight: the API may or may not have stored it.
+        case duringResult = "during-result"
+        case afterResultBeforeAck = "after-result-before-ack"
+
+        public static func < (a: CrashStep, b: CrashStep) -> Bool {
+            allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+        }
+    }
+
+    public struct Faults: Sendable {
+        /// Faults are injected until this tick (the fault phase); then the recovery phase
+        /// heals everything and the run must reach a quiet state. Nil: until the last
+        /// task has arrived.
+        public var until: Tick?
+        /// Probability of a crash at each step of each task.
+        public var workerCrash: [CrashStep: Double] = [:]
+        /// How long a crashed worker stays down.
+        public var workerRestart: Tick = 500_000
+        /// Probability that a delivery's render stalls for `slowStall`.
+        public var slowWorker = 0.0
+        public var slowStall: Tick = 0
+        /// The broker's consumer timeout: a delivery unacknowledged this long closes its
+        /// consumer and goes back to the queue (RabbitMQ's `consumer_timeout`).
+        public var consumerTimeout: Tick?
+        /// Controller crashes at these ticks, and/or every `controllerCrashEvery`.
+        public var controllerCrashAt: [Tick] = []
+        public var controllerCrashEvery: Tick?
+        public var controllerDownFor: Tick = 200_000
+        /// Probabilities that a result PUT fails with a 5xx (not stored) or times out
+        /// (stored, but the worker does not hear so).
+        public var resultError = 0.0
+        public var resultTimeout = 0.0
+        /// Messages that can never be rendered, published beside the tasks.
+        public var poison = 0
+        /// Probability that a task's message is delivered twice.
+        public var duplicateDelivery = 0.0
+    }
+
+    public struct Expectations: Sendable {
+        public var allComplete = true
+        public var lost = 0
+        public var duplicatesStored = 0
+        public var maxRedeliveries: Int?
+        /// Tasks completed per simulated second, at least.
+        public var minThroughput: Double?
+        /// The run must be quiet by this simulated time.
+        public var within: Tick = 600 * ticksPerSecond
+    }
+}

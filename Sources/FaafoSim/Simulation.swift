@@ -1,0 +1,260 @@
+import FaafoAPI
+import FaafoWire
+import FaafoWorker
+import Foundation
+import FractalCore
+import FractalJob
+import GoldenFixtures
+import Logging
+import Synchronization
+import WorkQueue
+
+/// One run of a scenario with one seed: in-process controllers (`FractalService`, the
+/// code faafo-api runs) over a store that survives their restarts, virtual workers that
+/// take the steps of faafo-worker (`TaskProcessor`) over an `InMemoryWorkQueue`, and
+/// faults drawn from the seed.
+///
+/// A single-threaded discrete-event loop: events wait in a queue ordered by (tick,
+/// sequence); each is handled to the end, every service call awaited, before the next
+/// starts, so nothing runs concurrently and the run is the same event for event.
+public final class Simulation {
+    enum Event {
+        case arrive(task: Int, attempt: Int)
+        case poison(Int)
+        case job(Int)
+        case consumerTimeout(job: Int)
+        case restartWorker(Int)
+        case crashController
+        case restartController(Int)
+        case publishOutbox(controller: Int, generation: Int)
+    }
+
+    /// Where a job is: the step it takes when its next event comes.
+    enum Phase {
+        case received, rendered, submit, acknowledge
+    }
+
+    /// One delivery being worked on by a virtual worker.
+    struct Job {
+        let worker: Int
+        let generation: Int
+        let consumer: InMemoryWorkQueueConsumer
+        let delivery: QueueDelivery
+        var phase = Phase.received
+        var uuid = ""
+        var upload: ResultUpload?
+        var backoff: RetryBackoff
+        var acknowledged = false
+    }
+
+    struct Worker {
+        let name: String
+        /// Nil while the worker is down.
+        var consumer: InMemoryWorkQueueConsumer?
+        /// Bumped at each crash: jobs of an earlier generation died with it.
+        var generation = 0
+        /// Jobs in progress, those of a consumer the broker closed included.
+        var busy = 0
+    }
+
+    struct Controller {
+        /// Nil while the controller is down.
+        var service: FractalService?
+        /// Bumped at each start, so the periodic outbox of an earlier life stops.
+        var generation = 0
+        /// The next create it handles is cut off by its crash.
+        var crashPending = false
+    }
+
+    /// What each virtual worker rendered for a task: the first checksums, and whether a
+    /// later render differed from them.
+    struct RenderRecord {
+        let checksum: String
+        let pixelChecksum: String
+        var renders = 1
+        var differed = false
+    }
+
+    public let scenario: Scenario
+    public let settings: SimulationSettings
+    let plan: WorkloadPlan
+    let fixture: GoldenFile?
+    let clock: SimulatedClock
+    let queue = InMemoryWorkQueue()
+    let store: ObservedFractalStore
+    let environment: ServiceEnvironment
+    let silent = Logger(label: "faafo.sim", factory: { _ in SwiftLogNoOpLogHandler() })
+    /// The end of the fault phase: `faults.until`, else half the time limit, or sooner
+    /// once `recoveryShare` of the tasks are completed.
+    let faultPhaseEnd: Tick
+    let faultPhaseEndsWithProgress: Bool
+    static let recoveryShare = 0.9
+    let retryInitial: Duration = .milliseconds(100)
+    let retryMaximum: Duration = .seconds(5)
+    /// First reconnect delay of a client whose create failed; it doubles with each
+    /// attempt, up to 64 times as long.
+    let clientRetry: Tick = 100_000
+    /// The outbox publisher's period and grace, as faafo-api's `OutboxPublisher` has them.
+    let outboxInterval: Tick = 2 * ticksPerSecond
+    let outboxGrace: TimeInterval = 5
+
+    var agenda = EventQueue<Event>()
+    var controllers: [Controller]
+    var workers: [Worker]
+    var jobs: [Int: Job] = [:]
+    var nextJobID = 0
+    var consumerOwner: [Int: Int] = [:]
+    /// Consumers the queue handed a delivery to, waiting to be polled.
+    let woken = DeliveryInbox()
+    var resultCursor = 0
+    var crashCount = 0
+    /// Tasks whose create succeeded.
+    var arrived = 0
+    var poisonPublished = 0
+    var renderCache: [FractalParameters: RenderedFractal]?
+    var renderLog: [String: RenderRecord] = [:]
+
+    var crashRandom: SimulationRandom
+    var slowRandom: SimulationRandom
+    var resultRandom: SimulationRandom
+    var duplicateRandom: SimulationRandom
+
+    var counters = SimulationReport.Counters()
+    var faultCounts = SimulationReport.FaultCounts()
+
+    /// Sets up a run; throws `ScenarioError` if the fixture file cannot be read.
+    /// `taskCount` overrides the scenario's task count.
+    public init(scenario: Scenario, seed: UInt64, taskCount: Int? = nil, scenarioFile: String = "") throws(ScenarioError) {
+        self.scenario = scenario
+        var main = SimulationRandom(seed: seed)
+        let seeds = SimulationSettings.PartSeeds(
+            settings: main.next(), workload: main.next(), identities: main.next(), faults: main.next())
+        var settingsRandom = SimulationRandom(seed: seeds.settings)
+        let cluster = scenario.cluster
+        let concurrency = cluster.concurrency.draw(&settingsRandom)
+        let tasks = taskCount ?? scenario.workload.tasks
+
+        var fixture: GoldenFile?
+        if let path = scenario.workload.fixture {
+            do {
+                fixture = try GoldenFile.load(from: URL(fileURLWithPath: path))
+            } catch {
+                throw ScenarioError(file: scenarioFile, line: 0, "cannot read the fixture \(path): \(error)")
+            }
+        }
+        self.fixture = fixture
+        var workloadRandom = SimulationRandom(seed: seeds.workload)
+        plan = WorkloadPlan(
+            scenario.workload, tasks: tasks, poison: scenario.faults.poison, fixture: fixture, random: &workloadRandom)
+        faultPhaseEnd = scenario.faults.until ?? scenario.expect.within / 2
+        faultPhaseEndsWithProgress = scenario.faults.until == nil
+
+        let settings = SimulationSettings(
+            seed: seed, tasks: tasks, poison: scenario.faults.poison,
+            controllers: cluster.controllers.draw(&settingsRandom), workers: cluster.workers.draw(&settingsRandom),
+            concurrency: concurrency, prefetch: cluster.prefetch?.draw(&settingsRandom) ?? concurrency, seeds: seeds,
+            faultPhaseEnd: scenario.faults.until.map(Self.seconds)
+                ?? "\(Int(Self.recoveryShare * 100))% of the tasks are completed or \(Self.seconds(scenario.expect.within / 2))",
+            renderCache: scenario.workload.distinct != nil || fixture != nil)
+        self.settings = settings
+        if settings.renderCache { renderCache = [:] }
+
+        var faultRandom = SimulationRandom(seed: seeds.faults)
+        crashRandom = faultRandom.split()
+        slowRandom = faultRandom.split()
+        resultRandom = faultRandom.split()
+        duplicateRandom = faultRandom.split()
+
+        let clock = SimulatedClock()
+        self.clock = clock
+        store = ObservedFractalStore(clock: clock)
+        let identities = SharedRandom(seed: seeds.identities)
+        environment = ServiceEnvironment(
+            now: { clock.date(at: clock.now) }, newUUID: { identities.uuid() }, newSeed: { identities.next() })
+        controllers = Array(repeating: Controller(), count: settings.controllers)
+        workers = (0..<settings.workers).map { Worker(name: "sim-worker-\($0 + 1)") }
+    }
+
+    /// Simulated seconds of a tick, as text: `12.345678s`.
+    static func seconds(_ tick: Tick) -> String {
+        String(format: "%.6fs", Double(tick) / Double(ticksPerSecond))
+    }
+
+    var now: Tick { clock.now }
+    /// In the fault phase; afterwards no new fault is injected and the run must recover.
+    var faultsActive: Bool {
+        guard now < faultPhaseEnd else { return false }
+        return !faultPhaseEndsWithProgress
+            || Double(store.completedCount) < Self.recoveryShare * Double(plan.tasks.count)
+    }
+
+    func schedule(_ event: Event, after delay: Tick = 0) {
+        agenda.schedule(event, at: now + delay)
+    }
+
+    /// Runs to a quiet state (or the scenario's time limit), then checks every task.
+    /// `progress` is called now and then with the run's state, for a progress line.
+    public func run(progress: ((Progress) -> Void)? = nil) async -> SimulationReport {
+        let started = ContinuousClock.now
+        queue.observeDeliveries { [woken] consumer in woken.add(consumer) }
+        for index in controllers.indices { await startController(index) }
+        for index in workers.indices { startWorker(index) }
+        if !plan.tasks.isEmpty { agenda.schedule(.arrive(task: 0, attempt: 0), at: plan.tasks[0].arrival) }
+        for (index, poison) in plan.poison.enumerated() { agenda.schedule(.poison(index), at: poison.arrival) }
+        scheduleControllerCrashes()
+
+        var timedOut = false
+        var lastProgress = ContinuousClock.now
+        while let next = agenda.pop() {
+            let (tick, event) = next
+            if tick > scenario.expect.within {
+                timedOut = true
+                break
+            }
+            clock.advance(to: tick)
+            await handle(event)
+            pollWokenWorkers()
+            counters.events += 1
+            if await isQuiet() { break }
+            if let progress, counters.events % 4096 == 0, ContinuousClock.now - lastProgress > .seconds(1) {
+                lastProgress = ContinuousClock.now
+                progress(Progress(tick: now, completed: store.completedCount, tasks: plan.tasks.count))
+            }
+        }
+        let wallClock = ContinuousClock.now - started
+        return await Checker(simulation: self).report(timedOut: timedOut, wallClock: wallClock)
+    }
+
+    /// Where a long run is, for a progress line.
+    public struct Progress: Sendable {
+        public let tick: Tick
+        public let completed: Int
+        public let tasks: Int
+
+        public var line: String { "simulated \(Simulation.seconds(tick)): \(completed)/\(tasks) tasks completed" }
+    }
+
+    func handle(_ event: Event) async {
+        switch event {
+        case .arrive(let task, let attempt): await arrive(task, attempt: attempt)
+        case .poison(let index): await publishPoison(index)
+        case .job(let id): await step(id)
+        case .consumerTimeout(let id): await consumerTimeout(id)
+        case .restartWorker(let index): startWorker(index)
+        case .crashController: crashController()
+        case .restartController(let index): await startController(index)
+        case .publishOutbox(let index, let generation): await publishOutbox(index, generation: generation)
+        }
+    }
+
+    /// Nothing in flight: every task created, every poison message published, no job in
+    /// a worker's hands, nothing in the queue and nothing in the outbox. Then nothing
+    /// can change any more, and the checker judges the run.
+    func isQuiet() async -> Bool {
+        guard arrived == plan.tasks.count, poisonPublished == plan.poison.count, jobs.isEmpty else { return false }
+        let counts = queue.counts
+        guard counts.ready == 0, counts.unacknowledged == 0 else { return false }
+        if store.completedCount >= plan.tasks.count { return true }
+        return (try? await store.unpublished(limit: 1).isEmpty) ?? false
+    }
+}

@@ -1,0 +1,193 @@
+import FaafoMetrics
+import Foundation
+
+/// What a run showed. Everything but `wallClock` follows from the scenario and the seed,
+/// so two runs of the same scenario and seed give the same report apart from it.
+public struct SimulationReport: Codable, Sendable {
+    public enum Verdict: String, Codable, Sendable, Comparable {
+        case pass
+        /// A task was lost, stored twice, stored with a wrong checksum, or rendered two ways.
+        case correctness
+        /// The run did not reach a quiet state in time, or missed an expected figure.
+        case liveness
+
+        /// The process exit status: 0 pass, 1 correctness, 2 liveness.
+        public var exitCode: Int32 {
+            switch self {
+            case .pass: 0
+            case .correctness: 1
+            case .liveness: 2
+            }
+        }
+
+        private var rank: Int { [.pass: 0, .liveness: 1, .correctness: 2][self]! }
+        public static func < (a: Verdict, b: Verdict) -> Bool { a.rank < b.rank }
+    }
+
+    public struct TaskAccount: Codable, Sendable, Equatable {
+        public var total = 0
+        public var completed = 0
+        public var lost = 0
+        public var stuck = 0
+        public var storedTwice = 0
+        public var wrongChecksum = 0
+        public var renderedDifferently = 0
+        /// Real tasks that ended in the dead-letter queue.
+        public var deadLettered = 0
+
+        enum CodingKeys: String, CodingKey {
+            case total, completed, lost, stuck
+            case storedTwice = "stored_twice"
+            case wrongChecksum = "wrong_checksum"
+            case renderedDifferently = "rendered_differently"
+            case deadLettered = "dead_lettered"
+        }
+    }
+
+    public struct PoisonAccount: Codable, Sendable, Equatable {
+        public var published = 0
+        public var deadLettered = 0
+
+        enum CodingKeys: String, CodingKey {
+            case published
+            case deadLettered = "dead_lettered"
+        }
+    }
+
+    public struct FaultCounts: Codable, Sendable, Equatable {
+        /// By step name.
+        public var workerCrashes: [String: Int] = [:]
+        public var slowRenders = 0
+        public var consumerTimeouts = 0
+        public var controllerCrashes = 0
+        public var resultErrors = 0
+        public var resultTimeouts = 0
+        public var duplicateDeliveries = 0
+
+        public var total: Int {
+            workerCrashes.values.reduce(0, +) + slowRenders + controllerCrashes + resultErrors + resultTimeouts
+                + duplicateDeliveries
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case workerCrashes = "worker_crashes"
+            case slowRenders = "slow_renders"
+            case consumerTimeouts = "consumer_timeouts"
+            case controllerCrashes = "controller_crashes"
+            case resultErrors = "result_5xx"
+            case resultTimeouts = "result_timeouts"
+            case duplicateDeliveries = "duplicate_deliveries"
+        }
+    }
+
+    public struct Counters: Codable, Sendable, Equatable {
+        public var events = 0
+        public var deliveries = 0
+        public var redeliveries = 0
+        /// Renders done for real, and first renders served from the cache.
+        public var renders = 0
+        public var cacheHits = 0
+        public var resultAttempts = 0
+        public var refusedResults = 0
+        /// Messages the workers dead-lettered (poison, or a render that failed).
+        public var deadLettered = 0
+        /// Acks and rejects the queue refused (their consumer had been closed).
+        public var staleSettles = 0
+        public var createErrors = 0
+        /// Creates cut off by their controller's crash: stored, left in the outbox.
+        public var cutOffCreates = 0
+
+        enum CodingKeys: String, CodingKey {
+            case events, deliveries, redeliveries, renders
+            case cacheHits = "cache_hits"
+            case resultAttempts = "result_attempts"
+            case refusedResults = "refused_results"
+            case deadLettered = "dead_lettered"
+            case staleSettles = "stale_settles"
+            case createErrors = "create_errors"
+            case cutOffCreates = "cut_off_creates"
+        }
+    }
+
+    public struct SimulatedTime: Codable, Sendable, Equatable {
+        /// From the first tick to the last completion.
+        public var seconds: Double
+        /// Tasks completed per simulated second.
+        public var throughput: Double
+        /// From a task's arrival to its result being stored, in simulated milliseconds.
+        public var latency: LatencySummary
+    }
+
+    /// The only fields that depend on the machine.
+    public struct WallClock: Codable, Sendable, Equatable {
+        public var seconds: Double
+        public var tasksPerSecond: Double
+
+        enum CodingKeys: String, CodingKey {
+            case seconds
+            case tasksPerSecond = "tasks_per_second"
+        }
+    }
+
+    public var scenario: String
+    public var settings: SimulationSettings
+    public var verdict: Verdict
+    /// One sentence a failure.
+    public var failures: [String]
+    public var tasks: TaskAccount
+    public var poison: PoisonAccount
+    public var faults: FaultCounts
+    public var counters: Counters
+    public var simulated: SimulatedTime
+    public var wallClock: WallClock
+
+    enum CodingKeys: String, CodingKey {
+        case scenario, settings, verdict, failures, tasks, poison, faults, counters, simulated
+        case wallClock = "wall_clock"
+    }
+
+    /// JSON with sorted keys: byte for byte the same for the same run, `wall_clock` aside.
+    public func json() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(self)) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The report without its wall-clock fields, for comparing two runs.
+    public var deterministicPart: SimulationReport {
+        var copy = self
+        copy.wallClock = WallClock(seconds: 0, tasksPerSecond: 0)
+        return copy
+    }
+
+    /// The summary for a terminal (the settings, printed before the run, aside).
+    public var summary: String {
+        let crashes = faults.workerCrashes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+        var lines: [String] = []
+        lines.append("scenario \(scenario): \(verdict == .pass ? "PASS" : "FAIL (\(verdict.rawValue))")")
+        lines.append(
+            "  tasks       \(tasks.total): \(tasks.completed) completed, \(tasks.lost) lost, \(tasks.stuck) stuck, "
+                + "\(tasks.storedTwice) stored twice, \(tasks.wrongChecksum) wrong checksum, "
+                + "\(tasks.renderedDifferently) rendered differently, \(tasks.deadLettered) dead-lettered")
+        lines.append("  poison      \(poison.published) published, \(poison.deadLettered) dead-lettered")
+        lines.append(
+            "  faults      \(faults.total): worker crashes [\(crashes.joined(separator: ", "))], "
+                + "slow renders \(faults.slowRenders) (consumer timeouts \(faults.consumerTimeouts)), "
+                + "controller crashes \(faults.controllerCrashes) (\(counters.cutOffCreates) creates cut off), result 5xx \(faults.resultErrors), "
+                + "result timeouts \(faults.resultTimeouts), duplicate deliveries \(faults.duplicateDeliveries)")
+        lines.append(
+            "  queue       \(counters.deliveries) deliveries, \(counters.redeliveries) redeliveries, "
+                + "\(counters.deadLettered) dead-lettered by workers, \(counters.staleSettles) stale acks/rejects")
+        lines.append(
+            "  renders     \(counters.renders) rendered, \(counters.cacheHits) from the cache; "
+                + "\(counters.resultAttempts) result PUTs, \(counters.refusedResults) refused")
+        lines.append(
+            "  simulated   \(String(format: "%.3f", simulated.seconds)) s, \(String(format: "%.1f", simulated.throughput)) tasks/s, "
+                + "latency \(simulated.latency.line), \(counters.events) events")
+        lines.append(
+            "  wall clock  \(String(format: "%.3f", wallClock.seconds)) s, \(String(format: "%.0f", wallClock.tasksPerSecond)) tasks/s")
+        for failure in failures { lines.append("  ✗ \(failure)") }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+
+/// Many seeds of one scenario, two (or the machine's cores) at a time; each run is as
+/// deterministic as alone, since runs share nothing.
+public enum Swarm {
+    public struct Outcome: Codable, Sendable {
+        public let seed: UInt64
+        public let verdict: SimulationReport.Verdict
+        public let failures: [String]
+    }
+
+    /// Runs every seed in `seeds`, in order of seed in the result. `progress` is told
+    /// after each run how many are done.
+    public static func run(
+        _ scenario: Scenario, seeds: ClosedRange<UInt64>, taskCount: Int?, scenarioFile: String,
+        parallelism: Int, progress: @escaping @Sendable (Int) -> Void = { _ in }
+    ) async throws(ScenarioError) -> [Outcome] {
+        // Surface a bad fixture once, before starting many runs.
+        _ = try Simulation(scenario: scenario, seed: seeds.lowerBound, taskCount: 1, scenarioFile: scenarioFile)
+        var outcomes: [Outcome] = []
+        var next = seeds.lowerBound
+        var exhausted = false
+        await withTaskGroup(of: Outcome.self) { group in
+            func start() {
+                guard !exhausted else { return }
+                let seed = next
+                if next == seeds.upperBound { exhausted = true } else { next += 1 }
+                group.addTask {
+                    let simulation = try? Simulation(
+                        scenario: scenario, seed: seed, taskCount: taskCount, scenarioFile: scenarioFile)
+                    guard let report = await simulation?.run() else {
+                        return Outcome(seed: seed, verdict: .correctness, failures: ["the run could not start"])
+                    }
+                    return Outcome(seed: seed, verdict: report.verdict, failures: report.failures)
+                }
+            }
+            for _ in 0..<max(1, parallelism) { start() }
+            while let outcome = await group.next() {
+                outcomes.append(outcome)
+                progress(outcomes.count)
+                start()
+            }
+        }
+        return outcomes.sorted { $0.seed < $1.seed }
+    }
+
+    /// `A..B` (or one seed) as a range; nil if the text is not one.
+    public static func seeds(_ text: String) -> ClosedRange<UInt64>? {
+        let parts = text.components(separatedBy: "..")
+        guard parts.count <= 2, let low = UInt64(parts[0]), let high = UInt64(parts.last!), low <= high else {
+            return nil
+        }
+        return low...high
+    }
+}

@@ -1,0 +1,111 @@
+import FaafoWire
+import Foundation
+import FractalCore
+import FractalJob
+
+/// The steps of one task that do not depend on how a worker schedules them: read and check
+/// a delivery's message, make the result upload from a rendered fractal, and deliver it.
+/// `FractalWorker` runs them in real time; the simulator (FaafoSim) runs the same steps in
+/// simulated time, with faults between them.
+public struct TaskProcessor: Sendable {
+    /// Reported as `generated_by`.
+    public let name: String
+    public let limits: RenderLimits
+
+    public init(name: String, limits: RenderLimits = .default) {
+        self.name = name
+        self.limits = limits
+    }
+
+    /// A message that decoded and whose parameters are inside the render contract.
+    public struct PreparedTask: Sendable, Hashable {
+        public let task: TaskMessage
+        public let parameters: FractalParameters
+    }
+
+    /// Why a message can never be rendered: the worker dead-letters it.
+    public struct UnprocessableTask: Error, Sendable, CustomStringConvertible {
+        public let reason: String
+        public var description: String { reason }
+    }
+
+    /// What delivering a result came to.
+    public enum DeliveryOutcome: Sendable {
+        /// The API accepted it: acknowledge the task.
+        case accepted
+        /// The API refused it for good (a 4xx): dead-letter the task.
+        case refused(SubmitError)
+        /// It may pass later (a 5xx, no connection): try again after a delay.
+        case failed(any Error)
+    }
+
+    /// Decodes a message and checks its parameters; throws `UnprocessableTask` when the
+    /// message can never succeed.
+    public func prepare(_ body: Data) throws(UnprocessableTask) -> PreparedTask {
+        let task: TaskMessage
+        do {
+            task = try JSONDecoder().decode(TaskMessage.self, from: body)
+        } catch {
+            throw UnprocessableTask(reason: "not a task message")
+        }
+        do {
+            return PreparedTask(task: task, parameters: try Self.parameters(of: task, limits: limits))
+        } catch let error as ParameterError {
+            throw UnprocessableTask(reason: error.message)
+        } catch {
+            throw UnprocessableTask(reason: "\(error)")
+        }
+    }
+
+    /// The result upload of a rendered fractal.
+    public func upload(for rendered: RenderedFractal) -> ResultUpload {
+        ResultUpload(
+            duration: rendered.duration, checksum: rendered.checksum, size: rendered.size,
+            image: rendered.png.base64EncodedString(), generatedBy: name, pixelChecksum: rendered.pixelChecksum)
+    }
+
+    /// Delivers one result and says what to do next.
+    public func deliver(_ upload: ResultUpload, of uuid: String, to sink: any ResultSink) async -> DeliveryOutcome {
+        do {
+            try await sink.submit(uuid, upload)
+            return .accepted
+        } catch let error as SubmitError where error.isPermanent {
+            return .refused(error)
+        } catch {
+            return .failed(error)
+        }
+    }
+
+    /// The render parameters a message stands for: its c, else c from its seed, else (an
+    /// original faafo message) from the seed its uuid implies.
+    static func parameters(of task: TaskMessage, limits: RenderLimits) throws -> FractalParameters {
+        var seed = task.seed
+        if task.cx == nil, task.cy == nil, seed == nil {
+            guard let implied = TaskMessage.seedFromUUID(task.uuid) else {
+                throw UnprocessableTask(reason: "the task has no c, no seed and no valid uuid to draw c from")
+            }
+            seed = implied
+        }
+        let request = FractalRequest(
+            width: task.width, height: task.height, iterations: task.iterations,
+            xa: task.xa, xb: task.xb, ya: task.ya, yb: task.yb, cx: task.cx, cy: task.cy, seed: seed)
+        return try request.validated(limits: limits)
+    }
+}
+
+/// Delays between attempts to deliver a result: doubling from `initial`, at most `maximum`.
+public struct RetryBackoff: Sendable {
+    public let maximum: Duration
+    private var current: Duration
+
+    public init(initial: Duration, maximum: Duration) {
+        self.current = initial
+        self.maximum = maximum
+    }
+
+    /// The delay before the next attempt.
+    public mutating func next() -> Duration {
+        defer { current = min(current * 2, maximum) }
+        return current
+    }
+}

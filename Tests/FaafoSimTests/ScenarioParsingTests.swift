@@ -1,0 +1,79 @@
+import FaafoSim
+import Testing
+
+@Suite struct ScenarioParsingTests {
+    @Test func everyShippedScenarioLoads() throws {
+        #expect(ScenarioFiles.all.count >= 8)
+        for name in ScenarioFiles.all {
+            let scenario = try ScenarioFiles.load(name)
+            #expect(scenario.seed != nil, "\(name) has no default seed")
+        }
+    }
+
+    @Test func readsEveryBlock() throws {
+        let scenario = try Scenario(
+            yaml: """
+                name: all-blocks
+                seed: 12
+                workload:
+                  tasks: 1_000
+                  width: [16, 64]
+                  iterations: 40
+                  distinct: 10
+                  arrival: {pattern: poisson, rate: 250}
+                cluster:
+                  controllers: 2
+                  workers: [3, 5]
+                  prefetch: 4
+                  network: 2ms
+                faults:
+                  until: 3s
+                  worker-crash: {before-render: 0.1, after-result-before-ack: 0.2, restart-after: 1s}
+                  slow-worker: {probability: 0.5, stall: 10s, consumer-timeout: 2s}
+                  controller-crash: {at: [1s, 1500ms], down-for: 300ms}
+                  result-failure: {error-5xx: 0.01, timeout: 0.02}
+                  poison: 7
+                  duplicate-delivery: 0.03
+                expect:
+                  max-redeliveries: 40
+                  min-throughput: 12.5
+                  within: 90s
+                """, file: "inline.yaml")
+        #expect(scenario.name == "all-blocks")
+        #expect(scenario.seed == 12)
+        #expect(scenario.workload.tasks == 1000)
+        #expect(scenario.workload.width == Scenario.Setting(16...64))
+        #expect(scenario.workload.arrival == .poisson(rate: 250))
+        #expect(scenario.cluster.workers == Scenario.Setting(3...5))
+        #expect(scenario.cluster.network == 2_000)
+        #expect(scenario.faults.until == 3_000_000)
+        #expect(scenario.faults.workerCrash == [.beforeRender: 0.1, .afterResultBeforeAck: 0.2])
+        #expect(scenario.faults.workerRestart == 1_000_000)
+        #expect(scenario.faults.consumerTimeout == 2_000_000)
+        #expect(scenario.faults.controllerCrashAt == [1_000_000, 1_500_000])
+        #expect(scenario.faults.poison == 7)
+        #expect(scenario.expect.maxRedeliveries == 40)
+        #expect(scenario.expect.minThroughput == 12.5)
+        #expect(scenario.expect.within == 90_000_000)
+    }
+
+    @Test(arguments: [
+        ("cluster:\n  workers: 2\n  wokers: 3\n", 3, "unknown key 'wokers' in cluster"),
+        ("workload:\n  tasks: 10\nfaults:\n  worker-crash:\n    before-render: 1.5\n", 5, "probability"),
+        ("workload:\n  tasks: many\n", 2, "workload.tasks must be a whole number, got 'many'"),
+        ("faults:\n  slow-worker:\n    stall: soon\n", 3, "faults.slow-worker.stall must be a duration"),
+        ("workload:\n  arrival: {pattern: trickle}\n", 2, "burst, uniform or poisson"),
+        ("workload:\n  width: [64, 16]\n", 2, "low 64 is above high 16"),
+        ("expect:\n  lost: 0\n  lost: 1\n", 2, "duplicated key(s): 'lost'"),
+        ("name: x\n  bad: [\n", 2, "not valid YAML"),
+        ("colour: blue\n", 1, "unknown key 'colour' in the scenario"),
+    ])
+    func aBadScenarioNamesItsLine(yaml: String, line: Int, message: String) {
+        #expect {
+            _ = try Scenario(yaml: yaml, file: "bad.yaml")
+        } throws: { error in
+            guard let error = error as? ScenarioError else { return false }
+            return error.line == line && error.message.contains(message) && error.description.hasPrefix("bad.yaml:\(line): ")
+        }
+    }
+}

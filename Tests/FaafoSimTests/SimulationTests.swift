@@ -1,0 +1,108 @@
+import FaafoSim
+import Testing
+
+/// Runs every shipped scenario (the large ones with fewer tasks, to keep the suite lean;
+/// `faafo-sim run` measures them whole) and checks what each must show.
+@Suite struct SimulationTests {
+    /// Enough tasks for every fault to show, few enough for a debug build.
+    static let taskCap = 1_500
+
+    static func run(_ name: String, seed: UInt64? = nil, tasks: Int? = nil) async throws -> SimulationReport {
+        let scenario = try ScenarioFiles.load(name)
+        let simulation = try Simulation(
+            scenario: scenario, seed: seed ?? scenario.seed ?? 1,
+            taskCount: tasks ?? min(scenario.workload.tasks, taskCap), scenarioFile: ScenarioFiles.path(name))
+        return await simulation.run()
+    }
+
+    @Test(arguments: ScenarioFiles.all)
+    func sameScenarioAndSeedGiveTheSameReport(name: String) async throws {
+        let first = try await Self.run(name)
+        let second = try await Self.run(name)
+        #expect(first.deterministicPart.json() == second.deterministicPart.json())
+        #expect(first.counters.events > 0)
+    }
+
+    @Test func aDifferentSeedGivesADifferentRun() async throws {
+        let first = try await Self.run("worker-crashes.yaml", seed: 100)
+        let second = try await Self.run("worker-crashes.yaml", seed: 101)
+        #expect(first.deterministicPart.json() != second.deterministicPart.json())
+    }
+
+    @Test func smokeCompletesEveryTaskWithItsChecksum() async throws {
+        let report = try await Self.run("smoke.yaml")
+        #expect(report.verdict == .pass, "\(report.failures)")
+        #expect(report.tasks.completed == report.tasks.total)
+        #expect(report.tasks.wrongChecksum == 0)
+        #expect(report.counters.redeliveries == 0)
+        #expect(report.simulated.latency.count == report.tasks.total)
+    }
+
+    @Test func redeliversTasksWhenWorkersCrashAtEveryStep() async throws {
+        let report = try await Self.run("worker-crashes.yaml")
+        #expect(report.verdict == .pass, "\(report.failures)")
+        for step in Scenario.CrashStep.allCases {
+            #expect(report.faults.workerCrashes[step.rawValue, default: 0] > 0, "no crash \(step.rawValue)")
+        }
+        #expect(report.counters.redeliveries > 0)
+        #expect(report.tasks.lost == 0 && report.tasks.storedTwice == 0)
+    }
+
+    @Test func aResultStoredBeforeTheCrashIsNotStoredTwice() async throws {
+        let report = try await Self.run("duplicate-results.yaml")
+        #expect(report.verdict == .pass, "\(report.failures)")
+        #expect(report.faults.workerCrashes["after-result-before-ack", default: 0] > 0)
+        #expect(report.faults.resultErrors > 0 && report.faults.resultTimeouts > 0)
+        #expect(report.faults.duplicateDeliveries > 0)
+        #expect(report.counters.redeliveries > 0)
+        #expect(report.tasks.storedTwice == 0 && report.tasks.renderedDifferently == 0)
+    }
+
+    @Test func tasksLeftInTheOutboxByAControllerCrashComplete() async throws {
+        let report = try await Self.run("controller-restart.yaml")
+        #expect(report.verdict == .pass, "\(report.failures)")
+        #expect(report.faults.controllerCrashes > 0)
+        #expect(report.counters.cutOffCreates > 0)
+        #expect(report.counters.createErrors == 0)
+        #expect(report.tasks.completed == report.tasks.total)
+    }
+
+    @Test func poisonMessagesAreDeadLetteredAndNoTaskIs() async throws {
+        let report = try await Self.run("poison.yaml")
+        #expect(report.verdict == .pass, "\(report.failures)")
+        #expect(report.poison.published == 30)
+        #expect(report.poison.deadLettered == 30)
+        #expect(report.tasks.deadLettered == 0)
+    }
+
+    @Test func aRenderPastTheConsumerTimeoutIsRedeliveredAndStoredOnce() async throws {
+        let report = try await Self.run("slow-worker.yaml")
+        #expect(report.verdict == .pass, "\(report.failures)")
+        #expect(report.faults.slowRenders > 0)
+        #expect(report.faults.consumerTimeouts > 0)
+        #expect(report.counters.staleSettles > 0)
+        #expect(report.tasks.storedTwice == 0)
+    }
+
+    @Test func aWorkerThatAcksBeforeStoringFailsTheChecker() async throws {
+        let report = try await Self.run("broken-worker.yaml")
+        #expect(report.verdict == .correctness)
+        #expect(report.tasks.lost > 0)
+        #expect(report.failures.contains { $0.contains("lost") })
+    }
+
+    @Test func aSwarmListsEverySeed() async throws {
+        let scenario = try ScenarioFiles.load("smoke.yaml")
+        let outcomes = try await Swarm.run(
+            scenario, seeds: 1...4, taskCount: 30, scenarioFile: "smoke.yaml", parallelism: 2)
+        #expect(outcomes.map(\.seed) == [1, 2, 3, 4])
+        #expect(outcomes.allSatisfy { $0.verdict == .pass })
+    }
+
+    @Test func seedRangesParse() {
+        #expect(Swarm.seeds("1..1000") == 1...1000)
+        #expect(Swarm.seeds("7") == 7...7)
+        #expect(Swarm.seeds("9..3") == nil)
+        #expect(Swarm.seeds("a..b") == nil)
+    }
+}
