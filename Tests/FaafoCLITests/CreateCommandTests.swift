@@ -14,7 +14,7 @@ import Testing
 
     static func tasks(_ arguments: [String], count: Int, seed: UInt64 = 1) throws -> [CreateFractal] {
         var generator = SeededGenerator(seed: seed)
-        return try parse(arguments).planner().makeTasks(count, using: &generator)
+        return try parse(arguments).parameters.planner().makeTasks(count, using: &generator)
     }
 
     @Test func theOriginalsRangesAreHonoured() throws {
@@ -139,7 +139,7 @@ import Testing
 
     @Test func negativeBoundsParse() throws {
         let command = try Self.parse(["--xa", "-2.5", "--ya", "-1e-3", "--cx", "-0.8", "--cy", "0.156"])
-        #expect(command.xa == -2.5 && command.ya == -0.001 && command.cx == -0.8)
+        #expect(command.parameters.xa == -2.5 && command.parameters.ya == -0.001 && command.parameters.cx == -0.8)
     }
 
     @Test func globalOptionsGoBeforeOrAfterTheSubcommand() throws {
