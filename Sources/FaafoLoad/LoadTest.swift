@@ -40,9 +40,9 @@ public struct LoadTest: Sendable {
             group.addTask { await drive(follower, ledger: ledger, start: start) }
             group.addTask {
                 while clock.now < deadline {
-                    progress(await ledger.progress(elapsed: clock.now - start))
                     try? await Task.sleep(until: min(clock.now + progressInterval, deadline), clock: clock)
                     if Task.isCancelled { return }
+                    progress(await ledger.progress(elapsed: clock.now - start))
                 }
             }
             _ = await group.next()

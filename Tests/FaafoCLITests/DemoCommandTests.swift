@@ -89,15 +89,7 @@ import Testing
         #expect((problems.first?["problem"] as? String)?.contains("connection refused") == true, "\(problems)")
     }
 
-    struct BadArguments: CustomTestStringConvertible, Sendable {
-        let arguments: [String]
-        let message: String
-        var testDescription: String { arguments.joined(separator: " ") }
-        init(_ arguments: [String], _ message: String) {
-            self.arguments = arguments
-            self.message = message
-        }
-    }
+    typealias BadArguments = CreateCommandTests.BadArguments
 
     static let badArguments = [
         BadArguments(
@@ -120,10 +112,7 @@ import Testing
     }
 
     @Test func theExecutableRefusesBadFlagsWithStatus2() throws {
-        let result = try FaafoProcess.run(["--endpoint-url", "http://127.0.0.1:1", "demo", "--tasks", "0"])
-        #expect(result.status == 2, "\(result.stderr)")
-        #expect(result.stderr.contains("--tasks must be between 1 and 1000000, got 0"), "\(result.stderr)")
-        #expect(result.stdout.isEmpty)
+        try CreateCommandTests.expectRefused(["demo", "--tasks", "0"], saying: "--tasks must be between 1 and 1000000, got 0")
     }
 
     @Test func durationWithoutTasksIsLimitedByTimeOnly() throws {
