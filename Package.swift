@@ -141,11 +141,17 @@ let package = Package(
             ]
         ),
 
+        // Load tests through the HTTP API: pacing, following tasks, the report (JSON, CSV, HTML).
+        .target(
+            name: "FaafoLoad",
+            dependencies: ["FaafoClient", "FaafoWire", "FaafoMetrics", "FractalCore", "FractalJob"]
+        ),
+
         .executableTarget(
             name: "FaafoCLI",
             dependencies: [
                 "FractalCore", "FractalJob", "FractalPNG", "GoldenFixtures", "FaafoWire", "FaafoClient", "FaafoConfig",
-                "FaafoLogging",
+                "FaafoLogging", "FaafoLoad",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -153,7 +159,7 @@ let package = Package(
         .executableTarget(
             name: "FaafoAPIServer",
             dependencies: [
-                "FaafoAPI", "FaafoConfig", "FaafoLogging", "FaafoClient",
+                "FaafoAPI", "FaafoConfig", "FaafoLogging", "FaafoClient", "FaafoLoad",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -179,6 +185,7 @@ let package = Package(
         .testTarget(name: "FaafoConfigTests", dependencies: ["FaafoConfig"]),
         .testTarget(name: "FaafoLoggingTests", dependencies: ["FaafoLogging"]),
         .testTarget(name: "FaafoMetricsTests", dependencies: ["FaafoMetrics"]),
+        .testTarget(name: "FaafoLoadTests", dependencies: ["FaafoLoad", "FaafoWire", "FractalCore", "FractalJob"]),
         .testTarget(
             name: "FaafoAPITests",
             dependencies: [

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FaafoAPI
 import FaafoConfig
+import FaafoLoad
 import FaafoLogging
 import FaafoWorker
 import Foundation
@@ -68,10 +69,10 @@ struct FaafoAPIServer: AsyncParsableCommand {
 
         if let demo {
             guard demo >= 1 else { throw ValidationError("--demo takes a number of tasks, 1 or more") }
-            let summary = try await DemoBatch(count: demo).run(service: service, options: options, logger: logger)
-            print(summary)
+            let report = try await DemoBatch(count: demo).run(service: service, options: options, logger: logger)
+            print(report.summaryLines.joined(separator: "\n"))
             await queue.shutdown()
-            if !summary.allVerified { throw ExitCode.failure }
+            if !(report.allCompleted && report.tasks.verified == report.tasks.submitted) { throw ExitCode.failure }
             return
         }
         let app = buildApplication(service: service, options: options, logger: logger) { port in

@@ -14,8 +14,9 @@ struct ClientSession {
     /// Loads the configuration for `globals`, runs `body` with a session, and shuts the
     /// client down. Failures become one line for `FaafoMain`: a configuration problem a
     /// `UsageFailure` (exit 2), an API or connection problem a `CommandFailure` (exit 1).
+    /// `connections`: how many calls the client may have on the wire at once.
     static func run<T: Sendable>(
-        _ globals: GlobalOptions, label: String = "faafo.client",
+        _ globals: GlobalOptions, label: String = "faafo.client", connections: Int? = nil,
         _ body: (ClientSession) async throws -> T
     ) async throws -> T {
         let configuration: FaafoConfiguration
@@ -39,7 +40,7 @@ struct ClientSession {
                 endpointURL: configuration.endpointURL,
                 timeouts: .init(
                     connectSeconds: configuration.connectTimeout, requestSeconds: configuration.requestTimeout),
-                retryingConnections: false, logger: logger)
+                retryingConnections: false, connections: connections, logger: logger)
         } catch {
             throw UsageFailure(error.description)
         }

@@ -8,7 +8,7 @@ struct Faafo: AsyncParsableCommand {
         commandName: "faafo",
         abstract: "The Fractals application (faafo): render Julia-set fractals and manage golden checksums.",
         subcommands: [
-            CreateCommand.self, ShowCommand.self, ListCommand.self, GetCommand.self, DeleteCommand.self,
+            CreateCommand.self, ShowCommand.self, ListCommand.self, GetCommand.self, DeleteCommand.self, DemoCommand.self,
             RenderCommand.self, FixturesCommand.self, VerifyCommand.self,
         ]
     )

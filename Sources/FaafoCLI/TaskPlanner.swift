@@ -46,6 +46,13 @@ struct TaskPlanner: Hashable, Sendable {
         return task
     }
 
+    /// The `index`-th task of a run seeded with `randomSeed`: each index draws from a
+    /// generator of its own, so any task can be made without making those before it.
+    func makeTask(_ index: Int, randomSeed: UInt64) -> CreateFractal {
+        var generator = SeededGenerator(seed: randomSeed ^ (UInt64(index) &* 0x9E37_79B9_7F4A_7C15))
+        return makeTask(using: &generator)
+    }
+
     func makeTasks<G: RandomNumberGenerator>(_ count: Int, using generator: inout G) -> [CreateFractal] {
         (0..<count).map { _ in makeTask(using: &generator) }
     }

@@ -53,14 +53,17 @@ public final class FaafoAPIClient: Sendable {
     ///
     /// With `retryingConnections` (AsyncHTTPClient's default, right for a long-running
     /// worker) a refused connection is tried again until the request's deadline; without
-    /// it (right for the CLI) the call fails at once.
+    /// it (right for the CLI) the call fails at once. `connections` is how many calls
+    /// may be on the wire at once (AsyncHTTPClient's default, 8, when nil); more wait
+    /// for a free connection.
     public convenience init(
         endpointURL: String, timeouts: Timeouts = Timeouts(), limits: Limits = Limits(),
-        retryingConnections: Bool = true, logger: Logger = Logger(label: "faafo.client")
+        retryingConnections: Bool = true, connections: Int? = nil, logger: Logger = Logger(label: "faafo.client")
     ) throws(FaafoClientError) {
         var configuration = HTTPClient.Configuration()
         configuration.timeout = .init(connect: TimeAmount(timeouts.connect))
         configuration.connectionPool.retryConnectionEstablishment = retryingConnections
+        if let connections { configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = max(1, connections) }
         configuration.decompression = .disabled
         let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
         do {

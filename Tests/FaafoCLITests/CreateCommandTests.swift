@@ -14,7 +14,7 @@ import Testing
 
     static func tasks(_ arguments: [String], count: Int, seed: UInt64 = 1) throws -> [CreateFractal] {
         var generator = SeededGenerator(seed: seed)
-        return try parse(arguments).planner().makeTasks(count, using: &generator)
+        return try parse(arguments).parameters.planner().makeTasks(count, using: &generator)
     }
 
     @Test func theOriginalsRangesAreHonoured() throws {
@@ -139,7 +139,7 @@ import Testing
 
     @Test func negativeBoundsParse() throws {
         let command = try Self.parse(["--xa", "-2.5", "--ya", "-1e-3", "--cx", "-0.8", "--cy", "0.156"])
-        #expect(command.xa == -2.5 && command.ya == -0.001 && command.cx == -0.8)
+        #expect(command.parameters.xa == -2.5 && command.parameters.ya == -0.001 && command.parameters.cx == -0.8)
     }
 
     @Test func globalOptionsGoBeforeOrAfterTheSubcommand() throws {
@@ -156,9 +156,15 @@ import Testing
 
     /// Bad input is refused before any request: the endpoint here would fail with status 1.
     @Test func theExecutableRefusesBadFlagsWithStatus2() throws {
-        let result = try FaafoProcess.run(["--endpoint-url", "http://127.0.0.1:1", "create", "--tasks", "12"])
+        try Self.expectRefused(["create", "--tasks", "12"], saying: "--tasks must be between 1 and 10, got 12")
+    }
+
+    /// `faafo ARGUMENTS` against an endpoint that would fail with status 1 exits 2 with
+    /// `message` and prints nothing on stdout.
+    static func expectRefused(_ arguments: [String], saying message: String) throws {
+        let result = try FaafoProcess.run(["--endpoint-url", "http://127.0.0.1:1"] + arguments)
         #expect(result.status == 2, "\(result.stderr)")
-        #expect(result.stderr.contains("--tasks must be between 1 and 10, got 12"), "\(result.stderr)")
+        #expect(result.stderr.contains(message), "\(result.stderr)")
         #expect(result.stdout.isEmpty)
     }
 

@@ -1,0 +1,67 @@
+import FaafoClient
+import FaafoWire
+import Foundation
+
+/// Creates one task and follows it to its stored result, then records what happened.
+struct TaskFollower: Sendable {
+    let client: FaafoAPIClient
+    let clock: ContinuousClock
+    let start: ContinuousClock.Instant
+    let schedule: PollSchedule
+    let ledger: LoadLedger
+    let gate: PollGate
+
+    func run(index: Int, request: CreateFractal) async {
+        let uuid = request.uuid ?? ""
+        let sent = clock.now
+        var record = TaskRecord(index: index, uuid: uuid, status: .timedOut, sentAt: sent - start)
+        do {
+            let created = try await client.create(request)
+            record.createLatency = clock.now - sent
+            record.uuid = created.uuid
+            let stored = try await follow(created)
+            record.status = .completed
+            record.generatedBy = stored.generatedBy
+            record.storedLatency = Self.storedLatency(stored) ?? clock.now - sent
+            record.object = stored
+        } catch {
+            if error is CancellationError || Task.isCancelled {
+                record.problem = "not stored when the run's time was up"
+            } else {
+                record.status = .failed
+                record.problem = (error as? FaafoClientError)?.description ?? "\(error)"
+            }
+        }
+        await ledger.finish(record)
+    }
+
+    /// Polls until the task is completed. Throws `CancellationError` when the run's time
+    /// is up, and the API's error when the task is gone or the call cannot succeed.
+    /// A transient failure (no connection, a 5xx) is polled again.
+    private func follow(_ created: FractalObject) async throws -> FractalObject {
+        if created.status == .completed { return created }
+        var wait = schedule.firstWait(recentLatency: await ledger.typicalLatency)
+        while true {
+            try await Task.sleep(for: wait, clock: clock)
+            wait = schedule.nextWait(after: wait)
+            await ledger.countPoll()
+            do {
+                let object = try await gate.run { try await client.get(created.uuid) }
+                if object.status == .completed { return object }
+            } catch let error as FaafoClientError where error.isTransient {
+                continue
+            }
+        }
+    }
+
+    /// `completed_at − created_at`, both on the API's clock; nil when either is not a
+    /// timestamp.
+    static func storedLatency(_ object: FractalObject) -> Duration? {
+        let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+        guard let completedText = object.completedAt,
+            let created = try? style.parse(object.createdAt),
+            let completed = try? style.parse(completedText)
+        else { return nil }
+        return .seconds(max(0, completed.timeIntervalSince(created)))
+    }
+}
