@@ -78,7 +78,14 @@ public struct Gallery: Sendable {
     /// the first new fractal; or shows the form again with what was wrong (400), or with
     /// the catalog's refusal (503, with its reason).
     func create(_ request: Request) async throws -> Response {
-        let body = try await request.body.collect(upTo: Self.formLimit)
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: Self.formLimit)
+        } catch {
+            throw GalleryError(
+                status: .contentTooLarge, heading: "Form too large",
+                message: "The form sent is larger than \(Self.formLimit) bytes.")
+        }
         var form: CreateForm
         do {
             form = try CreateForm(urlEncoded: String(buffer: body))

@@ -90,6 +90,16 @@ import Testing
         }
     }
 
+    @Test func anOversizedFormIsRefusedWithAPage() async throws {
+        let harness = GalleryHarness()
+        try await harness.test { client in
+            let response = try await Self.post(client, "count=1&width=64&height=48&iterations=9&pad=" + String(repeating: "x", count: 20_000))
+            GalleryPageTests.expectPage(response, .contentTooLarge)
+            #expect(response.text.contains("The form sent is larger than 16384 bytes."))
+            #expect(try await harness.service.page(1, perPage: 10).numResults == 0)
+        }
+    }
+
     @Test func whatWasTypedIsShownAgainEscaped() async throws {
         try await GalleryHarness().test { client in
             let response = try await Self.post(client, "count=2&width=%22%3E%3Cb%3E&height=48&iterations=9")
