@@ -38,6 +38,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // libpng, as Debian's libpng-dev installs it.
@@ -112,11 +113,21 @@ let package = Package(
             name: "FaafoAPI",
             dependencies: [
                 "FaafoWire", "FractalCore", "FractalStore", "WorkQueue", "AMQPWorkQueue", "FaafoConfig",
-                "FaafoWorker", "FaafoLogging", "FractalJob",
+                "FaafoWorker", "FaafoLogging", "FractalJob", "FaafoGallery",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // The web gallery: HTML pages over FractalService (swift-mustache templates
+        // compiled into the module), thumbnails, the create form.
+        .target(
+            name: "FaafoGallery",
+            dependencies: [
+                "FaafoWire", "FractalCore", "FractalJob",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
         // The worker: consume a task, render, report the result, then acknowledge.
@@ -191,6 +202,14 @@ let package = Package(
             dependencies: [
                 "FaafoAPI", "FaafoConfig", "FaafoWire", "FractalStore", "WorkQueue", "FractalCore", "FractalJob",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(
+            name: "FaafoGalleryTests",
+            dependencies: [
+                "FaafoGallery", "FaafoAPI", "FaafoWire", "FractalStore", "WorkQueue", "FaafoWorker", "FractalCore",
+                "FractalJob", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(

@@ -1,3 +1,4 @@
+import FaafoGallery
 import FaafoWorker
 import Foundation
 import Hummingbird
@@ -29,11 +30,12 @@ public struct APIOptions: Sendable {
     }
 }
 
-/// The router of the API: the routes of wire.md, errors as JSON.
+/// The router of the API: the routes of wire.md, errors as JSON; and the web gallery.
 public func buildRouter(service: FractalService, resultLimit: Int = 1 << 30) -> Router<BasicRequestContext> {
     let router = Router()
     router.add(middleware: JSONErrorMiddleware())
     FractalRoutes(service: service, resultLimit: resultLimit).add(to: router)
+    Gallery(catalog: service).addRoutes(to: router)
     return router
 }
 

@@ -1,0 +1,80 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Debian's chromium in headless mode, run as a command with a time limit. Its network
+/// is confined to loopback, and it is told not to phone home.
+struct Chromium {
+    let executable: URL
+
+    /// `FAAFO_CHROMIUM`, else the first of chromium, chromium-browser, google-chrome on PATH.
+    static let located: Chromium? = {
+        let environment = ProcessInfo.processInfo.environment
+        var candidates: [String] = []
+        if let given = environment["FAAFO_CHROMIUM"], !given.isEmpty { candidates.append(given) }
+        let path = environment["PATH"] ?? "/usr/bin:/bin"
+        for name in ["chromium", "chromium-browser", "google-chrome"] {
+            candidates += path.split(separator: ":").map { "\($0)/\(name)" }
+        }
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
+            .map { Chromium(executable: URL(fileURLWithPath: $0)) }
+    }()
+
+    /// `FAAFO_REQUIRE_BROWSER` set (and not 0): a missing chromium fails the test instead of skipping it.
+    static let required: Bool = {
+        let value = ProcessInfo.processInfo.environment["FAAFO_REQUIRE_BROWSER"] ?? ""
+        return !value.isEmpty && value != "0"
+    }()
+
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// Runs chromium headless on `arguments` in a fresh profile under `folder`; returns
+    /// what it printed on stdout. Throws if it exits with an error or runs past `timeout`
+    /// (it is then killed).
+    func run(_ arguments: [String], in folder: URL, timeout: Duration = .seconds(90)) async throws -> String {
+        let profile = folder.appending(path: "profile-\(UUID().uuidString)")
+        let output = folder.appending(path: "chromium-\(UUID().uuidString).out")
+        let errors = folder.appending(path: "chromium-\(UUID().uuidString).err")
+        for file in [output, errors] { _ = FileManager.default.createFile(atPath: file.path, contents: nil) }
+        let process = Process()
+        process.executableURL = executable
+        process.arguments =
+            [
+                "--headless", "--disable-gpu", "--no-first-run", "--no-default-browser-check",
+                "--user-data-dir=\(profile.path)", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--disable-extensions", "--disable-default-apps", "--no-pings",
+                "--disable-domain-reliability", "--disable-dev-shm-usage", "--hide-scrollbars", "--mute-audio",
+                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+            ]
+            // Chromium's sandbox refuses to run as root, as CI does.
+            + (geteuid() == 0 ? ["--no-sandbox"] : []) + arguments
+        process.standardOutput = try FileHandle(forWritingTo: output)
+        process.standardError = try FileHandle(forWritingTo: errors)
+        try process.run()
+
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        if process.isRunning {
+            process.terminate()
+            try? await Task.sleep(for: .seconds(2))
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+            throw Failure(description: "chromium ran longer than \(timeout) and was killed: \(try tail(errors))")
+        }
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw Failure(description: "chromium exited with status \(process.terminationStatus): \(try tail(errors))")
+        }
+        return String(decoding: try Data(contentsOf: output), as: UTF8.self)
+    }
+
+    private func tail(_ file: URL) throws -> String {
+        String(String(decoding: try Data(contentsOf: file), as: UTF8.self).suffix(2000))
+    }
+}
