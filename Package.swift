@@ -94,7 +94,11 @@ let package = Package(
         .target(name: "FaafoLogging", dependencies: [.product(name: "Logging", package: "swift-log")]),
         // Real clusters on this machine: faafo-api and faafo-worker processes on RabbitMQ,
         // with real faults (SIGKILL, SIGSTOP/SIGCONT, API and broker restarts).
-        .target(name: "FaafoCluster", dependencies: ["FaafoClient", "FaafoWire"]),
+        .target(
+            name: "FaafoCluster",
+            dependencies: [
+                "FaafoClient", "FaafoWire", "WorkQueue", "AMQPWorkQueue", .product(name: "Logging", package: "swift-log"),
+            ]),
         // Latency percentiles (HdrHistogram) for the simulator's and the load test's reports.
         .target(name: "FaafoMetrics", dependencies: [.product(name: "Histogram", package: "hdrhistogram-swift")]),
         // Options from flags, environment and faafo.conf, as the original read them.
@@ -146,7 +150,7 @@ let package = Package(
             name: "FaafoSim",
             dependencies: [
                 "FaafoAPI", "FaafoWorker", "FaafoWire", "FractalCore", "FractalJob", "FractalPNG", "FractalStore", "WorkQueue",
-                "GoldenFixtures", "FaafoMetrics", .product(name: "Yams", package: "Yams"),
+                "GoldenFixtures", "FaafoMetrics", "FaafoCluster", .product(name: "Yams", package: "Yams"),
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -176,7 +180,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "FaafoSimCLI",
-            dependencies: ["FaafoSim", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["FaafoSim", "FaafoCluster", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "FaafoWorkerServer",
@@ -215,11 +219,11 @@ let package = Package(
         .testTarget(
             name: "FaafoEndToEndTests",
             dependencies: [
-                "FaafoAPIServer", "FaafoWorkerServer", "FaafoClient", "FaafoCluster", "FaafoWire", "AMQPWorkQueue",
-                "FractalCore", "FractalJob",
+                "FaafoAPIServer", "FaafoWorkerServer", "FaafoSimCLI", "FaafoClient", "FaafoCluster", "FaafoSim", "FaafoWire",
+                "AMQPWorkQueue", "FractalCore", "FractalJob",
             ]
         ),
-        .testTarget(name: "FaafoSimTests", dependencies: ["FaafoSim", "FaafoSimCLI", "FaafoWorker", "WorkQueue"]),
+        .testTarget(name: "FaafoSimTests", dependencies: ["FaafoSim", "FaafoSimCLI", "FaafoCluster", "FaafoWorker", "WorkQueue"]),
         .testTarget(
             name: "FaafoCLITests",
             dependencies: ["FaafoCLI", "GoldenFixtures", .product(name: "Crypto", package: "swift-crypto")]),

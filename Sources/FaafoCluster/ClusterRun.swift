@@ -3,41 +3,67 @@ import FaafoWire
 import Foundation
 import Synchronization
 
-/// A fault to inject into a running `LocalCluster`, at an offset from the start of the run.
+/// A fault to inject into a running `LocalCluster`, at a moment of the run.
 public enum ClusterFault: Sendable, Hashable, CustomStringConvertible {
     /// SIGKILL worker `worker` (0-based); start it again after `restartAfter` (never if nil).
-    case killWorker(worker: Int, at: Duration, restartAfter: Duration?)
+    /// When that worker is down already, the next running one is killed instead.
+    case killWorker(worker: Int, at: Moment, restartAfter: Duration?)
     /// SIGSTOP worker `worker`, SIGCONT it `for` later.
-    case pauseWorker(worker: Int, at: Duration, for: Duration)
+    case pauseWorker(worker: Int, at: Moment, for: Duration)
     /// Kill the API with SIGKILL and start it again on its port and database.
-    case restartAPI(at: Duration)
+    case restartAPI(at: Moment)
     /// Restart the broker application (every connection drops).
-    case restartBroker(at: Duration)
+    case restartBroker(at: Moment)
+    /// Publish `body` straight to the work queue, beside the API (a poison message, say).
+    case publish(body: Data, messageID: String, at: Moment)
+    /// Publish the task message of an already created fractal a second time: the
+    /// workers receive it twice, as after a redelivery the API never saw.
+    case duplicateTask(uuid: String, at: Moment)
 
-    public var at: Duration {
+    /// When a fault is injected: after a time from the start of the run, or once a number
+    /// of the plan's tasks were created (a moment that does not depend on the machine's speed).
+    public enum Moment: Sendable, Hashable, CustomStringConvertible {
+        case time(Duration)
+        case afterCreates(Int)
+
+        public var description: String {
+            switch self {
+            case .time(let offset): "at \(offset)"
+            case .afterCreates(let count): "after \(count) creates"
+            }
+        }
+    }
+
+    public var at: Moment {
         switch self {
-        case .killWorker(_, let at, _), .pauseWorker(_, let at, _), .restartAPI(let at), .restartBroker(let at): at
+        case .killWorker(_, let at, _), .pauseWorker(_, let at, _), .restartAPI(let at), .restartBroker(let at),
+            .publish(_, _, let at), .duplicateTask(_, let at):
+            at
         }
     }
 
     /// The kind, as reports count it: `worker-kill`, `worker-pause`, `api-restart`,
-    /// `broker-restart`.
+    /// `broker-restart`, `publish`, `duplicate-task`.
     public var kind: String {
         switch self {
         case .killWorker: "worker-kill"
         case .pauseWorker: "worker-pause"
         case .restartAPI: "api-restart"
         case .restartBroker: "broker-restart"
+        case .publish: "publish"
+        case .duplicateTask: "duplicate-task"
         }
     }
 
     public var description: String {
         switch self {
         case .killWorker(let worker, let at, let restart):
-            "kill worker \(worker + 1) at \(at)" + (restart.map { ", restart after \($0)" } ?? "")
-        case .pauseWorker(let worker, let at, let duration): "pause worker \(worker + 1) at \(at) for \(duration)"
-        case .restartAPI(let at): "restart the API at \(at)"
-        case .restartBroker(let at): "restart the broker at \(at)"
+            "kill worker \(worker + 1) \(at)" + (restart.map { ", restart after \($0)" } ?? "")
+        case .pauseWorker(let worker, let at, let duration): "pause worker \(worker + 1) \(at) for \(duration)"
+        case .restartAPI(let at): "restart the API \(at)"
+        case .restartBroker(let at): "restart the broker \(at)"
+        case .publish(_, let messageID, let at): "publish message \(messageID) \(at)"
+        case .duplicateTask(let uuid, let at): "publish task \(uuid) again \(at)"
         }
     }
 }
@@ -50,6 +76,9 @@ public struct ClusterPlan: Sendable {
     public var concurrency = 2
     /// Creates a second at most; nil: as fast as `inFlight` creates at once allow.
     public var rate: Double?
+    /// When each task may be created at the earliest, from the start of the run (one
+    /// offset a task); `rate` then does not apply.
+    public var arrivals: [Duration]?
     public var inFlight = 8
     public var faults: [ClusterFault] = []
     /// The whole run, creates and completion, ends by then.
@@ -57,6 +86,12 @@ public struct ClusterPlan: Sendable {
 
     public init(tasks: [CreateFractal]) {
         self.tasks = tasks
+    }
+
+    /// The earliest moment of task `index`, from the start.
+    func arrival(_ index: Int) -> Duration? {
+        if let arrivals { return index < arrivals.count ? arrivals[index] : nil }
+        return rate.map { .seconds(Double(index) / $0) }
     }
 }
 
@@ -73,9 +108,13 @@ public struct ClusterOutcome: Sendable {
     public var notCreated: [String]
     /// Faults injected, by kind.
     public var faultsInjected: [String: Int]
+    /// Faults that could not be injected: a worker kill or pause with every worker down,
+    /// a publish while the API or the broker was away.
+    public var faultsSkipped: Int
     /// Deliveries the workers logged as redelivered.
     public var redeliveries: Int
     public var timedOut: Bool
+    /// From the start of the run to the moment every created task was seen completed.
     public var wallClock: Duration
 }
 
@@ -89,13 +128,19 @@ extension LocalCluster {
         let start = clock.now
         let deadline = start + plan.timeout
         let log = FaultLog()
+        let progress = CreateProgress()
 
         let created = try await withThrowingTaskGroup(of: CreateResults?.self) { group in
-            group.addTask {
-                try await self.inject(plan.faults, concurrency: plan.concurrency, from: start, until: deadline, log: log)
-                return nil
+            let timed = plan.faults.filter { if case .time = $0.at { true } else { false } }
+            let counted = plan.faults.filter { if case .afterCreates = $0.at { true } else { false } }
+            for faults in [timed, counted] where !faults.isEmpty {
+                group.addTask {
+                    try await self.inject(
+                        faults, plan: plan, from: start, until: deadline, progress: progress, log: log)
+                    return nil
+                }
             }
-            group.addTask { try await self.createAll(plan, from: start, until: deadline) }
+            group.addTask { try await self.createAll(plan, from: start, until: deadline, progress: progress) }
             var results: CreateResults?
             for try await result in group where result != nil { results = result }
             return results!
@@ -112,8 +157,8 @@ extension LocalCluster {
         return ClusterOutcome(
             objects: objects, createLatencies: created.latencies, createRetries: created.retries,
             notCreated: plan.tasks.compactMap(\.uuid).filter { created.latencies[$0] == nil },
-            faultsInjected: log.counts, redeliveries: workers.reduce(0) { $0 + $1.logCount(of: "(redelivered)") },
-            timedOut: timedOut, wallClock: clock.now - start)
+            faultsInjected: log.counts, faultsSkipped: log.skipped,
+            redeliveries: workerLogCount(of: "(redelivered)"), timedOut: timedOut, wallClock: clock.now - start)
     }
 
     static func workerName(_ index: Int) -> String { "worker-\(index + 1)" }
@@ -123,10 +168,11 @@ extension LocalCluster {
         var retries = 0
     }
 
-    /// Creates every task, `inFlight` at a time and at most `rate` a second; a failed
+    /// Creates every task, `inFlight` at a time and none before its arrival; a failed
     /// create is tried again (same uuid, so never twice) until the deadline.
     private func createAll(
-        _ plan: ClusterPlan, from start: ContinuousClock.Instant, until deadline: ContinuousClock.Instant
+        _ plan: ClusterPlan, from start: ContinuousClock.Instant, until deadline: ContinuousClock.Instant,
+        progress: CreateProgress
     ) async throws -> CreateResults {
         let clock = ContinuousClock()
         return try await withThrowingTaskGroup(of: (String, Duration?, Int).self) { group in
@@ -138,11 +184,15 @@ extension LocalCluster {
             }
             while next < plan.tasks.count {
                 if next >= plan.inFlight, let done = try await group.next() { collect(done) }
-                if let rate = plan.rate {
-                    try await Task.sleep(until: start + .seconds(Double(next) / rate), clock: clock)
+                if let arrival = plan.arrival(next) {
+                    try await Task.sleep(until: start + arrival, clock: clock)
                 }
                 let task = plan.tasks[next]
-                group.addTask { try await self.createRetrying(task, until: deadline) }
+                group.addTask {
+                    let outcome = try await self.createRetrying(task, until: deadline)
+                    if outcome.1 != nil { progress.created() }
+                    return outcome
+                }
                 next += 1
             }
             for try await done in group { collect(done) }
@@ -173,46 +223,119 @@ extension LocalCluster {
         return (uuid, nil, retries)
     }
 
-    /// Injects each fault at its time, in time order.
+    /// Injects each fault at its moment, in the order of their moments (all of one kind:
+    /// times or create counts).
     private func inject(
-        _ faults: [ClusterFault], concurrency: Int, from start: ContinuousClock.Instant, until deadline: ContinuousClock.Instant,
-        log: FaultLog
+        _ faults: [ClusterFault], plan: ClusterPlan, from start: ContinuousClock.Instant,
+        until deadline: ContinuousClock.Instant, progress: CreateProgress, log: FaultLog
     ) async throws {
+        let clock = ContinuousClock()
+        let ordered = faults.enumerated().sorted { a, b in
+            switch (a.element.at, b.element.at) {
+            case (.time(let x), .time(let y)) where x != y: x < y
+            case (.afterCreates(let x), .afterCreates(let y)) where x != y: x < y
+            default: a.offset < b.offset
+            }
+        }.map(\.element)
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for fault in faults.sorted(by: { $0.at < $1.at }) where start + fault.at < deadline {
-                try await Task.sleep(until: start + fault.at, clock: ContinuousClock())
-                log.record(fault)
-                switch fault {
-                case .killWorker(let index, _, let restartAfter):
-                    let name = Self.workerName(index)
-                    try worker(named: name).kill()
-                    if let restartAfter {
-                        group.addTask {
-                            try await Task.sleep(for: restartAfter)
-                            try await self.startWorker(name: name, concurrency: concurrency)
-                        }
+            for fault in ordered {
+                switch fault.at {
+                case .time(let offset):
+                    guard start + offset < deadline else { break }
+                    try await Task.sleep(until: start + offset, clock: clock)
+                case .afterCreates(let count):
+                    // Bounded by the deadline; the creates count up as they succeed.
+                    while progress.count < min(count, plan.tasks.count) && clock.now < deadline {
+                        try await Task.sleep(for: .milliseconds(2))
                     }
-                case .pauseWorker(let index, _, let duration):
-                    let paused = try worker(named: Self.workerName(index))
-                    paused.signal(SIGSTOP)
-                    group.addTask {
-                        try await Task.sleep(for: duration)
-                        paused.signal(SIGCONT)
-                    }
-                case .restartAPI:
-                    try await restartAPI()
-                case .restartBroker:
-                    try await restartBroker()
                 }
+                guard clock.now < deadline else { break }
+                try await inject(fault, plan: plan, log: log, group: &group)
             }
             try await group.waitForAll()
         }
     }
+
+    private func inject(
+        _ fault: ClusterFault, plan: ClusterPlan, log: FaultLog, group: inout ThrowingTaskGroup<Void, any Error>
+    ) async throws {
+        switch fault {
+        case .killWorker(let index, _, let restartAfter):
+            guard let victim = runningWorker(from: index, of: plan.workers) else {
+                log.skip()
+                return
+            }
+            log.record(fault)
+            victim.kill()
+            if let restartAfter {
+                group.addTask {
+                    try await Task.sleep(for: restartAfter)
+                    try await self.startWorker(name: victim.name, concurrency: plan.concurrency)
+                }
+            }
+        case .pauseWorker(let index, _, let duration):
+            guard let paused = runningWorker(from: index, of: plan.workers) else {
+                log.skip()
+                return
+            }
+            log.record(fault)
+            paused.signal(SIGSTOP)
+            group.addTask {
+                try await Task.sleep(for: duration)
+                paused.signal(SIGCONT)
+            }
+        case .restartAPI:
+            log.record(fault)
+            try await restartAPI()
+        case .restartBroker:
+            log.record(fault)
+            try await restartBroker()
+        case .publish(let body, let messageID, _):
+            do {
+                try await publishRaw(body, messageID: messageID)
+                log.record(fault)
+            } catch {
+                log.skip()
+            }
+        case .duplicateTask(let uuid, _):
+            // The API may be restarting, or the broker; then this duplicate is not sent.
+            do {
+                let object = try await client.get(uuid)
+                let message = TaskMessage(
+                    uuid: object.uuid, width: object.width, height: object.height, iterations: object.iterations,
+                    xa: object.xa, xb: object.xb, ya: object.ya, yb: object.yb, cx: object.cx, cy: object.cy,
+                    seed: object.seed)
+                try await publishRaw(try JSONEncoder().encode(message), messageID: uuid)
+                log.record(fault)
+            } catch {
+                log.skip()
+            }
+        }
+    }
+
+    /// Worker `index` if it is running, else the next running one (in name order, wrapping
+    /// round); nil when every worker is down.
+    private func runningWorker(from index: Int, of count: Int) -> ServiceProcess? {
+        for offset in 0..<max(count, 1) {
+            let name = Self.workerName((index + offset) % max(count, 1))
+            if let worker = try? worker(named: name), worker.isRunning { return worker }
+        }
+        return nil
+    }
 }
 
-/// Counts the faults injected, by kind.
+/// Counts the faults injected, by kind, and those skipped.
 private final class FaultLog: Sendable {
-    private let state = Mutex([String: Int]())
-    func record(_ fault: ClusterFault) { state.withLock { $0[fault.kind, default: 0] += 1 } }
-    var counts: [String: Int] { state.withLock { $0 } }
+    private let state = Mutex((counts: [String: Int](), skipped: 0))
+    func record(_ fault: ClusterFault) { state.withLock { $0.counts[fault.kind, default: 0] += 1 } }
+    func skip() { state.withLock { $0.skipped += 1 } }
+    var counts: [String: Int] { state.withLock { $0.counts } }
+    var skipped: Int { state.withLock { $0.skipped } }
+}
+
+/// How many of the plan's tasks were created so far.
+private final class CreateProgress: Sendable {
+    private let state = Mutex(0)
+    func created() { state.withLock { $0 += 1 } }
+    var count: Int { state.withLock { $0 } }
 }

@@ -1,7 +1,10 @@
+import AMQPWorkQueue
 import FaafoClient
 import FaafoWire
 import Foundation
+import Logging
 import Synchronization
+import WorkQueue
 
 /// A faafo deployment on this machine, made of real processes: one `faafo-api` on a
 /// loopback port over an SQLite file in a scratch folder, and `faafo-worker` processes,
@@ -35,8 +38,12 @@ public final class LocalCluster: @unchecked Sendable {
     /// Workers by name, in the order they were first started; a restarted worker
     /// replaces its predecessor.
     public var workers: [ServiceProcess] { processes.withLock { $0.workers } }
+    /// A connection of the cluster's own to its virtual host, to publish beside the API
+    /// and to read the dead-letter queue.
+    let queue: AMQPWorkQueue
     /// Faults run beside the workload, so the processes are replaced under a lock.
-    private let processes: Mutex<(api: ServiceProcess, workers: [ServiceProcess], apiRestarts: Int)>
+    /// Replaced processes are kept in `retired`, for their logs.
+    private let processes: Mutex<(api: ServiceProcess, workers: [ServiceProcess], retired: [ServiceProcess], apiRestarts: Int)>
 
     /// Starts the API (and the broker if asked and needed); no workers yet.
     public init(_ options: Options) async throws {
@@ -47,13 +54,17 @@ public final class LocalCluster: @unchecked Sendable {
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             let api = try Self.startAPI(options, brokerURL: brokerURL, folder: folder, port: 0, name: "faafo-api")
-            processes = Mutex((api: api, workers: [], apiRestarts: 0))
+            processes = Mutex((api: api, workers: [], retired: [], apiRestarts: 0))
             let line = try await api.waitForLog("listening on 127.0.0.1:")
             guard let port = line.split(separator: ":").last.flatMap({ Int($0.prefix { $0.isNumber }) }) else {
                 throw ClusterError("cannot read the API's port from its log line '\(line)'")
             }
             self.port = port
             client = try FaafoAPIClient(endpointURL: "http://127.0.0.1:\(port)")
+            // Its reconnects during a broker restart are expected: errors only.
+            var logger = Logger(label: "faafo.cluster.queue")
+            logger.logLevel = .error
+            queue = try await AMQPWorkQueue(url: brokerURL, logger: logger)
         } catch {
             await options.broker.deleteVirtualHost(virtualHost)
             try? FileManager.default.removeItem(at: folder)
@@ -85,6 +96,7 @@ public final class LocalCluster: @unchecked Sendable {
         try await worker.waitForLog("consuming")
         processes.withLock { processes in
             if let index = processes.workers.firstIndex(where: { $0.name == name }) {
+                processes.retired.append(processes.workers[index])
                 processes.workers[index] = worker
             } else {
                 processes.workers.append(worker)
@@ -107,6 +119,7 @@ public final class LocalCluster: @unchecked Sendable {
         api.kill()
         let restarted = try processes.withLock { processes in
             processes.apiRestarts += 1
+            processes.retired.append(processes.api)
             processes.api = try Self.startAPI(
                 options, brokerURL: brokerURL, folder: folder, port: port, name: "faafo-api-\(processes.apiRestarts)")
             return processes.api
@@ -117,6 +130,29 @@ public final class LocalCluster: @unchecked Sendable {
     /// Restarts the broker application (every connection of every user drops).
     public func restartBroker() async throws {
         try await options.broker.restart()
+    }
+
+    /// Publishes `body` straight to the cluster's work queue, as the API would a task.
+    public func publishRaw(_ body: Data, messageID: String) async throws {
+        try await queue.publish(body, messageID: messageID)
+    }
+
+    /// Takes every message now in the dead-letter queue (at most `limit`).
+    public func drainDeadLetters(limit: Int = 10_000) async throws -> [QueueDelivery] {
+        try await queue.drainDeadLetters(limit: limit)
+    }
+
+    /// How many lines contain `text` in the logs of every API process this cluster ran
+    /// (restarted ones included).
+    public func apiLogCount(of text: String) -> Int {
+        let apis = processes.withLock { [$0.api] + $0.retired.filter { $0.name.hasPrefix("faafo-api") } }
+        return apis.reduce(0) { $0 + $1.logCount(of: text) }
+    }
+
+    /// How many lines contain `text` in the logs of every worker process this cluster ran.
+    public func workerLogCount(of text: String) -> Int {
+        let workers = processes.withLock { $0.workers + $0.retired.filter { !$0.name.hasPrefix("faafo-api") } }
+        return workers.reduce(0) { $0 + $1.logCount(of: text) }
     }
 
     /// Waits until every uuid is completed (at most `timeout`); returns every stored object.
@@ -139,6 +175,7 @@ public final class LocalCluster: @unchecked Sendable {
     public func stop() async {
         for worker in workers { await worker.stop() }
         await api.stop()
+        await queue.shutdown()
         try? await client.shutdown()
         try? FileManager.default.removeItem(at: folder)
         await options.broker.deleteVirtualHost(virtualHost)

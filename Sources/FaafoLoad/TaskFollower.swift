@@ -22,7 +22,7 @@ struct TaskFollower: Sendable {
             let stored = try await follow(created)
             record.status = .completed
             record.generatedBy = stored.generatedBy
-            record.storedLatency = Self.storedLatency(stored) ?? clock.now - sent
+            record.storedLatency = stored.storedLatency ?? clock.now - sent
             record.object = stored
         } catch {
             if error is CancellationError || Task.isCancelled {
@@ -52,16 +52,5 @@ struct TaskFollower: Sendable {
                 continue
             }
         }
-    }
-
-    /// `completed_at − created_at`, both on the API's clock; nil when either is not a
-    /// timestamp.
-    static func storedLatency(_ object: FractalObject) -> Duration? {
-        let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
-        guard let completedText = object.completedAt,
-            let created = try? style.parse(object.createdAt),
-            let completed = try? style.parse(completedText)
-        else { return nil }
-        return .seconds(max(0, completed.timeIntervalSince(created)))
     }
 }

@@ -18,18 +18,18 @@ struct Checker {
     struct Expected {
         let pixelChecksum: String
         let checksum: String?
+
+        /// Whether stored checksums are these (the PNG one only where it is known).
+        func matches(pixelChecksum stored: String?, checksum storedChecksum: String?) -> Bool {
+            stored == pixelChecksum && (checksum == nil || storedChecksum == checksum)
+        }
     }
 
     func report(timedOut: Bool, wallClock: Duration) async -> SimulationReport {
         let plan = simulation.plan
         let store = simulation.store
         let observations = store.observations
-        var account = SimulationReport.TaskAccount(total: plan.tasks.count)
-        var failures: [String] = []
-        var examples: [String: String] = [:]
-        func note(_ kind: String, _ uuid: String) {
-            if examples[kind] == nil { examples[kind] = uuid }
-        }
+        var tally = Tally(total: plan.tasks.count)
         var latency = LatencyRecorder()
         var lastCompletion: Tick = 0
         var expectations = ExpectationCache(fixtureMatchesPlatform: simulation.fixture?.encoder == .current)
@@ -37,41 +37,24 @@ struct Checker {
 
         for task in plan.tasks {
             guard let record = try? await store.fetch(task.uuid) else {
-                if timedOut { account.stuck += 1 } else { account.lost += 1 }
-                note(timedOut ? "stuck" : "lost", task.uuid)
+                tally.unfinished(task.uuid, canStillFinish: timedOut)
                 continue
             }
             guard record.status == .completed else {
                 // Pending: waiting somewhere (outbox, queue, a worker) is stuck; gone from everywhere is lost.
-                if !record.published || inFlight {
-                    account.stuck += 1
-                    note("stuck", task.uuid)
-                } else {
-                    account.lost += 1
-                    note("lost", task.uuid)
-                }
+                tally.unfinished(task.uuid, canStillFinish: !record.published || inFlight)
                 continue
             }
-            account.completed += 1
+            tally.account.completed += 1
             if let completedAt = observations.completedAt[task.uuid] {
                 latency.record(microseconds: completedAt - min(completedAt, task.arrival))
                 lastCompletion = max(lastCompletion, completedAt)
             }
-            if observations.completions[task.uuid, default: 0] > 1 {
-                account.storedTwice += 1
-                note("stored twice", task.uuid)
+            if observations.completions[task.uuid, default: 0] > 1 { tally.count(.storedTwice, task.uuid) }
+            if expectations.expected(for: task)?.matches(pixelChecksum: record.pixelChecksum, checksum: record.checksum) != true {
+                tally.count(.wrongChecksum, task.uuid)
             }
-            let expected = expectations.expected(for: task)
-            if record.pixelChecksum != expected?.pixelChecksum
-                || (expected?.checksum != nil && record.checksum != expected?.checksum)
-            {
-                account.wrongChecksum += 1
-                note("wrong checksum", task.uuid)
-            }
-            if simulation.renderLog[task.uuid]?.differed == true {
-                account.renderedDifferently += 1
-                note("rendered differently", task.uuid)
-            }
+            if simulation.renderLog[task.uuid]?.differed == true { tally.count(.renderedDifferently, task.uuid) }
         }
 
         var poison = SimulationReport.PoisonAccount(published: simulation.poisonPublished)
@@ -81,18 +64,102 @@ struct Checker {
             if let id = message.messageID, poisonIDs.contains(id) {
                 poison.deadLettered += 1
             } else {
-                account.deadLettered += 1
-                note("dead-lettered", message.messageID ?? "?")
+                tally.count(.deadLettered, message.messageID ?? "?")
             }
         }
 
         let expect = simulation.scenario.expect
-        var verdict = SimulationReport.Verdict.pass
-        func fail(_ kind: SimulationReport.Verdict, _ sentence: String) {
-            verdict = max(verdict, kind)
-            failures.append(sentence)
+        var judge = Judge(examples: tally.examples)
+        judge.judge(
+            tally.account, poison: poison, conflictingResults: observations.conflictingResults,
+            redeliveries: simulation.counters.redeliveries, expect: expect,
+            stallReason: stallReason(timedOut: timedOut))
+        let seconds = Double(lastCompletion) / Double(ticksPerSecond)
+        let throughput = seconds > 0 ? Double(tally.account.completed) / seconds : 0
+        if let minimum = expect.minThroughput, throughput < minimum {
+            judge.fail(
+                .liveness,
+                "throughput \(String(format: "%.1f", throughput)) tasks per simulated second, below the \(minimum) expected")
         }
-        func example(_ kind: String) -> String { examples[kind].map { " (e.g. \($0))" } ?? "" }
+
+        let wallSeconds = wallClock.seconds
+        return SimulationReport(
+            scenario: simulation.scenario.name, mode: .simulation, settings: simulation.settings, verdict: judge.verdict,
+            failures: judge.failures,
+            tasks: tally.account, poison: poison, faults: simulation.faultCounts, counters: simulation.counters,
+            simulated: .init(seconds: seconds, throughput: throughput, latency: latency.summary), cluster: nil,
+            wallClock: .init(
+                seconds: wallSeconds, tasksPerSecond: wallSeconds > 0 ? Double(tally.account.completed) / wallSeconds : 0))
+    }
+
+    /// Why the run is not quiet, in a sentence.
+    func stallReason(timedOut: Bool) -> String {
+        let counts = simulation.queue.counts
+        let downWorkers = simulation.workers.filter { $0.consumer == nil }.count
+        let downControllers = simulation.controllers.filter { $0.service == nil }.count
+        let when =
+            timedOut
+            ? "still running at the limit of \(Simulation.seconds(simulation.scenario.expect.within))"
+            : "nothing left to happen"
+        return "\(when); queue \(counts), \(simulation.jobs.count) job(s) in workers' hands, "
+            + "\(downWorkers) worker(s) and \(downControllers) controller(s) down"
+    }
+}
+
+/// A run's task account, with a uuid for each kind of failure, to quote.
+struct Tally {
+    enum Kind: String {
+        case lost, stuck
+        case storedTwice = "stored twice"
+        case wrongChecksum = "wrong checksum"
+        case renderedDifferently = "rendered differently"
+        case deadLettered = "dead-lettered"
+    }
+
+    var account: SimulationReport.TaskAccount
+    var examples: [String: String] = [:]
+
+    init(total: Int) {
+        account = SimulationReport.TaskAccount(total: total)
+    }
+
+    mutating func count(_ kind: Kind, _ id: String) {
+        switch kind {
+        case .lost: account.lost += 1
+        case .stuck: account.stuck += 1
+        case .storedTwice: account.storedTwice += 1
+        case .wrongChecksum: account.wrongChecksum += 1
+        case .renderedDifferently: account.renderedDifferently += 1
+        case .deadLettered: account.deadLettered += 1
+        }
+        if examples[kind.rawValue] == nil { examples[kind.rawValue] = id }
+    }
+
+    /// A task not completed: stuck while something may still finish it, else lost.
+    mutating func unfinished(_ uuid: String, canStillFinish: Bool) {
+        count(canStillFinish ? .stuck : .lost, uuid)
+    }
+}
+
+/// The rules every run is judged by, a simulation's or a cluster's: each broken rule is
+/// one sentence and raises the verdict to its class.
+struct Judge {
+    /// A uuid for each kind of failure, to quote.
+    let examples: [String: String]
+    var verdict = SimulationReport.Verdict.pass
+    var failures: [String] = []
+
+    mutating func fail(_ kind: SimulationReport.Verdict, _ sentence: String) {
+        verdict = max(verdict, kind)
+        failures.append(sentence)
+    }
+
+    func example(_ kind: String) -> String { examples[kind].map { " (e.g. \($0))" } ?? "" }
+
+    mutating func judge(
+        _ account: SimulationReport.TaskAccount, poison: SimulationReport.PoisonAccount, conflictingResults: Int,
+        redeliveries: Int, expect: Scenario.Expectations, stallReason: @autoclosure () -> String
+    ) {
         if account.lost > expect.lost {
             fail(.correctness, "\(account.lost) task(s) lost: pending, with no message left anywhere\(example("lost"))")
         }
@@ -113,43 +180,15 @@ struct Checker {
         if poison.deadLettered != poison.published {
             fail(.correctness, "\(poison.published) poison message(s) published but \(poison.deadLettered) dead-lettered")
         }
-        if observations.conflictingResults > 0 {
-            fail(.correctness, "\(observations.conflictingResults) result(s) refused as determinism violations")
+        if conflictingResults > 0 {
+            fail(.correctness, "\(conflictingResults) result(s) refused as determinism violations")
         }
         if expect.allComplete, account.stuck > 0 {
-            fail(.liveness, "\(account.stuck) task(s) not completed: \(stallReason(timedOut: timedOut))\(example("stuck"))")
+            fail(.liveness, "\(account.stuck) task(s) not completed: \(stallReason())\(example("stuck"))")
         }
-        let seconds = Double(lastCompletion) / Double(ticksPerSecond)
-        let throughput = seconds > 0 ? Double(account.completed) / seconds : 0
-        if let limit = expect.maxRedeliveries, simulation.counters.redeliveries > limit {
-            fail(.liveness, "\(simulation.counters.redeliveries) redeliveries, more than the \(limit) expected")
+        if let limit = expect.maxRedeliveries, redeliveries > limit {
+            fail(.liveness, "\(redeliveries) redeliveries, more than the \(limit) expected")
         }
-        if let minimum = expect.minThroughput, throughput < minimum {
-            fail(
-                .liveness,
-                "throughput \(String(format: "%.1f", throughput)) tasks per simulated second, below the \(minimum) expected")
-        }
-
-        let wallSeconds = wallClock.seconds
-        return SimulationReport(
-            scenario: simulation.scenario.name, settings: simulation.settings, verdict: verdict, failures: failures,
-            tasks: account, poison: poison, faults: simulation.faultCounts, counters: simulation.counters,
-            simulated: .init(seconds: seconds, throughput: throughput, latency: latency.summary),
-            wallClock: .init(
-                seconds: wallSeconds, tasksPerSecond: wallSeconds > 0 ? Double(account.completed) / wallSeconds : 0))
-    }
-
-    /// Why the run is not quiet, in a sentence.
-    func stallReason(timedOut: Bool) -> String {
-        let counts = simulation.queue.counts
-        let downWorkers = simulation.workers.filter { $0.consumer == nil }.count
-        let downControllers = simulation.controllers.filter { $0.service == nil }.count
-        let when =
-            timedOut
-            ? "still running at the limit of \(Simulation.seconds(simulation.scenario.expect.within))"
-            : "nothing left to happen"
-        return "\(when); queue \(counts), \(simulation.jobs.count) job(s) in workers' hands, "
-            + "\(downWorkers) worker(s) and \(downControllers) controller(s) down"
     }
 }
 

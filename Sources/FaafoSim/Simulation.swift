@@ -88,7 +88,7 @@ public final class Simulation {
     /// once `recoveryShare` of the tasks are completed.
     let faultPhaseEnd: Tick
     let faultPhaseEndsWithProgress: Bool
-    static let recoveryShare = 0.9
+    static let recoveryShare = RunSetup.recoveryShare
     let retryInitial: Duration = .milliseconds(100)
     let retryMaximum: Duration = .seconds(5)
     /// First reconnect delay of a client whose create failed; it doubles with each
@@ -126,40 +126,15 @@ public final class Simulation {
     /// `taskCount` overrides the scenario's task count.
     public init(scenario: Scenario, seed: UInt64, taskCount: Int? = nil, scenarioFile: String = "") throws(ScenarioError) {
         self.scenario = scenario
-        var main = SimulationRandom(seed: seed)
-        let seeds = SimulationSettings.PartSeeds(
-            settings: main.next(), workload: main.next(), identities: main.next(), faults: main.next())
-        var settingsRandom = SimulationRandom(seed: seeds.settings)
-        let cluster = scenario.cluster
-        let concurrency = cluster.concurrency.draw(&settingsRandom)
-        let tasks = taskCount ?? scenario.workload.tasks
-
-        var fixture: GoldenFile?
-        if let path = scenario.workload.fixture {
-            do {
-                fixture = try GoldenFile.load(from: URL(fileURLWithPath: path))
-            } catch {
-                throw ScenarioError(file: scenarioFile, line: 0, "cannot read the fixture \(path): \(error)")
-            }
-        }
-        self.fixture = fixture
-        var workloadRandom = SimulationRandom(seed: seeds.workload)
-        plan = WorkloadPlan(
-            scenario.workload, tasks: tasks, poison: scenario.faults.poison, fixture: fixture, random: &workloadRandom)
+        let setup = try RunSetup(scenario: scenario, seed: seed, taskCount: taskCount, scenarioFile: scenarioFile)
+        fixture = setup.fixture
+        plan = setup.plan
+        settings = setup.settings
         faultPhaseEnd = scenario.faults.until ?? scenario.expect.within / 2
         faultPhaseEndsWithProgress = scenario.faults.until == nil
-
-        let settings = SimulationSettings(
-            seed: seed, tasks: tasks, poison: scenario.faults.poison,
-            controllers: cluster.controllers.draw(&settingsRandom), workers: cluster.workers.draw(&settingsRandom),
-            concurrency: concurrency, prefetch: cluster.prefetch?.draw(&settingsRandom) ?? concurrency, seeds: seeds,
-            faultPhaseEnd: scenario.faults.until.map(Self.seconds)
-                ?? "\(Int(Self.recoveryShare * 100))% of the tasks are completed or \(Self.seconds(scenario.expect.within / 2))",
-            renderCache: scenario.workload.distinct != nil || fixture != nil)
-        self.settings = settings
         if settings.renderCache { renderCache = [:] }
 
-        var faultRandom = SimulationRandom(seed: seeds.faults)
+        var faultRandom = setup.faultRandom
         crashRandom = faultRandom.split()
         slowRandom = faultRandom.split()
         resultRandom = faultRandom.split()
@@ -168,7 +143,7 @@ public final class Simulation {
         let clock = SimulatedClock()
         self.clock = clock
         store = ObservedFractalStore(clock: clock)
-        let identities = SharedRandom(seed: seeds.identities)
+        let identities = SharedRandom(seed: settings.seeds.identities)
         environment = ServiceEnvironment(
             now: { clock.date(at: clock.now) }, newUUID: { identities.uuid() }, newSeed: { identities.next() })
         controllers = Array(repeating: Controller(), count: settings.controllers)

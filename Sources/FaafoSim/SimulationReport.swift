@@ -1,9 +1,15 @@
 import FaafoMetrics
 import Foundation
 
-/// What a run showed. Everything but `wallClock` follows from the scenario and the seed,
-/// so two runs of the same scenario and seed give the same report apart from it.
+/// What a run showed. In a simulation everything but `wallClock` follows from the
+/// scenario and the seed, so two runs of the same scenario and seed give the same report
+/// apart from it. A cluster run (real processes) has the same shape, with `cluster` in
+/// place of `simulated`.
 public struct SimulationReport: Codable, Sendable {
+    public enum Mode: String, Codable, Sendable {
+        case simulation, cluster
+    }
+
     public enum Verdict: String, Codable, Sendable, Comparable {
         case pass
         /// A task was lost, stored twice, stored with a wrong checksum, or rendered two ways.
@@ -118,6 +124,33 @@ public struct SimulationReport: Codable, Sendable {
         public var latency: LatencySummary
     }
 
+    /// A cluster run's measured figures.
+    public struct ClusterFigures: Codable, Sendable, Equatable {
+        /// From the first create to the moment every task was seen completed.
+        public var seconds: Double
+        public var tasksPerSecond: Double
+        /// The create calls (POST /v1/fractal), in milliseconds.
+        public var createLatency: LatencySummary
+        /// From a task's `created_at` to its `completed_at` (the API's clock), in milliseconds.
+        public var storedLatency: LatencySummary
+        /// Create calls tried again (the API was down, say).
+        public var createRetries: Int
+        /// Faults that could not be injected (every worker down already, say).
+        public var faultsSkipped: Int
+        /// The real faults injected, by kind (worker-kill, worker-pause, api-restart, …).
+        public var faultsInjected: [String: Int]
+
+        enum CodingKeys: String, CodingKey {
+            case seconds
+            case tasksPerSecond = "tasks_per_second"
+            case createLatency = "create_latency"
+            case storedLatency = "stored_latency"
+            case createRetries = "create_retries"
+            case faultsSkipped = "faults_skipped"
+            case faultsInjected = "faults_injected"
+        }
+    }
+
     /// The only fields that depend on the machine.
     public struct WallClock: Codable, Sendable, Equatable {
         public var seconds: Double
@@ -130,6 +163,7 @@ public struct SimulationReport: Codable, Sendable {
     }
 
     public var scenario: String
+    public var mode: Mode
     public var settings: SimulationSettings
     public var verdict: Verdict
     /// One sentence a failure.
@@ -138,11 +172,14 @@ public struct SimulationReport: Codable, Sendable {
     public var poison: PoisonAccount
     public var faults: FaultCounts
     public var counters: Counters
-    public var simulated: SimulatedTime
+    /// A simulation's figures in simulated time; nil for a cluster run.
+    public var simulated: SimulatedTime?
+    /// A cluster run's figures; nil for a simulation.
+    public var cluster: ClusterFigures?
     public var wallClock: WallClock
 
     enum CodingKeys: String, CodingKey {
-        case scenario, settings, verdict, failures, tasks, poison, faults, counters, simulated
+        case scenario, mode, settings, verdict, failures, tasks, poison, faults, counters, simulated, cluster
         case wallClock = "wall_clock"
     }
 
@@ -165,26 +202,45 @@ public struct SimulationReport: Codable, Sendable {
     public var summary: String {
         let crashes = faults.workerCrashes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
         var lines: [String] = []
-        lines.append("scenario \(scenario): \(verdict == .pass ? "PASS" : "FAIL (\(verdict.rawValue))")")
+        lines.append(
+            "scenario \(scenario)\(mode == .cluster ? " on a real cluster" : ""): "
+                + (verdict == .pass ? "PASS" : "FAIL (\(verdict.rawValue))"))
         lines.append(
             "  tasks       \(tasks.total): \(tasks.completed) completed, \(tasks.lost) lost, \(tasks.stuck) stuck, "
                 + "\(tasks.storedTwice) stored twice, \(tasks.wrongChecksum) wrong checksum, "
                 + "\(tasks.renderedDifferently) rendered differently, \(tasks.deadLettered) dead-lettered")
         lines.append("  poison      \(poison.published) published, \(poison.deadLettered) dead-lettered")
-        lines.append(
-            "  faults      \(faults.total): worker crashes [\(crashes.joined(separator: ", "))], "
-                + "slow renders \(faults.slowRenders) (consumer timeouts \(faults.consumerTimeouts)), "
-                + "controller crashes \(faults.controllerCrashes) (\(counters.cutOffCreates) creates cut off), result 5xx \(faults.resultErrors), "
-                + "result timeouts \(faults.resultTimeouts), duplicate deliveries \(faults.duplicateDeliveries)")
-        lines.append(
-            "  queue       \(counters.deliveries) deliveries, \(counters.redeliveries) redeliveries, "
-                + "\(counters.deadLettered) dead-lettered by workers, \(counters.staleSettles) stale acks/rejects")
-        lines.append(
-            "  renders     \(counters.renders) rendered, \(counters.cacheHits) from the cache; "
-                + "\(counters.resultAttempts) result PUTs, \(counters.refusedResults) refused")
-        lines.append(
-            "  simulated   \(String(format: "%.3f", simulated.seconds)) s, \(String(format: "%.1f", simulated.throughput)) tasks/s, "
-                + "latency \(simulated.latency.line), \(counters.events) events")
+        if mode == .simulation {
+            lines.append(
+                "  faults      \(faults.total): worker crashes [\(crashes.joined(separator: ", "))], "
+                    + "slow renders \(faults.slowRenders) (consumer timeouts \(faults.consumerTimeouts)), "
+                    + "controller crashes \(faults.controllerCrashes) (\(counters.cutOffCreates) creates cut off), result 5xx \(faults.resultErrors), "
+                    + "result timeouts \(faults.resultTimeouts), duplicate deliveries \(faults.duplicateDeliveries)")
+            lines.append(
+                "  queue       \(counters.deliveries) deliveries, \(counters.redeliveries) redeliveries, "
+                    + "\(counters.deadLettered) dead-lettered by workers, \(counters.staleSettles) stale acks/rejects")
+            lines.append(
+                "  renders     \(counters.renders) rendered, \(counters.cacheHits) from the cache; "
+                    + "\(counters.resultAttempts) result PUTs, \(counters.refusedResults) refused")
+        } else {
+            lines.append(
+                "  queue       \(counters.redeliveries) redeliveries (from the workers' logs), "
+                    + "\(counters.deadLettered) dead-lettered by workers")
+        }
+        if let simulated {
+            lines.append(
+                "  simulated   \(String(format: "%.3f", simulated.seconds)) s, \(String(format: "%.1f", simulated.throughput)) tasks/s, "
+                    + "latency \(simulated.latency.line), \(counters.events) events")
+        }
+        if let cluster {
+            let injected = cluster.faultsInjected.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+            lines.append(
+                "  real faults \(injected.isEmpty ? "none" : injected.joined(separator: ", ")), "
+                    + "\(cluster.faultsSkipped) skipped; \(cluster.createRetries) creates retried")
+            lines.append(
+                "  cluster     \(String(format: "%.3f", cluster.seconds)) s, \(String(format: "%.1f", cluster.tasksPerSecond)) tasks/s; "
+                    + "create \(cluster.createLatency.line); created to stored \(cluster.storedLatency.line)")
+        }
         lines.append(
             "  wall clock  \(String(format: "%.3f", wallClock.seconds)) s, \(String(format: "%.0f", wallClock.tasksPerSecond)) tasks/s")
         for failure in failures { lines.append("  ✗ \(failure)") }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FaafoCluster
 import FaafoSim
 import Foundation
 
@@ -18,6 +19,13 @@ struct RunCommand: AsyncParsableCommand {
             Exit status: 0 pass, 1 correctness (a task lost, stored twice, with a wrong checksum, \
             rendered two ways), 2 liveness (not quiet in time, an expected figure missed), \
             3 bad scenario. A failure prints the command that replays it.
+
+            With --cluster the scenario runs on real processes instead: RabbitMQ (started \
+            when none answers), one faafo-api and the scenario's faafo-worker processes on \
+            loopback, the same tasks as the simulation of that seed, the faults made real \
+            (SIGKILL, SIGSTOP/SIGCONT, API restarts, messages published beside the API), \
+            judged by the same rules. Every process it started is stopped at the end, also \
+            on failure or Ctrl-C.
             """)
 
     @Argument(help: "The scenario file (YAML), e.g. Scenarios/smoke.yaml.")
@@ -35,6 +43,12 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Print the report as JSON.")
     var json = false
 
+    @Flag(help: "Run on a real local cluster (RabbitMQ, faafo-api, faafo-worker) instead of in simulation.")
+    var cluster = false
+
+    @Option(help: "With --cluster: the folder of faafo-api and faafo-worker (default: beside faafo-sim).")
+    var executables: String?
+
     func run() async throws {
         let loaded: Scenario
         do {
@@ -44,7 +58,13 @@ struct RunCommand: AsyncParsableCommand {
             printError("faafo-sim: \(error)")
             throw ExitCode(3)
         }
-        if let seeds {
+        if cluster {
+            guard seeds == nil else {
+                printError("faafo-sim: --seeds runs in simulation only; give --cluster one --seed")
+                throw ExitCode(3)
+            }
+            try await clusterRun(loaded, seed: seed ?? loaded.seed ?? UInt64.random(in: 0...UInt64(UInt32.max)))
+        } else if let seeds {
             guard let range = Swarm.seeds(seeds) else {
                 printError("faafo-sim: --seeds must be A..B with A ≤ B, got '\(seeds)'")
                 throw ExitCode(3)
@@ -74,6 +94,37 @@ struct RunCommand: AsyncParsableCommand {
         }
         guard report.verdict == .pass else {
             if json { printError("replay: \(replay(seed))") } else { print("replay: \(replay(seed))") }
+            throw ExitCode(report.verdict.exitCode)
+        }
+    }
+
+    func clusterRun(_ loaded: Scenario, seed: UInt64) async throws {
+        let run: ClusterScenario
+        let folder: URL
+        do {
+            run = try ClusterScenario(scenario: loaded, seed: seed, taskCount: tasks, scenarioFile: scenario)
+            folder = try executables.map { URL(fileURLWithPath: $0) } ?? LocalCluster.executablesFolder()
+        } catch {
+            printError("faafo-sim: \(error)")
+            throw ExitCode(3)
+        }
+        if !json {
+            print(run.settings.lines.joined(separator: "\n"))
+            for note in run.notes { print("  on a real cluster: \(note)") }
+            print("  \(run.plan.faults.count) real fault(s) planned")
+        }
+        ServiceProcess.stopAllOnInterrupt()
+        let report: SimulationReport
+        do {
+            report = try await run.run(executables: folder).report
+        } catch {
+            printError("faafo-sim: the cluster run failed: \(error)")
+            throw ExitCode(2)
+        }
+        if json { print(report.json()) } else { print(report.summary) }
+        guard report.verdict == .pass else {
+            let command = replay(seed) + " --cluster"
+            if json { printError("replay: \(command)") } else { print("replay: \(command)") }
             throw ExitCode(report.verdict.exitCode)
         }
     }

@@ -103,3 +103,16 @@ public enum FractalStatus: String, Codable, Hashable, Sendable {
     /// A worker's result was accepted.
     case completed
 }
+
+extension FractalObject {
+    /// `completed_at − created_at`, both on the API's clock; nil while pending, or when
+    /// either is not a timestamp.
+    public var storedLatency: Duration? {
+        let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+        guard let completedText = completedAt,
+            let created = try? style.parse(createdAt),
+            let completed = try? style.parse(completedText)
+        else { return nil }
+        return .seconds(max(0, completed.timeIntervalSince(created)))
+    }
+}

@@ -59,3 +59,14 @@ func batch(_ count: Int, iterations: Int = 600) -> [CreateFractal] {
             xa: -1.6, xb: 1.6, ya: -1.2, yb: 1.2, seed: UInt64(1000 + i))
     }
 }
+
+extension [CreateFractal] {
+    /// The tasks, each with a fresh uuid of its own, as a `ClusterPlan` wants them.
+    func withUUIDs() -> [CreateFractal] {
+        map { task in
+            var task = task
+            task.uuid = UUID().uuidString.lowercased()
+            return task
+        }
+    }
+}

@@ -38,7 +38,7 @@ import Testing
             cx: parameters.cx, cy: parameters.cy, seed: 7, pixelChecksum: rendered.pixelChecksum,
             status: .completed, createdAt: "2026-11-25T16:20:17.123Z", completedAt: "2026-11-25T16:20:17.623Z")
         #expect(ChecksumCheck.problem(with: object, threads: 1) == nil)
-        #expect(abs(try #require(TaskFollower.storedLatency(object)).milliseconds - 500) < 0.01)
+        #expect(abs(try #require(object.storedLatency).milliseconds - 500) < 0.01)
 
         object.pixelChecksum = String(repeating: "0", count: 64)
         let problem = try #require(ChecksumCheck.problem(with: object, threads: 1))

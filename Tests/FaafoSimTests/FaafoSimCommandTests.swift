@@ -77,6 +77,15 @@ import Testing
         #expect(result.stderr.contains("bad.yaml:3: cluster.workers must be between 1 and"))
     }
 
+    @Test func aClusterRunRefusesFaultsWithNoRealCounterpart() throws {
+        let result = try Self.run(["run", "Scenarios/duplicate-results.yaml", "--cluster"])
+        #expect(result.status == 3)
+        #expect(result.stderr.contains("cannot run on a real cluster: result-failure"))
+        let swarm = try Self.run(["run", "Scenarios/smoke.yaml", "--cluster", "--seeds", "1..3"])
+        #expect(swarm.status == 3)
+        #expect(swarm.stderr.contains("--seeds runs in simulation only"))
+    }
+
     @Test func aSwarmListsTheFailingSeedsWithTheirReplayCommands() throws {
         let result = try Self.run(["run", "Scenarios/broken-worker.yaml", "--seeds", "1..3", "--tasks", "150"])
         #expect(result.status == 1, "\(result.stdout)\(result.stderr)")

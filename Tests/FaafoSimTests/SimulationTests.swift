@@ -35,7 +35,7 @@ import Testing
         #expect(report.tasks.completed == report.tasks.total)
         #expect(report.tasks.wrongChecksum == 0)
         #expect(report.counters.redeliveries == 0)
-        #expect(report.simulated.latency.count == report.tasks.total)
+        #expect(report.simulated?.latency.count == report.tasks.total)
     }
 
     @Test func redeliversTasksWhenWorkersCrashAtEveryStep() async throws {

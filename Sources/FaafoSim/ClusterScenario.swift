@@ -1,0 +1,258 @@
+import FaafoCluster
+import FaafoMetrics
+import FaafoWire
+import FractalJob
+import Foundation
+
+/// A scenario played against real processes on this machine (`faafo-sim run --cluster`):
+/// one `faafo-api` and the scenario's `faafo-worker` processes on RabbitMQ, started by a
+/// `LocalCluster`. The tasks are the very ones a simulation of the same seed creates (same
+/// uuids, same parameters, same arrival times); the scenario's faults become real ones;
+/// the same rules judge the outcome, and the report has the simulation's shape.
+///
+/// How the faults carry over, each drawn from the seed per task during the first 90 % of
+/// the creates (the fault phase), and injected once that task has been created:
+/// - a worker crash at any step: SIGKILL of a worker, started again after `restart-after`
+///   (a real kill lands wherever the worker happens to be);
+/// - a slow worker: SIGSTOP, then SIGCONT after the stall;
+/// - a duplicate delivery: the task's message published a second time;
+/// - a controller crash: SIGKILL of the API and a restart on its port and database, after
+///   the task whose arrival follows the crash's time;
+/// - poison: published straight to the queue where the simulation publishes it.
+/// A failing or slow result PUT and a deliberately broken worker have no real
+/// counterpart; a scenario with them is refused.
+public final class ClusterScenario {
+    public let scenario: Scenario
+    public let settings: SimulationSettings
+    /// What the cluster does differently from the simulation, a line each.
+    public let notes: [String]
+    public let plan: ClusterPlan
+    let setup: RunSetup
+
+    /// Throws `ScenarioError` for a scenario with faults a real cluster cannot have.
+    public init(scenario: Scenario, seed: UInt64, taskCount: Int? = nil, scenarioFile: String = "") throws(ScenarioError) {
+        let faults = scenario.faults
+        var refused: [String] = []
+        if faults.resultError > 0 || faults.resultTimeout > 0 {
+            refused.append("result-failure (a real one needs a proxy between the workers and the API)")
+        }
+        if let bug = scenario.cluster.workerBug {
+            refused.append("worker-bug \(bug.rawValue) (faafo-worker has no deliberate bug)")
+        }
+        guard refused.isEmpty else {
+            throw ScenarioError(
+                file: scenarioFile, line: 0,
+                "cannot run on a real cluster: \(refused.joined(separator: "; ")); run it without --cluster")
+        }
+
+        self.scenario = scenario
+        var setup = try RunSetup(scenario: scenario, seed: seed, taskCount: taskCount, scenarioFile: scenarioFile)
+        var settings = setup.settings
+        guard settings.workers <= Self.maximumWorkers else {
+            throw ScenarioError(
+                file: scenarioFile, line: 0,
+                "cannot run on a real cluster: \(settings.workers) workers drawn, and a cluster on one machine runs at most \(Self.maximumWorkers) worker processes")
+        }
+        var notes: [String] = []
+        if settings.controllers != 1 {
+            notes.append("one faafo-api instead of \(settings.controllers) controllers")
+            settings.controllers = 1
+        }
+        if settings.prefetch != settings.concurrency {
+            notes.append("prefetch \(settings.concurrency), not \(settings.prefetch): faafo-worker's prefetch is its concurrency")
+            settings.prefetch = settings.concurrency
+        }
+        if faults.consumerTimeout != nil {
+            notes.append(
+                "no consumer timeout: RabbitMQ's is set for the whole broker, so a paused worker keeps its tasks until it resumes")
+        }
+        if faults.controllerCrashAt.count + (faults.controllerCrashEvery == nil ? 0 : 1) > 0 {
+            notes.append("the API restarts at once rather than after down-for")
+        }
+        settings.faultPhaseEnd = "\(Int(RunSetup.recoveryShare * 100))% of the tasks are created"
+        settings.renderCache = false
+        self.settings = settings
+        self.notes = notes
+        self.setup = setup
+
+        var plan = ClusterPlan(tasks: setup.plan.tasks.map(\.request))
+        plan.workers = settings.workers
+        plan.concurrency = settings.concurrency
+        plan.arrivals = setup.plan.tasks.map { Self.duration($0.arrival) }
+        plan.inFlight = max(8, 2 * settings.workers * settings.concurrency)
+        plan.timeout = Self.duration(scenario.expect.within)
+        plan.faults = Self.faults(scenario, setup.plan, workers: settings.workers, random: &setup.faultRandom)
+        self.plan = plan
+    }
+
+    /// Worker processes a cluster on one machine runs at most.
+    public static let maximumWorkers = 64
+
+    static func duration(_ ticks: Tick) -> Duration { .microseconds(Int64(clamping: ticks)) }
+
+    /// The scenario's faults as real ones, in the order of their moments.
+    static func faults(
+        _ scenario: Scenario, _ workload: WorkloadPlan, workers: Int, random: inout SimulationRandom
+    ) -> [ClusterFault] {
+        let faults = scenario.faults
+        let tasks = workload.tasks
+        // The fault phase: the first 90 % of the tasks, and those that arrive before `until`.
+        var phase = Int(Double(tasks.count) * RunSetup.recoveryShare)
+        if let until = faults.until { phase = min(phase, tasks.prefix { $0.arrival < until }.count) }
+        var crashRandom = random.split()
+        var slowRandom = random.split()
+        var duplicateRandom = random.split()
+        let crashChances = Scenario.CrashStep.allCases.compactMap { faults.workerCrash[$0] }.filter { $0 > 0 }
+        let lastWorker = max(workers, 1) - 1
+
+        var out: [ClusterFault] = []
+        for index in 0..<phase {
+            let moment = ClusterFault.Moment.afterCreates(index + 1)
+            for chance in crashChances where crashRandom.chance(chance) {
+                out.append(
+                    .killWorker(
+                        worker: crashRandom.int(in: 0...lastWorker), at: moment,
+                        restartAfter: duration(faults.workerRestart)))
+            }
+            if slowRandom.chance(faults.slowWorker) {
+                out.append(
+                    .pauseWorker(worker: slowRandom.int(in: 0...lastWorker), at: moment, for: duration(faults.slowStall)))
+            }
+            if duplicateRandom.chance(faults.duplicateDelivery) {
+                out.append(.duplicateTask(uuid: tasks[index].uuid, at: moment))
+            }
+        }
+
+        // Tasks that arrived by `tick`: a fault timed in simulated time happens after them.
+        func createdBy(_ tick: Tick) -> Int { tasks.prefix { $0.arrival <= tick }.count }
+        let phaseEnd = phase > 0 ? tasks[phase - 1].arrival : 0
+        var crashTicks = faults.controllerCrashAt
+        if let every = faults.controllerCrashEvery, every > 0 {
+            var tick = every
+            while tick <= phaseEnd {
+                crashTicks.append(tick)
+                tick += every
+            }
+        }
+        for tick in crashTicks.sorted() where createdBy(tick) < phase {
+            out.append(.restartAPI(at: .afterCreates(createdBy(tick))))
+        }
+        for poison in workload.poison {
+            out.append(.publish(body: poison.body, messageID: poison.messageID, at: .afterCreates(createdBy(poison.arrival))))
+        }
+        return out
+    }
+
+    /// What a cluster run gives: its report and every fractal the API held at its end.
+    public struct Outcome: Sendable {
+        public let report: SimulationReport
+        public let stored: [FractalObject]
+    }
+
+    /// Starts the cluster (and RabbitMQ when none answers and `startBroker`), runs the
+    /// plan, stops every process it started, and judges what the API stored.
+    public func run(executables: URL, startBroker: Bool = true) async throws -> Outcome {
+        var options = LocalCluster.Options(executables: executables)
+        options.startBroker = startBroker
+        options.workerConcurrency = settings.concurrency
+        let cluster = try await LocalCluster(options)
+        do {
+            let outcome = try await cluster.run(plan)
+            let deadLetters = try await drainDeadLetters(cluster)
+            let conflicts = cluster.apiLogCount(of: "determinism violation")
+            await cluster.stop()
+            return Outcome(
+                report: report(outcome, deadLetters: deadLetters, conflictingResults: conflicts), stored: outcome.objects)
+        } catch {
+            await cluster.stop()
+            throw error
+        }
+    }
+
+    /// Message ids in the dead-letter queue. The poison messages may still be on their
+    /// way there when the last task is stored, so this waits (10 s at most) for them.
+    func drainDeadLetters(_ cluster: LocalCluster) async throws -> [String] {
+        let poisonIDs = Set(setup.plan.poison.map(\.messageID))
+        var ids: [String] = []
+        let deadline = ContinuousClock.now + .seconds(10)
+        while true {
+            ids += try await cluster.drainDeadLetters().map { $0.messageID ?? "?" }
+            let poisonSeen = ids.filter(poisonIDs.contains).count
+            if poisonSeen >= poisonIDs.count || ContinuousClock.now >= deadline { return ids }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    func report(_ outcome: ClusterOutcome, deadLetters: [String], conflictingResults: Int) -> SimulationReport {
+        let tasks = setup.plan.tasks
+        var tally = Tally(total: tasks.count)
+        let stored = Dictionary(grouping: outcome.objects, by: \.uuid)
+        let planned = Set(tasks.map(\.uuid))
+        for extra in outcome.objects where !planned.contains(extra.uuid) { tally.count(.storedTwice, extra.uuid) }
+        let notCreated = Set(outcome.notCreated)
+        var expectations = ExpectationCache(fixtureMatchesPlatform: setup.fixture?.encoder == .current)
+        var storedLatency = LatencyRecorder()
+        var createLatency = LatencyRecorder()
+        for task in tasks {
+            if let latency = outcome.createLatencies[task.uuid] { createLatency.record(latency) }
+            guard let copies = stored[task.uuid], let object = copies.first else {
+                tally.unfinished(task.uuid, canStillFinish: notCreated.contains(task.uuid) || outcome.timedOut)
+                continue
+            }
+            if copies.count > 1 { tally.count(.storedTwice, task.uuid) }
+            guard object.status == .completed else {
+                tally.count(.stuck, task.uuid)
+                continue
+            }
+            tally.account.completed += 1
+            if let latency = object.storedLatency { storedLatency.record(latency) }
+            if expectations.expected(for: task)?.matches(pixelChecksum: object.pixelChecksum, checksum: object.checksum) != true {
+                tally.count(.wrongChecksum, task.uuid)
+            }
+        }
+
+        let poisonIDs = Set(setup.plan.poison.map(\.messageID))
+        var poison = SimulationReport.PoisonAccount(published: outcome.faultsInjected["publish"] ?? 0)
+        for id in deadLetters {
+            if poisonIDs.contains(id) {
+                poison.deadLettered += 1
+            } else {
+                tally.count(.deadLettered, id)
+            }
+        }
+
+        var judge = Judge(examples: tally.examples)
+        let account = tally.account
+        judge.judge(
+            account, poison: poison, conflictingResults: conflictingResults, redeliveries: outcome.redeliveries,
+            expect: scenario.expect,
+            stallReason: outcome.timedOut
+                ? "still running at the limit of \(outcome.wallClock)"
+                : "\(notCreated.count) task(s) never created")
+        if poison.published < poisonIDs.count {
+            judge.fail(.liveness, "\(poisonIDs.count - poison.published) poison message(s) could not be published")
+        }
+
+        let injected = outcome.faultsInjected
+        var faults = SimulationReport.FaultCounts()
+        if let kills = injected["worker-kill"] { faults.workerCrashes = ["sigkill": kills] }
+        faults.slowRenders = injected["worker-pause"] ?? 0
+        faults.controllerCrashes = injected["api-restart"] ?? 0
+        faults.duplicateDeliveries = injected["duplicate-task"] ?? 0
+        var counters = SimulationReport.Counters()
+        counters.redeliveries = outcome.redeliveries
+        counters.deadLettered = deadLetters.count
+        counters.createErrors = outcome.createRetries
+
+        let seconds = outcome.wallClock.seconds
+        let throughput = seconds > 0 ? Double(account.completed) / seconds : 0
+        return SimulationReport(
+            scenario: scenario.name, mode: .cluster, settings: settings, verdict: judge.verdict, failures: judge.failures,
+            tasks: account, poison: poison, faults: faults, counters: counters, simulated: nil,
+            cluster: .init(
+                seconds: seconds, tasksPerSecond: throughput, createLatency: createLatency.summary,
+                storedLatency: storedLatency.summary, createRetries: outcome.createRetries,
+                faultsSkipped: outcome.faultsSkipped, faultsInjected: injected),
+            wallClock: .init(seconds: seconds, tasksPerSecond: throughput))
+    }
+}

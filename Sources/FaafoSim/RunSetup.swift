@@ -1,0 +1,52 @@
+import Foundation
+import GoldenFixtures
+
+/// What a run of a scenario draws from its seed before anything happens: the settings,
+/// the workload (every task's uuid, parameters and arrival) and the fault generator.
+/// A simulation and a cluster run of the same scenario and seed share it, so they
+/// create the very same tasks.
+struct RunSetup {
+    let settings: SimulationSettings
+    let plan: WorkloadPlan
+    let fixture: GoldenFile?
+    /// The generator the faults draw from, split from the seed.
+    var faultRandom: SimulationRandom
+
+    /// The share of the tasks that must be completed before the fault phase ends (when
+    /// the scenario sets no `until`).
+    static let recoveryShare = 0.9
+
+    /// Throws `ScenarioError` if the fixture file cannot be read. `taskCount` overrides
+    /// the scenario's task count.
+    init(scenario: Scenario, seed: UInt64, taskCount: Int?, scenarioFile: String) throws(ScenarioError) {
+        var main = SimulationRandom(seed: seed)
+        let seeds = SimulationSettings.PartSeeds(
+            settings: main.next(), workload: main.next(), identities: main.next(), faults: main.next())
+        var settingsRandom = SimulationRandom(seed: seeds.settings)
+        let cluster = scenario.cluster
+        let concurrency = cluster.concurrency.draw(&settingsRandom)
+        let tasks = taskCount ?? scenario.workload.tasks
+
+        var fixture: GoldenFile?
+        if let path = scenario.workload.fixture {
+            do {
+                fixture = try GoldenFile.load(from: URL(fileURLWithPath: path))
+            } catch {
+                throw ScenarioError(file: scenarioFile, line: 0, "cannot read the fixture \(path): \(error)")
+            }
+        }
+        self.fixture = fixture
+        var workloadRandom = SimulationRandom(seed: seeds.workload)
+        plan = WorkloadPlan(
+            scenario.workload, tasks: tasks, poison: scenario.faults.poison, fixture: fixture, random: &workloadRandom)
+
+        settings = SimulationSettings(
+            seed: seed, tasks: tasks, poison: scenario.faults.poison,
+            controllers: cluster.controllers.draw(&settingsRandom), workers: cluster.workers.draw(&settingsRandom),
+            concurrency: concurrency, prefetch: cluster.prefetch?.draw(&settingsRandom) ?? concurrency, seeds: seeds,
+            faultPhaseEnd: scenario.faults.until.map(Simulation.seconds)
+                ?? "\(Int(Self.recoveryShare * 100))% of the tasks are completed or \(Simulation.seconds(scenario.expect.within / 2))",
+            renderCache: scenario.workload.distinct != nil || fixture != nil)
+        faultRandom = SimulationRandom(seed: seeds.faults)
+    }
+}

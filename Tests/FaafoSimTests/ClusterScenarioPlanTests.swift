@@ -1,0 +1,67 @@
+import FaafoCluster
+@testable import FaafoSim
+import Foundation
+import Testing
+
+/// How a scenario becomes a plan for real processes, checked without starting any: the
+/// same tasks as the simulation, the faults translated and drawn from the seed.
+@Suite struct ClusterScenarioPlanTests {
+    @Test func theClusterCreatesTheSimulationsTasksWithTheirArrivals() throws {
+        let scenario = try ScenarioFiles.load("smoke.yaml")
+        let simulation = try Simulation(scenario: scenario, seed: 8, taskCount: 50)
+        let cluster = try ClusterScenario(scenario: scenario, seed: 8, taskCount: 50)
+
+        #expect(cluster.plan.tasks.map(\.uuid) == simulation.plan.tasks.map(\.uuid))
+        #expect(cluster.plan.tasks.map(\.width) == simulation.plan.tasks.map(\.request.width))
+        // Uniform at 2000 a second: 500 µs apart.
+        #expect(cluster.plan.arrivals?.prefix(3) == [.zero, .microseconds(500), .microseconds(1000)])
+        #expect(cluster.plan.workers == simulation.settings.workers)
+        #expect(cluster.plan.faults.isEmpty)
+    }
+
+    @Test func workerCrashesBecomeKillsDrawnFromTheSeedInTheFaultPhase() throws {
+        let scenario = try ScenarioFiles.load("worker-crashes.yaml")
+        let first = try ClusterScenario(scenario: scenario, seed: 2, taskCount: 200)
+        let second = try ClusterScenario(scenario: scenario, seed: 2, taskCount: 200)
+        #expect(first.plan.faults == second.plan.faults)
+        #expect(try ClusterScenario(scenario: scenario, seed: 3, taskCount: 200).plan.faults != first.plan.faults)
+
+        // Four steps at 2 % each over the first 180 tasks: 14 expected, all kills.
+        #expect((5...30).contains(first.plan.faults.count))
+        for fault in first.plan.faults {
+            guard case .killWorker(let worker, .afterCreates(let count), let restart) = fault else {
+                Issue.record("not a timed kill: \(fault)")
+                continue
+            }
+            #expect((0..<first.settings.workers).contains(worker))
+            #expect((1...180).contains(count))
+            #expect(restart == .milliseconds(200))
+        }
+    }
+
+    @Test func controllerCrashesBecomeAPIRestartsAfterTheTasksThatArrivedBeforeThem() throws {
+        // Every 100 ms at 1000 tasks a second, during the first 90 % of 800 tasks.
+        let cluster = try ClusterScenario(scenario: try ScenarioFiles.load("controller-restart.yaml"), seed: 4)
+        #expect(cluster.plan.faults == (1...7).map { .restartAPI(at: .afterCreates($0 * 100 + 1)) })
+        #expect(cluster.settings.controllers == 1)
+        #expect(cluster.notes.contains { $0.contains("one faafo-api instead of 2 controllers") })
+    }
+
+    @Test func poisonIsPublishedBesideTheAPI() throws {
+        let scenario = try ScenarioFiles.load("poison.yaml")
+        let cluster = try ClusterScenario(scenario: scenario, seed: 5)
+        let published = cluster.plan.faults.compactMap { fault -> String? in
+            if case .publish(_, let id, _) = fault { id } else { nil }
+        }
+        #expect(published == (0..<30).map { "poison-\($0)" })
+    }
+
+    @Test func faultsWithNoRealCounterpartAreRefusedByName() throws {
+        #expect {
+            _ = try ClusterScenario(scenario: try ScenarioFiles.load("duplicate-results.yaml"), seed: 1)
+        } throws: { "\($0)".contains("result-failure") }
+        #expect {
+            _ = try ClusterScenario(scenario: try ScenarioFiles.load("broken-worker.yaml"), seed: 1)
+        } throws: { "\($0)".contains("worker-bug ack-before-result") }
+    }
+}
