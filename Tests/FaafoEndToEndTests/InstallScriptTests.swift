@@ -1,0 +1,93 @@
+import FaafoCluster
+import Foundation
+import Testing
+
+/// scripts/install.sh, the tutorial's installer, with this build's executables: `-r api
+/// -r worker -r demo` starts a working system and runs a demo batch through it.
+@Suite(.timeLimit(.minutes(5)))
+struct InstallScriptTests {
+    static let script = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appending(path: "scripts/install.sh")
+
+    /// Runs the script through env(1) with the variables that keep it inside `folder`.
+    static func install(_ arguments: [String], folder: URL) async throws -> (status: Int32, output: String) {
+        let environment = [
+            "FAAFO_BIN_DIR=\(try LocalCluster.executablesFolder().path)", "FAAFO_RUN_DIR=\(folder.path)",
+            "FAAFO_SERVICE_MANAGER=background", "FAAFO_LISTEN_ADDRESS=127.0.0.1", "FAAFO_DEMO_TASKS=6",
+        ]
+        return try await runCommand(
+            URL(fileURLWithPath: "/usr/bin/env"), environment + [script.path] + arguments, timeout: .seconds(240))
+    }
+
+    @Test func apiWorkerAndDemoMakeAWorkingSystem() async throws {
+        let folder = FileManager.default.temporaryDirectory.appending(path: "faafo-install-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let broker = RabbitMQ()
+        let virtualHost = "faafo-install-\(UUID().uuidString.prefix(8).lowercased())"
+        let transport = try await broker.makeVirtualHost(virtualHost)
+        let port = try freeLoopbackPort()
+        defer { try? FileManager.default.removeItem(at: folder) }
+
+        let arguments = [
+            "-r", "api", "-r", "worker", "-r", "demo", "-e", "http://127.0.0.1:\(port)", "-m", transport,
+            "-d", "sqlite:///" + folder.appending(path: "faafo.db").path,
+        ]
+        // Whatever happens to the run, -k stops the services it started.
+        let run = await Result(catching: { try await Self.install(arguments, folder: folder) })
+        let stop = try await Self.install(["-k"], folder: folder)
+        await broker.deleteVirtualHost(virtualHost)
+        let (status, output) = try run.get()
+
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("faafo-api started"))
+        #expect(output.contains("faafo-worker started"))
+        #expect(output.contains("6 submitted, 6 completed, 0 failed, 0 timed out"), "\(output)")
+        #expect(stop.status == 0)
+        #expect(stop.output.contains("faafo-api stopped") && stop.output.contains("faafo-worker stopped"))
+        #expect(!FileManager.default.fileExists(atPath: folder.appending(path: "faafo-api.pid").path))
+    }
+
+    @Test func badOptionsAreNamed() async throws {
+        let folder = FileManager.default.temporaryDirectory
+        let role = try await Self.install(["-r", "database"], folder: folder)
+        #expect(role.status == 2)
+        #expect(role.output.contains("-r takes api, worker or demo, not 'database'"))
+        let endpoint = try await Self.install(["-r", "demo", "-e", "localhost:8080"], folder: folder)
+        #expect(endpoint.status == 2)
+        #expect(endpoint.output.contains("-e must be http://HOST[:PORT], not 'localhost:8080'"))
+        let nothing = try await Self.install([], folder: folder)
+        #expect(nothing.status == 2)
+        #expect(nothing.output.contains("nothing to do"))
+    }
+}
+
+extension Result where Failure == any Error {
+    /// The result of an async throwing body.
+    init(catching body: () async throws -> Success) async {
+        do {
+            self = .success(try await body())
+        } catch {
+            self = .failure(error)
+        }
+    }
+}
+
+/// A TCP port on 127.0.0.1 that nothing listens on now.
+func freeLoopbackPort() throws -> Int {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard descriptor >= 0 else { throw ClusterError("socket() failed: errno \(errno)") }
+    defer { close(descriptor) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
+            bind(descriptor, raw, length) == 0 && getsockname(descriptor, raw, &length) == 0
+        }
+    }
+    guard bound else { throw ClusterError("cannot bind a loopback port: errno \(errno)") }
+    return Int(UInt16(bigEndian: address.sin_port))
+}

@@ -1,0 +1,203 @@
+#!/usr/bin/env bash
+# faafo's installer, with the options of the original's contrib/install.sh (the
+# tutorial passes them through cloud-init):
+#
+#   install.sh -i faafo -i messaging -r api -r worker -r demo            # all in one
+#   install.sh -i faafo -i messaging -r api                              # a controller
+#   install.sh -i faafo -r worker -e http://CONTROLLER:8080 -m amqp://guest:guest@CONTROLLER:5672/
+#
+#   -i faafo       build faafo (release) from this checkout and install its executables,
+#                  then write /etc/faafo/faafo.conf from -e, -m and -d
+#   -i messaging   install RabbitMQ (Debian's rabbitmq-server) and start it
+#   -i database    prepare the SQLite database's folder (SQLite is linked in; there is no
+#                  database server to install)
+#   -r api         start faafo-api, listening on the port of -e
+#   -r worker      start faafo-worker, taking tasks from -m and sending results to -e
+#   -r demo        run `faafo demo` against -e (FAAFO_DEMO_TASKS tasks, default 10) and
+#                  print its report; the script exits with the demo's status
+#   -k             stop the services this script started (before anything else)
+#   -e URL         the API's endpoint            (default http://localhost:8080)
+#   -m URL         the broker's transport URL    (default amqp://guest:guest@localhost:5672/)
+#   -d URL         the database URL              (default sqlite:////var/lib/faafo/faafo.db)
+#
+# Services run under systemd when it is the init system (units faafo-api and
+# faafo-worker), else in the background with their pid and log files in FAAFO_RUN_DIR
+# (default /run/faafo). FAAFO_BIN_DIR (default /usr/local/bin) is where -i faafo installs
+# the executables and where -r looks for them; FAAFO_SERVICE_MANAGER=background skips
+# systemd; FAAFO_LISTEN_ADDRESS (default 0.0.0.0) is the API's listen address.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+
+endpoint=http://localhost:8080
+transport=amqp://guest:guest@localhost:5672/
+database=sqlite:////var/lib/faafo/faafo.db
+installs=()
+runs=()
+stop=0
+
+usage() {
+    sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
+    exit "${1:-0}"
+}
+fail() {
+    echo "install.sh: $*" >&2
+    exit 2
+}
+
+while getopts "i:r:e:m:d:kh" option; do
+    case $option in
+    i)
+        case $OPTARG in
+        faafo | messaging | database) installs+=("$OPTARG") ;;
+        *) fail "-i takes faafo, messaging or database, not '$OPTARG'" ;;
+        esac
+        ;;
+    r)
+        case $OPTARG in
+        api | worker | demo) runs+=("$OPTARG") ;;
+        *) fail "-r takes api, worker or demo, not '$OPTARG'" ;;
+        esac
+        ;;
+    e) endpoint=$OPTARG ;;
+    m) transport=$OPTARG ;;
+    d) database=$OPTARG ;;
+    k) stop=1 ;;
+    h) usage 0 ;;
+    *) usage 2 >&2 ;;
+    esac
+done
+shift $((OPTIND - 1))
+(($# == 0)) || fail "unexpected argument '$1' (see -h)"
+((${#installs[@]} + ${#runs[@]} + stop > 0)) || fail "nothing to do: give -i, -r or -k (see -h)"
+
+[[ $endpoint =~ ^https?://([^/:]+|\[[0-9a-fA-F:]+\])(:([0-9]+))?/?$ ]] ||
+    fail "-e must be http://HOST[:PORT], not '$endpoint'"
+bind_port=${BASH_REMATCH[3]:-80}
+[[ $transport =~ ^(amqp|memory):// ]] || fail "-m must be an amqp:// URL, not '$transport'"
+[[ $database =~ ^(sqlite|memory): ]] || fail "-d must be a sqlite:/// URL, not '$database'"
+
+bin_dir=${FAAFO_BIN_DIR:-/usr/local/bin}
+run_dir=${FAAFO_RUN_DIR:-/run/faafo}
+listen_address=${FAAFO_LISTEN_ADDRESS:-0.0.0.0}
+as_root=()
+[[ $(id -u) -eq 0 ]] || as_root=(sudo)
+
+use_systemd() {
+    [[ ${FAAFO_SERVICE_MANAGER:-} != background && -d /run/systemd/system ]]
+}
+
+# Starts service $1 (faafo-api or faafo-worker) with the arguments that follow.
+start_service() {
+    local name=$1
+    shift
+    [[ -x $bin_dir/$name ]] || fail "$bin_dir/$name is missing: install faafo first (-i faafo) or set FAAFO_BIN_DIR"
+    if use_systemd; then
+        "${as_root[@]}" tee "/etc/systemd/system/$name.service" >/dev/null <<UNIT
+[Unit]
+Description=faafo $name
+After=network-online.target rabbitmq-server.service
+
+[Service]
+ExecStart=$bin_dir/$name $*
+Restart=on-failure
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+        "${as_root[@]}" systemctl daemon-reload
+        "${as_root[@]}" systemctl enable --now "$name"
+        echo "install.sh: $name runs under systemd (journalctl -u $name)"
+    else
+        mkdir -p "$run_dir"
+        if [[ -f $run_dir/$name.pid ]] && kill -0 "$(cat "$run_dir/$name.pid")" 2>/dev/null; then
+            fail "$name is running already (pid $(cat "$run_dir/$name.pid")); stop it with -k"
+        fi
+        (
+            # A daemon keeps none of its launcher's descriptors but stdin, stdout and
+            # stderr (a caller waiting for this script's pipes to close would wait forever).
+            for fd in /proc/self/fd/*; do
+                fd=${fd##*/}
+                if ((fd > 2)); then eval "exec $fd>&-" 2>/dev/null || true; fi
+            done
+            exec nohup "$bin_dir/$name" "$@" >>"$run_dir/$name.log" 2>&1 </dev/null
+        ) &
+        echo $! >"$run_dir/$name.pid"
+        echo "install.sh: $name started, pid $!, log $run_dir/$name.log"
+    fi
+}
+
+stop_services() {
+    for name in faafo-worker faafo-api; do
+        if use_systemd && [[ -f /etc/systemd/system/$name.service ]]; then
+            "${as_root[@]}" systemctl disable --now "$name" || true
+        fi
+        if [[ -f $run_dir/$name.pid ]]; then
+            kill "$(cat "$run_dir/$name.pid")" 2>/dev/null || true
+            rm -f "$run_dir/$name.pid"
+            echo "install.sh: $name stopped"
+        fi
+    done
+}
+
+# Waits (at most 60 s) until the API answers.
+wait_for_api() {
+    for _ in $(seq 1 120); do
+        if "$bin_dir/faafo" --endpoint-url "$endpoint" list >/dev/null 2>&1; then return 0; fi
+        sleep 0.5
+    done
+    fail "the API at $endpoint did not answer within 60 s"
+}
+
+((stop == 0)) || stop_services
+
+for item in "${installs[@]}"; do
+    case $item in
+    messaging)
+        "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends rabbitmq-server
+        "$here/start-rabbitmq"
+        ;;
+    database)
+        if [[ $database =~ ^sqlite:///(.+)$ ]]; then
+            "${as_root[@]}" mkdir -p "$(dirname "/${BASH_REMATCH[1]#/}")"
+        fi
+        echo "install.sh: SQLite is linked into faafo-api; its database is created on first start"
+        ;;
+    faafo)
+        "$here/setup"
+        (cd "$root" && swift build -c release)
+        build=$(cd "$root" && swift build -c release --show-bin-path)
+        "${as_root[@]}" install -d "$bin_dir" /etc/faafo
+        for executable in faafo faafo-api faafo-worker faafo-sim; do
+            "${as_root[@]}" install -m 755 "$build/$executable" "$bin_dir/$executable"
+        done
+        "${as_root[@]}" tee /etc/faafo/faafo.conf >/dev/null <<CONF
+[DEFAULT]
+endpoint_url = $endpoint
+transport_url = $transport
+database_url = $database
+listen_address = $listen_address
+bind_port = $bind_port
+CONF
+        echo "install.sh: faafo installed in $bin_dir, configuration in /etc/faafo/faafo.conf"
+        ;;
+    esac
+done
+
+for item in "${runs[@]}"; do
+    case $item in
+    api)
+        start_service faafo-api --transport-url "$transport" --database-url "$database" \
+            --listen-address "$listen_address" --bind-port "$bind_port" --workers 0
+        ;;
+    worker)
+        start_service faafo-worker --transport-url "$transport" --endpoint-url "$endpoint"
+        ;;
+    demo)
+        [[ -x $bin_dir/faafo ]] || fail "$bin_dir/faafo is missing: install faafo first (-i faafo) or set FAAFO_BIN_DIR"
+        wait_for_api
+        "$bin_dir/faafo" --endpoint-url "$endpoint" demo --tasks "${FAAFO_DEMO_TASKS:-10}"
+        ;;
+    esac
+done
