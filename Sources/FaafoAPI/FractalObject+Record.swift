@@ -13,7 +13,7 @@ extension FractalObject {
             generatedBy: r.generatedBy, cx: r.cx, cy: r.cy, seed: r.seed,
             pixelChecksum: r.pixelChecksum, status: r.status,
             createdAt: Self.timestamp(r.createdAt), completedAt: r.completedAt.map(Self.timestamp),
-            attempts: r.attempts)
+            attempts: r.attempts, failure: r.failure)
     }
 
     /// ISO 8601 in UTC with milliseconds, e.g. `2026-11-25T16:20:17.123Z`.

@@ -21,6 +21,10 @@ struct FractalRoutes<Context: RequestContext> {
             let upload = try await JSONBody.decode(ResultUpload.self, from: request, limit: resultLimit)
             return try JSONBody.response(try await service.submitResult(context.parameters.require("uuid"), upload))
         }
+        router.put("/v1/fractal/:uuid/failure") { request, context in
+            let failure = try await JSONBody.decode(TaskFailure.self, from: request, limit: createLimit)
+            return try JSONBody.response(try await service.reportFailure(context.parameters.require("uuid"), failure))
+        }
         router.delete("/v1/fractal/:uuid") { _, context in
             try await service.delete(context.parameters.require("uuid"))
             return Response(status: .noContent)

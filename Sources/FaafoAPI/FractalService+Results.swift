@@ -47,6 +47,41 @@ extension FractalService {
         }
     }
 
+    /// The most a failure's reason may hold.
+    static let maximumFailureLength = 2000
+
+    /// Records that a worker gave a fractal up, and why. A pending fractal becomes failed;
+    /// a failed one keeps its first failure; a completed one is refused (409): its result
+    /// stands.
+    public func reportFailure(_ uuid: String, _ failure: TaskFailure) async throws -> FractalObject {
+        let uuid = try Self.requireUUID(uuid)
+        func invalid(_ message: String) -> FractalServiceError { FractalServiceError(.invalid, message) }
+        guard !failure.generatedBy.isEmpty, failure.generatedBy.count <= Self.maximumWorkerNameLength else {
+            throw invalid("generated_by must be 1 to \(Self.maximumWorkerNameLength) characters")
+        }
+        let reason = failure.reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !reason.isEmpty, reason.count <= Self.maximumFailureLength else {
+            throw invalid("reason must be 1 to \(Self.maximumFailureLength) characters")
+        }
+        let outcome: FailOutcome
+        do {
+            outcome = try await store.fail(uuid, reason: reason, by: failure.generatedBy, at: environment.now())
+        } catch {
+            throw FractalServiceError(.unavailable, "cannot store the failure of \(uuid): \(error)")
+        }
+        switch outcome {
+        case .markedFailed(let stored):
+            logger.error("fractal \(uuid) failed on \(failure.generatedBy): \(reason)")
+            return FractalObject(stored)
+        case .alreadyFailed(let stored):
+            return FractalObject(stored)
+        case .alreadyCompleted:
+            throw FractalServiceError(.conflict, "fractal \(uuid) is completed; its result stands")
+        case .notFound:
+            throw FractalServiceError(.notFound, "no fractal \(uuid)")
+        }
+    }
+
     /// Decodes and checks a result's image against what it claims and what was asked.
     static func checkedImage(_ upload: ResultUpload, for record: FractalRecord) throws -> Data {
         func invalid(_ message: String) -> FractalServiceError { FractalServiceError(.invalid, message) }

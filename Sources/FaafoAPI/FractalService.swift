@@ -32,6 +32,13 @@ public final class FractalService: Sendable {
         case created(FractalObject)
         /// The same task was stored before under this uuid; nothing was queued again.
         case existing(FractalObject)
+
+        /// The stored fractal, either way.
+        public var object: FractalObject {
+            switch self {
+            case .created(let object), .existing(let object): object
+            }
+        }
     }
 
     /// Validates a request, stores it, then publishes its task. A task whose publish is

@@ -18,4 +18,8 @@ public struct ServiceResultSink: ResultSink {
             throw SubmitError(isPermanent: error.code != .unavailable, error.message)
         }
     }
+
+    public func reportFailure(_ uuid: String, _ failure: TaskFailure) async throws {
+        _ = try await service.reportFailure(uuid, failure)
+    }
 }

@@ -18,6 +18,7 @@ enum FractalTables {
         table.addRow(["size", fractal.size.map { "\($0) bytes" } ?? "-"])
         table.addRow(["checksum", fractal.checksum ?? "-"])
         table.addRow(["generated_by", fractal.generatedBy ?? "-"])
+        if let failure = fractal.failure { table.addRow(["failure", failure]) }
         return table
     }
 

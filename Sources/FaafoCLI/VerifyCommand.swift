@@ -47,7 +47,11 @@ struct VerifyCommand: AsyncParsableCommand {
             var table = TextTable(headers: ["case", "field", "expected", "actual"], alignments: [.left, .left, .left, .left])
             for (golden, uuid) in submitted {
                 guard let fractal = stored[uuid], fractal.status == .completed else {
-                    table.addRow([golden.name, "status", "completed", "pending after \(timeout) s (\(uuid))"])
+                    let actual =
+                        stored[uuid]?.status == .failed
+                        ? "failed: \(stored[uuid]?.failure ?? "no reason given") (\(uuid))"
+                        : "pending after \(timeout) s (\(uuid))"
+                    table.addRow([golden.name, "status", "completed", actual])
                     continue
                 }
                 let mismatches = GoldenCheck.compare(
@@ -82,7 +86,7 @@ struct VerifyCommand: AsyncParsableCommand {
             for uuid in pending {
                 let fractal = try await session.client.get(uuid)
                 latest[uuid] = fractal
-                if fractal.status != .completed { still.append(uuid) }
+                if fractal.status == .pending { still.append(uuid) }
             }
             pending = still
             guard !pending.isEmpty, ContinuousClock.now < deadline else { break }

@@ -161,6 +161,11 @@ public final class FaafoAPIClient: Sendable {
         try await call(.PUT, "/v1/fractal/" + Self.pathComponent(uuid), body: result, as: FractalObject.self)
     }
 
+    /// `PUT /v1/fractal/<uuid>/failure`: a worker gave the task up, and says why.
+    public func reportFailure(_ uuid: String, _ failure: TaskFailure) async throws -> FractalObject {
+        try await call(.PUT, "/v1/fractal/" + Self.pathComponent(uuid) + "/failure", body: failure, as: FractalObject.self)
+    }
+
     // MARK: Plumbing
 
     private struct NoBody: Encodable {}

@@ -61,7 +61,7 @@ public struct Gallery: Sendable {
             throw GalleryError.notFound(
                 "There is no page \(page): the gallery has \(result.totalPages) page\(result.totalPages == 1 ? "" : "s").")
         }
-        let pending = result.objects.filter { $0.status != .completed }.count
+        let pending = result.objects.filter { $0.status == .pending }.count
         let summary =
             result.numResults == 0
             ? "No fractals stored."

@@ -26,7 +26,7 @@ enum GalleryPages {
 
         init(_ view: FractalView, refreshSeconds: Int?) {
             title = "Fractal \(view.uuid)"
-            self.refreshSeconds = view.completed ? nil : refreshSeconds
+            self.refreshSeconds = view.pending ? refreshSeconds : nil
             uuid = view.uuid
             status = view.status
             completed = view.completed

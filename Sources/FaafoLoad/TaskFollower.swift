@@ -20,8 +20,14 @@ struct TaskFollower: Sendable {
             record.createLatency = clock.now - sent
             record.uuid = created.uuid
             let stored = try await follow(created)
-            record.status = .completed
             record.generatedBy = stored.generatedBy
+            if stored.status == .failed {
+                record.status = .failed
+                record.problem = "a worker gave it up: \(stored.failure ?? "no reason given")"
+                await ledger.finish(record)
+                return
+            }
+            record.status = .completed
             record.storedLatency = stored.storedLatency ?? clock.now - sent
             record.object = stored
         } catch {
@@ -35,11 +41,11 @@ struct TaskFollower: Sendable {
         await ledger.finish(record)
     }
 
-    /// Polls until the task is completed. Throws `CancellationError` when the run's time
+    /// Polls until the task is completed or failed. Throws `CancellationError` when the run's time
     /// is up, and the API's error when the task is gone or the call cannot succeed.
     /// A transient failure (no connection, a 5xx) is polled again.
     private func follow(_ created: FractalObject) async throws -> FractalObject {
-        if created.status == .completed { return created }
+        if created.status != .pending { return created }
         var wait = schedule.firstWait(recentLatency: await ledger.typicalLatency)
         while true {
             try await Task.sleep(for: wait, clock: clock)
@@ -47,7 +53,7 @@ struct TaskFollower: Sendable {
             await ledger.countPoll()
             do {
                 let object = try await gate.run { try await client.get(created.uuid) }
-                if object.status == .completed { return object }
+                if object.status != .pending { return object }
             } catch let error as FaafoClientError where error.isTransient {
                 continue
             }

@@ -40,6 +40,10 @@ struct Checker {
                 tally.unfinished(task.uuid, canStillFinish: timedOut)
                 continue
             }
+            if record.status == .failed {
+                tally.count(.failed, task.uuid)
+                continue
+            }
             guard record.status == .completed else {
                 // Pending: waiting somewhere (outbox, queue, a worker) is stuck; gone from everywhere is lost.
                 tally.unfinished(task.uuid, canStillFinish: !record.published || inFlight)
@@ -109,7 +113,7 @@ struct Checker {
 /// A run's task account, with a uuid for each kind of failure, to quote.
 struct Tally {
     enum Kind: String {
-        case lost, stuck
+        case lost, stuck, failed
         case storedTwice = "stored twice"
         case wrongChecksum = "wrong checksum"
         case renderedDifferently = "rendered differently"
@@ -127,6 +131,7 @@ struct Tally {
         switch kind {
         case .lost: account.lost += 1
         case .stuck: account.stuck += 1
+        case .failed: account.failed += 1
         case .storedTwice: account.storedTwice += 1
         case .wrongChecksum: account.wrongChecksum += 1
         case .renderedDifferently: account.renderedDifferently += 1
@@ -162,6 +167,9 @@ struct Judge {
     ) {
         if account.lost > expect.lost {
             fail(.correctness, "\(account.lost) task(s) lost: pending, with no message left anywhere\(example("lost"))")
+        }
+        if account.failed > 0 {
+            fail(.correctness, "\(account.failed) task(s) failed: a worker gave them up\(example("failed"))")
         }
         if account.storedTwice > expect.duplicatesStored {
             fail(.correctness, "\(account.storedTwice) task(s) stored twice\(example("stored twice"))")

@@ -201,7 +201,7 @@ public final class ClusterScenario {
             }
             if copies.count > 1 { tally.count(.storedTwice, task.uuid) }
             guard object.status == .completed else {
-                tally.count(.stuck, task.uuid)
+                tally.count(object.status == .failed ? .failed : .stuck, task.uuid)
                 continue
             }
             tally.account.completed += 1

@@ -37,6 +37,9 @@ final class ObservedFractalStore: FractalStore {
     func unpublished(limit: Int) async throws -> [FractalRecord] { try await base.unpublished(limit: limit) }
     func image(_ uuid: String) async throws -> Data? { try await base.image(uuid) }
     func delete(_ uuid: String) async throws -> Bool { try await base.delete(uuid) }
+    func fail(_ uuid: String, reason: String, by worker: String, at date: Date) async throws -> FailOutcome {
+        try await base.fail(uuid, reason: reason, by: worker, at: date)
+    }
 
     func complete(_ uuid: String, with result: FractalResult, image: Data) async throws -> CompleteOutcome {
         let outcome = try await base.complete(uuid, with: result, image: image)

@@ -31,4 +31,9 @@ struct SimulatedResultSink: ResultSink {
             throw SubmitError(isPermanent: false, "no answer from the API in time (injected; the PUT was processed)")
         }
     }
+
+    func reportFailure(_ uuid: String, _ failure: TaskFailure) async throws {
+        guard let service else { throw SubmitError(isPermanent: false, "connection refused: no controller is up") }
+        try await ServiceResultSink(service: service).reportFailure(uuid, failure)
+    }
 }

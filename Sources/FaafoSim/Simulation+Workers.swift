@@ -57,11 +57,13 @@ extension Simulation {
             do {
                 prepared = try processor.prepare(job.delivery.body)
             } catch {
+                if let uuid = error.uuid { await reportFailure(of: uuid, reason: error.reason, processor) }
                 counters.deadLettered += 1
                 await settle { try await job.consumer.reject(job.delivery, requeue: false) }
                 return finish(id)
             }
             guard let rendered = render(prepared) else {
+                await reportFailure(of: prepared.task.uuid, reason: "cannot render", processor)
                 counters.deadLettered += 1
                 await settle { try await job.consumer.reject(job.delivery, requeue: false) }
                 return finish(id)
@@ -121,8 +123,9 @@ extension Simulation {
             job.phase = .acknowledge
             jobs[id] = job
             schedule(.job(id), after: scenario.cluster.network - scenario.cluster.network / 2)
-        case .refused:
+        case .refused(let error):
             counters.refusedResults += 1
+            await reportFailure(of: job.uuid, reason: "the API refused the result: \(error)", processor)
             await settle { try await job.consumer.reject(job.delivery, requeue: false) }
             finish(id)
         case .failed:
@@ -130,6 +133,12 @@ extension Simulation {
             jobs[id] = job
             schedule(.job(id), after: Self.ticks(delay))
         }
+    }
+
+    /// A virtual worker gives a task up as faafo-worker does: it tells a live controller.
+    func reportFailure(of uuid: String, reason: String, _ processor: TaskProcessor) async {
+        await processor.reportFailure(
+            of: uuid, reason: reason, to: SimulatedResultSink(service: nextLiveController(), fault: .none))
     }
 
     static func ticks(_ duration: Duration) -> Tick {

@@ -35,6 +35,8 @@ public struct SimulationReport: Codable, Sendable {
         public var completed = 0
         public var lost = 0
         public var stuck = 0
+        /// Tasks a worker gave up (status failed): valid tasks never should be.
+        public var failed = 0
         public var storedTwice = 0
         public var wrongChecksum = 0
         public var renderedDifferently = 0
@@ -42,7 +44,7 @@ public struct SimulationReport: Codable, Sendable {
         public var deadLettered = 0
 
         enum CodingKeys: String, CodingKey {
-            case total, completed, lost, stuck
+            case total, completed, lost, stuck, failed
             case storedTwice = "stored_twice"
             case wrongChecksum = "wrong_checksum"
             case renderedDifferently = "rendered_differently"
@@ -206,7 +208,7 @@ public struct SimulationReport: Codable, Sendable {
             "scenario \(scenario)\(mode == .cluster ? " on a real cluster" : ""): "
                 + (verdict == .pass ? "PASS" : "FAIL (\(verdict.rawValue))"))
         lines.append(
-            "  tasks       \(tasks.total): \(tasks.completed) completed, \(tasks.lost) lost, \(tasks.stuck) stuck, "
+            "  tasks       \(tasks.total): \(tasks.completed) completed, \(tasks.lost) lost, \(tasks.stuck) stuck, \(tasks.failed) failed, "
                 + "\(tasks.storedTwice) stored twice, \(tasks.wrongChecksum) wrong checksum, "
                 + "\(tasks.renderedDifferently) rendered differently, \(tasks.deadLettered) dead-lettered")
         lines.append("  poison      \(poison.published) published, \(poison.deadLettered) dead-lettered")

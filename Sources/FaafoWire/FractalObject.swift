@@ -27,6 +27,8 @@ public struct FractalObject: Codable, Hashable, Sendable {
     public var createdAt: String
     public var completedAt: String?
     public var attempts: Int
+    /// Why the fractal failed (status `failed`): a worker gave it up; nil otherwise.
+    public var failure: String?
 
     enum CodingKeys: String, CodingKey {
         case uuid, width, height, iterations, xa, xb, ya, yb, duration, size, checksum, url
@@ -36,7 +38,7 @@ public struct FractalObject: Codable, Hashable, Sendable {
         case status
         case createdAt = "created_at"
         case completedAt = "completed_at"
-        case attempts
+        case attempts, failure
     }
 
     public init(
@@ -44,7 +46,7 @@ public struct FractalObject: Codable, Hashable, Sendable {
         duration: Double? = nil, size: Int? = nil, checksum: String? = nil, url: String? = nil,
         generatedBy: String? = nil, cx: Double? = nil, cy: Double? = nil, seed: UInt64? = nil,
         pixelChecksum: String? = nil, status: FractalStatus = .pending, createdAt: String,
-        completedAt: String? = nil, attempts: Int = 0
+        completedAt: String? = nil, attempts: Int = 0, failure: String? = nil
     ) {
         self.uuid = uuid
         self.width = width
@@ -67,6 +69,7 @@ public struct FractalObject: Codable, Hashable, Sendable {
         self.createdAt = createdAt
         self.completedAt = completedAt
         self.attempts = attempts
+        self.failure = failure
     }
 
     /// Encodes every key, nulls included, as Flask-Restless did.
@@ -93,6 +96,7 @@ public struct FractalObject: Codable, Hashable, Sendable {
         try c.encode(createdAt, forKey: .createdAt)
         try c.encode(completedAt, forKey: .completedAt)
         try c.encode(attempts, forKey: .attempts)
+        try c.encode(failure, forKey: .failure)
     }
 }
 
@@ -102,6 +106,8 @@ public enum FractalStatus: String, Codable, Hashable, Sendable {
     case pending
     /// A worker's result was accepted.
     case completed
+    /// A worker gave the task up (see `failure`); a valid result may still complete it.
+    case failed
 }
 
 extension FractalObject {

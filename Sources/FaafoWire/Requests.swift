@@ -87,6 +87,23 @@ public struct ResultUpload: Codable, Hashable, Sendable {
     }
 }
 
+/// `PUT /v1/fractal/<uuid>/failure`: a worker gave the task up for good (it cannot be
+/// rendered, or the API refused its result), and says why.
+public struct TaskFailure: Codable, Hashable, Sendable {
+    public var reason: String
+    public var generatedBy: String
+
+    enum CodingKeys: String, CodingKey {
+        case reason
+        case generatedBy = "generated_by"
+    }
+
+    public init(reason: String, generatedBy: String) {
+        self.reason = reason
+        self.generatedBy = generatedBy
+    }
+}
+
 /// `GET /v1/fractal?page=N`: one page in Flask-Restless's shape.
 public struct FractalPage: Codable, Hashable, Sendable {
     public var numResults: Int

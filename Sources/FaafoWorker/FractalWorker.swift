@@ -74,6 +74,7 @@ public final class FractalWorker: Service, Sendable {
             prepared = try processor.prepare(delivery.body)
         } catch {
             logger.error("dead-lettering a task that can never succeed (\(error.reason)): \(preview(delivery.body))")
+            if let uuid = error.uuid { await reportFailure(of: uuid, reason: error.reason, processor) }
             await settle { try await consumer.reject(delivery, requeue: false) }
             return
         }
@@ -85,6 +86,7 @@ public final class FractalWorker: Service, Sendable {
             rendered = try await render(prepared.parameters)
         } catch {
             logger.error("cannot render \(task.uuid): \(error); dead-lettering it")
+            await reportFailure(of: task.uuid, reason: "cannot render: \(error)", processor)
             await settle { try await consumer.reject(delivery, requeue: false) }
             return
         }
@@ -100,6 +102,7 @@ public final class FractalWorker: Service, Sendable {
                 return
             case .refused(let error):
                 logger.error("the API refused the result of \(task.uuid): \(error); dead-lettering it")
+                await reportFailure(of: task.uuid, reason: "the API refused the result: \(error)", processor)
                 await settle { try await consumer.reject(delivery, requeue: false) }
                 return
             case .failed(let error):
@@ -111,6 +114,13 @@ public final class FractalWorker: Service, Sendable {
                 logger.info("stopping with \(task.uuid) unacknowledged; the queue will deliver it again")
                 return
             }
+        }
+    }
+
+    /// Reports a task given up to the API (best effort), and logs when that fails.
+    func reportFailure(of uuid: String, reason: String, _ processor: TaskProcessor) async {
+        if await !processor.reportFailure(of: uuid, reason: reason, to: sink) {
+            logger.warning("cannot report the failure of \(uuid) to the API; it stays pending there")
         }
     }
 

@@ -16,4 +16,8 @@ public struct HTTPResultSink: ResultSink {
             throw SubmitError(isPermanent: error.isClientError, error.description)
         }
     }
+
+    public func reportFailure(_ uuid: String, _ failure: TaskFailure) async throws {
+        _ = try await client.reportFailure(uuid, failure)
+    }
 }

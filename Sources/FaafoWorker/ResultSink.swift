@@ -6,6 +6,10 @@ public protocol ResultSink: Sendable {
     /// Delivers one result. Returns once the API has accepted it (a 2xx). Throws
     /// `SubmitError`; any other error counts as transient.
     func submit(_ uuid: String, _ upload: ResultUpload) async throws
+
+    /// Tells the API that the worker gave the task up, and why (`PUT
+    /// /v1/fractal/<uuid>/failure`). Throws when the report did not get through.
+    func reportFailure(_ uuid: String, _ failure: TaskFailure) async throws
 }
 
 /// Why a result was not accepted, and whether trying again can help.

@@ -26,6 +26,8 @@ public struct TaskProcessor: Sendable {
     /// Why a message can never be rendered: the worker dead-letters it.
     public struct UnprocessableTask: Error, Sendable, CustomStringConvertible {
         public let reason: String
+        /// The task's uuid, when the message was a task message at all.
+        public var uuid: String? = nil
         public var description: String { reason }
     }
 
@@ -51,9 +53,24 @@ public struct TaskProcessor: Sendable {
         do {
             return PreparedTask(task: task, parameters: try Self.parameters(of: task, limits: limits))
         } catch let error as ParameterError {
-            throw UnprocessableTask(reason: error.message)
+            throw UnprocessableTask(reason: error.message, uuid: task.uuid)
+        } catch let error as UnprocessableTask {
+            throw UnprocessableTask(reason: error.reason, uuid: task.uuid)
         } catch {
-            throw UnprocessableTask(reason: "\(error)")
+            throw UnprocessableTask(reason: "\(error)", uuid: task.uuid)
+        }
+    }
+
+    /// Tells the API once that the task is given up, and why, so that it shows as failed
+    /// rather than pending for ever. Best effort: the task is dead-lettered whatever the
+    /// answer. Returns whether the report got through.
+    @discardableResult
+    public func reportFailure(of uuid: String, reason: String, to sink: any ResultSink) async -> Bool {
+        do {
+            try await sink.reportFailure(uuid, TaskFailure(reason: reason, generatedBy: name))
+            return true
+        } catch {
+            return false
         }
     }
 

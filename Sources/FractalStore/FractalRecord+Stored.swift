@@ -17,6 +17,7 @@ extension FractalRecord {
         stored.pixelChecksum = nil
         stored.generatedBy = nil
         stored.attempts = 0
+        stored.failure = nil
         stored.xa = try StoredValue.double(xa, "xa", of: uuid)
         stored.xb = try StoredValue.double(xb, "xb", of: uuid)
         stored.ya = try StoredValue.double(ya, "ya", of: uuid)
@@ -38,6 +39,18 @@ extension FractalRecord {
         done.pixelChecksum = result.pixelChecksum
         done.generatedBy = result.generatedBy
         done.attempts += 1
+        done.failure = nil
         return done
+    }
+
+    /// The record failed: `reason`, by `worker`, at `date` (kept in `completedAt`, the
+    /// time the fractal's life ended).
+    func failed(reason: String, by worker: String, at date: Date) -> FractalRecord {
+        var failed = self
+        failed.status = .failed
+        failed.failure = reason
+        failed.generatedBy = worker
+        failed.completedAt = StoredValue.date(date)
+        return failed
     }
 }

@@ -31,6 +31,8 @@ public struct FractalRecord: Hashable, Sendable {
     /// Results stored for this fractal: 0 while pending, 1 once completed. (Repeated or
     /// conflicting results change nothing, so they are not counted here.)
     public var attempts: Int
+    /// Why a worker gave the fractal up (status `failed`); nil otherwise.
+    public var failure: String?
 
     public init(
         uuid: String, width: Int, height: Int, iterations: Int,
@@ -58,6 +60,7 @@ public struct FractalRecord: Hashable, Sendable {
         self.pixelChecksum = nil
         self.generatedBy = nil
         self.attempts = 0
+        self.failure = nil
     }
 }
 

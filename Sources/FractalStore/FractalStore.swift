@@ -47,6 +47,13 @@ public protocol FractalStore: Sendable {
     /// caller does.
     func complete(_ uuid: String, with result: FractalResult, image: Data) async throws -> CompleteOutcome
 
+    /// Marks a fractal failed: a worker gave it up for good (it cannot be rendered, or the
+    /// API refused its result), with `reason`, and `worker` as its `generatedBy`. A pending
+    /// fractal becomes `.failed` (`.markedFailed`); a failed one keeps its first failure
+    /// (`.alreadyFailed`); a completed one stays completed (`.alreadyCompleted`): a result
+    /// outranks a failure, and `complete` also completes a failed fractal.
+    func fail(_ uuid: String, reason: String, by worker: String, at date: Date) async throws -> FailOutcome
+
     /// The PNG of a completed fractal, exactly as `complete` received it; nil while pending
     /// or unknown.
     func image(_ uuid: String) async throws -> Data?
@@ -58,6 +65,13 @@ public protocol FractalStore: Sendable {
 public enum InsertOutcome: Hashable, Sendable {
     case inserted(FractalRecord)
     case exists(FractalRecord)
+}
+
+public enum FailOutcome: Hashable, Sendable {
+    case markedFailed(FractalRecord)
+    case alreadyFailed(FractalRecord)
+    case alreadyCompleted(FractalRecord)
+    case notFound
 }
 
 public enum CompleteOutcome: Hashable, Sendable {

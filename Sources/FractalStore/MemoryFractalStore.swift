@@ -85,11 +85,25 @@ public final class MemoryFractalStore: FractalStore {
             case .completed:
                 guard current.checksum == result.checksum else { return .conflict(current) }
                 return .duplicate(current)
-            case .pending:
+            case .pending, .failed:
                 let done = try current.completed(with: result)
                 state.records[uuid] = done
                 state.images[uuid] = image
                 return .completed(done)
+            }
+        }
+    }
+
+    public func fail(_ uuid: String, reason: String, by worker: String, at date: Date) async throws -> FailOutcome {
+        state.withLock { state in
+            guard let current = state.records[uuid] else { return .notFound }
+            switch current.status {
+            case .completed: return .alreadyCompleted(current)
+            case .failed: return .alreadyFailed(current)
+            case .pending:
+                let failed = current.failed(reason: reason, by: worker, at: date)
+                state.records[uuid] = failed
+                return .markedFailed(failed)
             }
         }
     }

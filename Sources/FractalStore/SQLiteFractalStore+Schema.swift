@@ -44,16 +44,57 @@ extension SQLiteFractalStore {
                     );
                     """)
         }
+        migrator.registerMigration("v2: failed fractals") { db in
+            // A new status and the failure's reason. SQLite cannot change a CHECK
+            // constraint in place, so the table is rebuilt, every row copied. GRDB runs
+            // migrations with foreign keys off, so dropping the old table leaves the
+            // images (which reference it) alone; it checks them all at the end.
+            try db.execute(
+                sql: """
+                    CREATE TABLE fractal_v2 (
+                        uuid TEXT NOT NULL PRIMARY KEY,
+                        width INTEGER NOT NULL,
+                        height INTEGER NOT NULL,
+                        iterations INTEGER NOT NULL,
+                        xa REAL NOT NULL,
+                        xb REAL NOT NULL,
+                        ya REAL NOT NULL,
+                        yb REAL NOT NULL,
+                        cx REAL,
+                        cy REAL,
+                        seed INTEGER,
+                        status TEXT NOT NULL CHECK (status IN ('pending', 'completed', 'failed')),
+                        created_at REAL NOT NULL,
+                        published INTEGER NOT NULL DEFAULT 0 CHECK (published IN (0, 1)),
+                        completed_at REAL,
+                        duration REAL,
+                        size INTEGER,
+                        checksum TEXT,
+                        pixel_checksum TEXT,
+                        generated_by TEXT,
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        failure TEXT
+                    );
+                    INSERT INTO fractal_v2 (\(v1Columns)) SELECT \(v1Columns) FROM fractal;
+                    DROP TABLE fractal;
+                    ALTER TABLE fractal_v2 RENAME TO fractal;
+                    CREATE INDEX fractal_by_creation ON fractal (created_at, uuid);
+                    CREATE INDEX fractal_unpublished ON fractal (created_at, uuid) WHERE published = 0;
+                    """)
+        }
         return migrator
     }
 
-    /// The columns of `fractal`, in the order `record(_:)` and `arguments(_:)` use.
-    static let columns = """
+    /// The columns of `fractal` in schema v1.
+    static let v1Columns = """
         uuid, width, height, iterations, xa, xb, ya, yb, cx, cy, seed, status, created_at, \
         published, completed_at, duration, size, checksum, pixel_checksum, generated_by, attempts
         """
 
-    static let insertSQL = "INSERT INTO fractal (\(columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    /// The columns of `fractal`, in the order `record(_:)` and `arguments(_:)` use.
+    static let columns = v1Columns + ", failure"
+
+    static let insertSQL = "INSERT INTO fractal (\(columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
     static let selectSQL = "SELECT \(columns) FROM fractal"
 
@@ -62,7 +103,7 @@ extension SQLiteFractalStore {
             r.uuid, r.width, r.height, r.iterations, r.xa, r.xb, r.ya, r.yb, r.cx, r.cy,
             r.seed.map(StoredValue.int64), r.status.rawValue, StoredValue.seconds(r.createdAt),
             r.published, r.completedAt.map(StoredValue.seconds), r.duration, r.size, r.checksum,
-            r.pixelChecksum, r.generatedBy, r.attempts,
+            r.pixelChecksum, r.generatedBy, r.attempts, r.failure,
         ]
     }
 
@@ -96,6 +137,7 @@ extension SQLiteFractalStore {
         r.pixelChecksum = try row.decode(forColumn: "pixel_checksum")
         r.generatedBy = try row.decode(forColumn: "generated_by")
         r.attempts = try row.decode(forColumn: "attempts")
+        r.failure = try row.decode(forColumn: "failure")
         return r
     }
 

@@ -127,7 +127,7 @@ public final class SQLiteFractalStore: FractalStore {
                 case .completed:
                     guard current.checksum == result.checksum else { return .conflict(current) }
                     return .duplicate(current)
-                case .pending:
+                case .pending, .failed:
                     let done = try current.completed(with: result)
                     // The file is in place before the transaction commits: a crash in
                     // between leaves an orphan file, never a completed fractal without one.
@@ -140,7 +140,7 @@ public final class SQLiteFractalStore: FractalStore {
                     try db.cachedStatement(
                         sql: """
                             UPDATE fractal SET status = ?, completed_at = ?, duration = ?, size = ?, checksum = ?,
-                                pixel_checksum = ?, generated_by = ?, attempts = ?
+                                pixel_checksum = ?, generated_by = ?, attempts = ?, failure = NULL
                             WHERE uuid = ?
                             """
                     ).execute(
@@ -149,6 +149,28 @@ public final class SQLiteFractalStore: FractalStore {
                             done.checksum, done.pixelChecksum, done.generatedBy, done.attempts, uuid,
                         ])
                     return .completed(done)
+                }
+            }
+        }
+    }
+
+    public func fail(_ uuid: String, reason: String, by worker: String, at date: Date) async throws -> FailOutcome {
+        try await run("cannot mark fractal \(uuid) failed") { _ in
+            try await commits.write { db in
+                guard let current = try Self.fetchRecord(db, uuid) else { return .notFound }
+                switch current.status {
+                case .completed: return .alreadyCompleted(current)
+                case .failed: return .alreadyFailed(current)
+                case .pending:
+                    let failed = current.failed(reason: reason, by: worker, at: date)
+                    try db.cachedStatement(
+                        sql: "UPDATE fractal SET status = ?, failure = ?, generated_by = ?, completed_at = ? WHERE uuid = ?"
+                    ).execute(
+                        arguments: [
+                            failed.status.rawValue, failed.failure, failed.generatedBy,
+                            failed.completedAt.map(StoredValue.seconds), uuid,
+                        ])
+                    return .markedFailed(failed)
                 }
             }
         }

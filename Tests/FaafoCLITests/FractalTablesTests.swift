@@ -55,6 +55,16 @@ import Testing
                 """)
     }
 
+    @Test func showAddsTheFailureOfAFailedFractal() {
+        let failed = FractalObject(
+            uuid: "00000000-0000-4000-8000-000000000002", width: 64, height: 48, iterations: 100,
+            xa: -2, xb: 2, ya: -1.5, yb: 1.5, generatedBy: "worker-3", status: .failed,
+            createdAt: "2025-01-01T00:00:00Z", failure: "cannot render")
+        let lines = FractalTables.show(failed).rendered.split(separator: "\n")
+        #expect(lines.contains("| generated_by | worker-3                             |"))
+        #expect(lines[lines.count - 2] == "| failure      | cannot render                        |")
+    }
+
     @Test func showMarksWhatAPendingFractalLacks() {
         let pending = FractalObject(
             uuid: "00000000-0000-4000-8000-000000000001", width: 64, height: 48, iterations: 100,

@@ -124,6 +124,30 @@ import Testing
         }
     }
 
+    /// A fractal a worker gave up shows as failed, with the worker's reason, in the
+    /// gallery and on its own page, and neither reloads itself waiting for it.
+    @Test func aFailedFractalShowsItsReasonAndStopsTheReloading() async throws {
+        let harness = GalleryHarness()
+        let objects = try await harness.create(1)
+        _ = try await harness.service.reportFailure(
+            objects[0].uuid, TaskFailure(reason: "cannot render: <out of memory>", generatedBy: "worker-3"))
+        try await harness.test { client in
+            let gallery = try await client.execute(uri: "/", method: .get)
+            Self.expectPage(gallery)
+            #expect(gallery.text.contains(#"<article class="fractal failed""#))
+            #expect(gallery.text.contains("cannot render: &lt;out of memory&gt;"))
+            #expect(!gallery.text.contains("http-equiv=\"refresh\""))
+
+            let page = try await client.execute(uri: "/fractals/\(objects[0].uuid)", method: .get)
+            Self.expectPage(page)
+            #expect(page.text.contains(#"<span class="status failed">failed</span>"#))
+            #expect(page.text.contains(#"<tr><th scope="row">Failure</th><td><span class="line">cannot render: &lt;out of memory&gt;</span></td></tr>"#))
+            #expect(page.text.contains("worker-3"))
+            #expect(!page.text.contains("http-equiv=\"refresh\""))
+            #expect(!page.text.contains("Waiting for a worker"))
+        }
+    }
+
     @Test func aThumbnailIsTheFractalRenderedSmallerAndIsCached() async throws {
         let harness = GalleryHarness()
         let object = try await harness.complete(try await harness.create(1, width: 400, height: 250)[0])
