@@ -18,8 +18,10 @@ extension FractalObject {
 
     /// ISO 8601 in UTC with milliseconds, e.g. `2026-11-25T16:20:17.123Z`.
     static func timestamp(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+        date.formatted(timestampStyle)
     }
+
+    static let timestampStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 }
 
 extension TaskMessage {

@@ -85,7 +85,7 @@ public final class FractalService: Sendable {
     /// when the queue did not confirm it; the outbox will try again.
     func publish(_ record: FractalRecord) async -> Bool {
         do {
-            let body = try JSONEncoder().encode(TaskMessage(record))
+            let body = try JSONBody.encoder.encode(TaskMessage(record))
             try await queue.publish(body, messageID: record.uuid)
             try await store.markPublished(record.uuid)
             return true

@@ -4,10 +4,16 @@ import Hummingbird
 
 /// JSON in and out for the API, with errors that name the problem.
 enum JSONBody {
-    /// Encodes `value` as a JSON response.
-    static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+    /// Shared by every request: a coder costs more to make than a small body to code.
+    static let encoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
+        return encoder
+    }()
+    static let decoder = JSONDecoder()
+
+    /// Encodes `value` as a JSON response.
+    static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
         let data = try encoder.encode(value)
         return Response(
             status: status, headers: [.contentType: "application/json"],
@@ -24,7 +30,7 @@ enum JSONBody {
             throw APIError(.contentTooLarge, "request body is larger than \(limit) bytes")
         }
         do {
-            return try JSONDecoder().decode(T.self, from: Data(buffer: buffer))
+            return try decoder.decode(T.self, from: Data(buffer: buffer))
         } catch let error as DecodingError {
             throw APIError(.badRequest, describe(error))
         } catch {
