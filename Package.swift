@@ -226,6 +226,8 @@ let package = Package(
         .testTarget(name: "FaafoSimTests", dependencies: ["FaafoSim", "FaafoSimCLI", "FaafoCluster", "FaafoWorker", "WorkQueue"]),
         .testTarget(
             name: "FaafoCLITests",
-            dependencies: ["FaafoCLI", "GoldenFixtures", .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: [
+                "FaafoCLI", "FaafoCluster", "GoldenFixtures", .product(name: "Crypto", package: "swift-crypto"),
+            ]),
     ]
 )

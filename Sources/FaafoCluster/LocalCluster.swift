@@ -56,7 +56,7 @@ public final class LocalCluster: @unchecked Sendable {
             let api = try Self.startAPI(options, brokerURL: brokerURL, folder: folder, port: 0, name: "faafo-api")
             processes = Mutex((api: api, workers: [], retired: [], apiRestarts: 0))
             let line = try await api.waitForLog("listening on 127.0.0.1:")
-            guard let port = line.split(separator: ":").last.flatMap({ Int($0.prefix { $0.isNumber }) }) else {
+            guard let port = api.listeningPort else {
                 throw ClusterError("cannot read the API's port from its log line '\(line)'")
             }
             self.port = port

@@ -10,15 +10,14 @@ public final class ServiceProcess: @unchecked Sendable {
     public let process = Process()
     private let output = Mutex("")
 
-    /// Starts `executable` with `arguments`. FAAFO_CONFIG_FILE is removed from the
-    /// environment (a cluster is configured by its arguments alone), then `environment`
-    /// is added.
+    /// Starts `executable` with `arguments`. Every FAAFO_* variable is removed from the
+    /// environment (a service started here is configured by its arguments alone), then
+    /// `environment` is added.
     public init(_ executable: URL, _ arguments: [String], name: String, environment: [String: String] = [:]) throws {
         self.name = name
         process.executableURL = executable
         process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env["FAAFO_CONFIG_FILE"] = nil
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("FAAFO_") }
         env.merge(environment) { _, new in new }
         process.environment = env
         let pipe = Pipe()
@@ -59,6 +58,18 @@ public final class ServiceProcess: @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(50))
         }
         throw ClusterError("\(name) did not log '\(text)' within \(timeout):\n\(log.suffix(3000))")
+    }
+
+    /// The port of the first `listening on HOST:PORT` line faafo-api logged, if any.
+    public var listeningPort: Int? {
+        for line in log.split(separator: "\n") {
+            guard let range = line.range(of: "listening on ") else { continue }
+            let address = line[range.upperBound...].prefix { !$0.isWhitespace && $0 != "," }
+            if let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]), port > 0 {
+                return port
+            }
+        }
+        return nil
     }
 
     /// Sends `signal` (SIGKILL, SIGSTOP, SIGCONT, …) if the process is still running.

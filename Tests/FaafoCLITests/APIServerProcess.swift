@@ -1,18 +1,19 @@
+import FaafoCluster
 import Foundation
 import Testing
 
 /// A real `faafo-api` (built beside `faafo`) in its own process and scratch folder:
 /// in-memory queue, a SQLite file in the folder, listening on a free port of 127.0.0.1.
 /// `stop()` ends it with SIGTERM.
-final class APIServerProcess: @unchecked Sendable {
+final class APIServerProcess: Sendable {
     let scratch: ScratchFolder
     let endpoint: String
     /// An empty config file, so no test reads /etc/faafo/faafo.conf.
     let emptyConfig: String
-    private let process: Process
-    private let log: LogBuffer
+    let server: ServiceProcess
 
-    /// Starts the API with `arguments` added to the defaults and waits until it listens.
+    /// Starts the API with `arguments` added to the defaults and waits (at most a minute)
+    /// until it listens.
     init(_ arguments: [String] = []) throws {
         scratch = try ScratchFolder()
         emptyConfig = scratch.url.appending(path: "empty.conf").path
@@ -21,83 +22,40 @@ final class APIServerProcess: @unchecked Sendable {
         guard FileManager.default.isExecutableFile(atPath: executable.path) else {
             throw Failure("no faafo-api beside \(FaafoProcess.executable.path): build every product first")
         }
-        process = Process()
-        process.executableURL = executable
-        process.arguments = [
-            "--config-file", emptyConfig, "--transport-url", "memory://",
-            "--database-url", "sqlite:///" + scratch.url.appending(path: "faafo.db").path,
-            "--listen-address", "127.0.0.1", "--bind-port", "0",
-        ] + arguments
-        process.currentDirectoryURL = scratch.url
-        process.environment = FaafoRun.environment()
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        log = LogBuffer(errors.fileHandleForReading)
-        try process.run()
-
+        server = try ServiceProcess(
+            executable,
+            [
+                "--config-file", emptyConfig, "--transport-url", "memory://",
+                "--database-url", "sqlite:///" + scratch.url.appending(path: "faafo.db").path,
+                "--listen-address", "127.0.0.1", "--bind-port", "0",
+            ] + arguments, name: "faafo-api")
         let deadline = Date().addingTimeInterval(60)
         while true {
-            if let port = log.listeningPort() {
+            if let port = server.listeningPort {
                 endpoint = "http://127.0.0.1:\(port)"
                 return
             }
-            guard process.isRunning, Date() < deadline else {
-                if process.isRunning { process.terminate() }
-                process.waitUntilExit()
+            guard server.isRunning, Date() < deadline else {
+                server.kill()
                 scratch.remove()
-                throw Failure("faafo-api did not start listening: \(log.text)")
+                throw Failure("faafo-api did not start listening: \(server.log)")
             }
             Thread.sleep(forTimeInterval: 0.05)
         }
     }
 
     /// What the API logged so far.
-    var logText: String { log.text }
+    var logText: String { server.log }
 
     func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
+        server.signal(SIGTERM)
+        server.process.waitUntilExit()
         scratch.remove()
     }
 
     struct Failure: Error, CustomStringConvertible {
         let description: String
         init(_ description: String) { self.description = description }
-    }
-
-    /// Drains a pipe on a thread of its own, so the server never blocks on a full pipe.
-    final class LogBuffer: @unchecked Sendable {
-        private let lock = NSLock()
-        private var data = Data()
-
-        init(_ handle: FileHandle) {
-            Thread.detachNewThread { [self] in
-                while true {
-                    let chunk = handle.availableData
-                    if chunk.isEmpty { return }
-                    lock.withLock { data.append(chunk) }
-                }
-            }
-        }
-
-        var text: String { lock.withLock { String(decoding: data, as: UTF8.self) } }
-
-        /// The port of the first `listening on HOST:PORT` line.
-        func listeningPort() -> Int? {
-            for line in text.split(separator: "\n") {
-                guard let range = line.range(of: "listening on ") else { continue }
-                let address = line[range.upperBound...].prefix { !$0.isWhitespace && $0 != "," }
-                if let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
-                    port > 0
-                {
-                    return port
-                }
-            }
-            return nil
-        }
     }
 }
 

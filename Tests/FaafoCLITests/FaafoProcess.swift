@@ -20,27 +20,15 @@ struct FaafoProcess {
         fatalError("no faafo executable near \(Bundle.main.bundleURL.path): build it with `swift build` first")
     }()
 
+    /// `FaafoRun.run` with stdout as text.
     static func run(_ arguments: [String], in directory: URL? = nil) throws -> Result {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = directory }
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus,
-            stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+        let result = try FaafoRun.run(arguments, in: directory)
+        return Result(status: result.status, stdout: result.text, stderr: result.stderr)
     }
 }
 
 /// A fresh folder under the system's temporary folder, removed by `remove()`.
-struct ScratchFolder {
+struct ScratchFolder: Sendable {
     let url: URL
 
     init() throws {
