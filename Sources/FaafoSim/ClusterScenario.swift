@@ -18,6 +18,7 @@ import Foundation
 /// - a duplicate delivery: the task's message published a second time;
 /// - a controller crash: SIGKILL of the API and a restart on its port and database, after
 ///   the task whose arrival follows the crash's time;
+/// - a broker restart: RabbitMQ's application stopped and started, placed the same way;
 /// - poison: published straight to the queue where the simulation publishes it.
 /// A failing or slow result PUT and a deliberately broken worker have no real
 /// counterpart; a scenario with them is refused.
@@ -68,6 +69,11 @@ public final class ClusterScenario {
         }
         if faults.controllerCrashAt.count + (faults.controllerCrashEvery == nil ? 0 : 1) > 0 {
             notes.append("the API restarts at once rather than after down-for")
+        }
+        if !faults.brokerRestartAt.isEmpty {
+            notes.append(
+                "broker restarts restart this machine's RabbitMQ (every other user of it is cut off too), "
+                    + "down for as long as it takes rather than down-for")
         }
         settings.faultPhaseEnd = "\(Int(RunSetup.recoveryShare * 100))% of the tasks are created"
         settings.renderCache = false
@@ -137,6 +143,9 @@ public final class ClusterScenario {
         for tick in crashTicks.sorted() where createdBy(tick) < phase {
             out.append(.restartAPI(at: .afterCreates(createdBy(tick))))
         }
+        for tick in faults.brokerRestartAt.sorted() where createdBy(tick) < phase {
+            out.append(.restartBroker(at: .afterCreates(createdBy(tick))))
+        }
         for poison in workload.poison {
             out.append(.publish(body: poison.body, messageID: poison.messageID, at: .afterCreates(createdBy(poison.arrival))))
         }
@@ -170,15 +179,20 @@ public final class ClusterScenario {
     }
 
     /// Message ids in the dead-letter queue. The poison messages may still be on their
-    /// way there when the last task is stored, so this waits (10 s at most) for them.
+    /// way there when the last task is stored, and after a broker restart the connection
+    /// may still be coming back, so this waits (30 s at most) for both.
     func drainDeadLetters(_ cluster: LocalCluster) async throws -> [String] {
         let poisonIDs = Set(setup.plan.poison.map(\.messageID))
         var ids: [String] = []
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + .seconds(30)
         while true {
-            ids += try await cluster.drainDeadLetters().map { $0.messageID ?? "?" }
-            let poisonSeen = ids.filter(poisonIDs.contains).count
-            if poisonSeen >= poisonIDs.count || ContinuousClock.now >= deadline { return ids }
+            do {
+                ids += try await cluster.drainDeadLetters().map { $0.messageID ?? "?" }
+                if ids.filter(poisonIDs.contains).count >= poisonIDs.count { return ids }
+            } catch where ContinuousClock.now < deadline {
+                // Reconnecting after a broker restart: try again.
+            }
+            if ContinuousClock.now >= deadline { return ids }
             try await Task.sleep(for: .milliseconds(100))
         }
     }
@@ -238,6 +252,7 @@ public final class ClusterScenario {
         if let kills = injected["worker-kill"] { faults.workerCrashes = ["sigkill": kills] }
         faults.slowRenders = injected["worker-pause"] ?? 0
         faults.controllerCrashes = injected["api-restart"] ?? 0
+        faults.brokerRestarts = injected["broker-restart"] ?? 0
         faults.duplicateDeliveries = injected["duplicate-task"] ?? 0
         var counters = SimulationReport.Counters()
         counters.redeliveries = outcome.redeliveries

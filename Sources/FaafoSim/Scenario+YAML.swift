@@ -207,7 +207,8 @@ struct ScenarioReader {
 
     func faults(_ node: Node) throws(ScenarioError) -> Scenario.Faults {
         let keys = [
-            "until", "worker-crash", "slow-worker", "controller-crash", "result-failure", "poison", "duplicate-delivery",
+            "until", "worker-crash", "slow-worker", "controller-crash", "broker-restart", "result-failure", "poison",
+            "duplicate-delivery",
         ]
         let values = try mapping(node, "faults", keys: keys)
         var faults = Scenario.Faults()
@@ -245,6 +246,16 @@ struct ScenarioReader {
             }
             if let value = crash["down-for"] {
                 faults.controllerDownFor = try duration(value, "faults.controller-crash.down-for")
+            }
+        }
+        if let node = values["broker-restart"] {
+            let restart = try mapping(node, "faults.broker-restart", keys: ["at", "down-for"])
+            if let value = restart["at"] {
+                guard let sequence = value.sequence else { throw fail(value, "faults.broker-restart.at must be a list of times") }
+                for time in sequence { faults.brokerRestartAt.append(try duration(time, "faults.broker-restart.at")) }
+            }
+            if let value = restart["down-for"] {
+                faults.brokerDownFor = try duration(value, "faults.broker-restart.down-for")
             }
         }
         if let node = values["result-failure"] {

@@ -120,6 +120,11 @@ public struct Scenario: Sendable {
         public var controllerCrashAt: [Tick] = []
         public var controllerCrashEvery: Tick?
         public var controllerDownFor: Tick = 200_000
+        /// Broker restarts at these ticks: every consumer's channel closes (what it held
+        /// goes back to the queue, redelivered), and nothing can be published or consumed
+        /// for `brokerDownFor`; persistent messages survive.
+        public var brokerRestartAt: [Tick] = []
+        public var brokerDownFor: Tick = 500_000
         /// Probabilities that a result PUT fails with a 5xx (not stored) or times out
         /// (stored, but the worker does not hear so).
         public var resultError = 0.0

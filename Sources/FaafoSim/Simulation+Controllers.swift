@@ -12,7 +12,7 @@ extension Simulation {
     }
 
     func startController(_ index: Int) async {
-        let service = makeService(queue: queue)
+        let service = makeService(queue: broker)
         controllers[index].service = service
         controllers[index].generation += 1
         controllers[index].crashPending = false
@@ -82,22 +82,45 @@ extension Simulation {
             xa: fractal.xa, xb: fractal.xb, ya: fractal.ya, yb: fractal.yb, cx: fractal.cx, cy: fractal.cy,
             seed: fractal.seed)
         guard let body = try? JSONEncoder().encode(message) else { return }
-        do {
-            try await queue.publish(body, messageID: fractal.uuid)
+        // While the broker restarts there is no second delivery to make.
+        if (try? await broker.publish(body, messageID: fractal.uuid)) != nil {
             faultCounts.duplicateDeliveries += 1
-        } catch {
-            counters.createErrors += 1
         }
     }
 
     func publishPoison(_ index: Int) async {
         let poison = plan.poison[index]
+        guard broker.isUp else {
+            // Published once the broker is back, as a client would retry.
+            return schedule(.poison(index), after: scenario.faults.brokerDownFor)
+        }
         do {
-            try await queue.publish(poison.body, messageID: poison.messageID)
+            try await broker.publish(poison.body, messageID: poison.messageID)
             poisonPublished += 1
         } catch {
             preconditionFailure("the simulator's queue refused a message: \(error)")
         }
+    }
+
+    /// The broker restarts: every consumer's channel closes, so what the workers held
+    /// goes back to the queue (redelivered); their jobs run on and their acknowledgements
+    /// fail. Publishing and consuming fail until it is back.
+    func restartBroker() async {
+        guard faultsActive, broker.isUp else { return }
+        faultCounts.brokerRestarts += 1
+        broker.isUp = false
+        for index in workers.indices {
+            guard let consumer = workers[index].consumer else { continue }
+            workers[index].consumer = nil
+            await consumer.close()
+        }
+        schedule(.brokerBack, after: scenario.faults.brokerDownFor)
+    }
+
+    /// The broker is back: every worker that has not crashed consumes again.
+    func brokerBack() {
+        broker.isUp = true
+        for index in workers.indices where !workers[index].crashed { startWorker(index) }
     }
 
     func scheduleControllerCrashes() {

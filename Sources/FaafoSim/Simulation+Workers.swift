@@ -8,8 +8,9 @@ import WorkQueue
 /// The virtual workers: each takes deliveries from its own consumer and runs the steps
 /// of faafo-worker (`TaskProcessor`) one event at a time, with crashes between them.
 extension Simulation {
+    /// Opens the worker's consumer; while the broker is down it waits for `brokerBack`.
     func startWorker(_ index: Int) {
-        guard workers[index].consumer == nil else { return }
+        guard workers[index].consumer == nil, broker.isUp else { return }
         do {
             let consumer = try queue.makeInMemoryConsumer(prefetch: settings.prefetch)
             workers[index].consumer = consumer
@@ -187,6 +188,7 @@ extension Simulation {
         faultCounts.workerCrashes[step.rawValue, default: 0] += 1
         workers[index].generation += 1
         workers[index].busy = 0
+        workers[index].crashed = true
         jobs = jobs.filter { $0.value.worker != index }
         if let consumer = workers[index].consumer {
             workers[index].consumer = nil

@@ -26,6 +26,8 @@ public final class Simulation {
         case restartWorker(Int)
         case crashController
         case restartController(Int)
+        case restartBroker
+        case brokerBack
         case publishOutbox(controller: Int, generation: Int)
     }
 
@@ -55,6 +57,8 @@ public final class Simulation {
         var generation = 0
         /// Jobs in progress, those of a consumer the broker closed included.
         var busy = 0
+        /// Crashed, waiting for its restart (a broker coming back does not start it).
+        var crashed = false
     }
 
     struct Controller {
@@ -81,6 +85,8 @@ public final class Simulation {
     let fixture: GoldenFile?
     let clock: SimulatedClock
     let queue = InMemoryWorkQueue()
+    /// The queue as the services reach it, down while the broker restarts.
+    let broker: SimulatedBroker
     let store: ObservedFractalStore
     let environment: ServiceEnvironment
     let silent = Logger(label: "faafo.sim", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -126,6 +132,7 @@ public final class Simulation {
     /// `taskCount` overrides the scenario's task count.
     public init(scenario: Scenario, seed: UInt64, taskCount: Int? = nil, scenarioFile: String = "") throws(ScenarioError) {
         self.scenario = scenario
+        broker = SimulatedBroker(queue: queue)
         let setup = try RunSetup(scenario: scenario, seed: seed, taskCount: taskCount, scenarioFile: scenarioFile)
         fixture = setup.fixture
         plan = setup.plan
@@ -177,6 +184,7 @@ public final class Simulation {
         if !plan.tasks.isEmpty { agenda.schedule(.arrive(task: 0, attempt: 0), at: plan.tasks[0].arrival) }
         for (index, poison) in plan.poison.enumerated() { agenda.schedule(.poison(index), at: poison.arrival) }
         scheduleControllerCrashes()
+        for tick in scenario.faults.brokerRestartAt { agenda.schedule(.restartBroker, at: tick) }
 
         var timedOut = false
         var lastProgress = ContinuousClock.now
@@ -215,7 +223,11 @@ public final class Simulation {
         case .poison(let index): await publishPoison(index)
         case .job(let id): await step(id)
         case .consumerTimeout(let id): await consumerTimeout(id)
-        case .restartWorker(let index): startWorker(index)
+        case .restartWorker(let index):
+            workers[index].crashed = false
+            startWorker(index)
+        case .restartBroker: await restartBroker()
+        case .brokerBack: brokerBack()
         case .crashController: crashController()
         case .restartController(let index): await startController(index)
         case .publishOutbox(let index, let generation): await publishOutbox(index, generation: generation)

@@ -68,13 +68,14 @@ public struct SimulationReport: Codable, Sendable {
         public var slowRenders = 0
         public var consumerTimeouts = 0
         public var controllerCrashes = 0
+        public var brokerRestarts = 0
         public var resultErrors = 0
         public var resultTimeouts = 0
         public var duplicateDeliveries = 0
 
         public var total: Int {
-            workerCrashes.values.reduce(0, +) + slowRenders + controllerCrashes + resultErrors + resultTimeouts
-                + duplicateDeliveries
+            workerCrashes.values.reduce(0, +) + slowRenders + controllerCrashes + brokerRestarts + resultErrors
+                + resultTimeouts + duplicateDeliveries
         }
 
         enum CodingKeys: String, CodingKey {
@@ -82,6 +83,7 @@ public struct SimulationReport: Codable, Sendable {
             case slowRenders = "slow_renders"
             case consumerTimeouts = "consumer_timeouts"
             case controllerCrashes = "controller_crashes"
+            case brokerRestarts = "broker_restarts"
             case resultErrors = "result_5xx"
             case resultTimeouts = "result_timeouts"
             case duplicateDeliveries = "duplicate_deliveries"
@@ -216,7 +218,8 @@ public struct SimulationReport: Codable, Sendable {
             lines.append(
                 "  faults      \(faults.total): worker crashes [\(crashes.joined(separator: ", "))], "
                     + "slow renders \(faults.slowRenders) (consumer timeouts \(faults.consumerTimeouts)), "
-                    + "controller crashes \(faults.controllerCrashes) (\(counters.cutOffCreates) creates cut off), result 5xx \(faults.resultErrors), "
+                    + "controller crashes \(faults.controllerCrashes) (\(counters.cutOffCreates) creates cut off), "
+                    + "broker restarts \(faults.brokerRestarts), result 5xx \(faults.resultErrors), "
                     + "result timeouts \(faults.resultTimeouts), duplicate deliveries \(faults.duplicateDeliveries)")
             lines.append(
                 "  queue       \(counters.deliveries) deliveries, \(counters.redeliveries) redeliveries, "

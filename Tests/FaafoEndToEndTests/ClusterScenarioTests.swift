@@ -68,6 +68,20 @@ struct ClusterScenarioTests {
         #expect(report.tasks.completed == 60 && report.tasks.deadLettered == 0)
     }
 
+    /// The broker-restart scenario restarts this machine's RabbitMQ twice during the run,
+    /// so it runs only with FAAFO_BROKER_RESTART_TESTS=1 (scripts/test runs it alone).
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["FAAFO_BROKER_RESTART_TESTS"] != nil))
+    func theBrokerRestartScenarioLosesNothingOnARealCluster() async throws {
+        let (scenario, path) = try Self.load("broker-restart.yaml")
+        // 540 tasks: both restarts (after 101 and 451 creates) fall in the fault phase, the first 486.
+        let run = try ClusterScenario(scenario: scenario, seed: 10, taskCount: 540, scenarioFile: path)
+        let report = try await run.run(executables: try LocalCluster.executablesFolder(), startBroker: false).report
+
+        #expect(report.verdict == .pass, "\(report.summary)")
+        #expect(report.faults.brokerRestarts == 2, "\(report.summary)")
+        #expect(report.tasks.completed == 540 && report.tasks.storedTwice == 0)
+    }
+
     /// The controller-restart scenario's crashes become API restarts (SIGKILL, then a new
     /// process on the same port and database); creates cut off are retried, none lost.
     @Test func controllerCrashesBecomeAPIRestarts() async throws {

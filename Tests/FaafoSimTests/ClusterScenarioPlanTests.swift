@@ -47,6 +47,13 @@ import Testing
         #expect(cluster.notes.contains { $0.contains("one faafo-api instead of 2 controllers") })
     }
 
+    @Test func brokerRestartsRestartTheRealBrokerAfterTheTasksThatArrivedBeforeThem() throws {
+        // At 100 ms and 450 ms, at 1000 tasks a second.
+        let cluster = try ClusterScenario(scenario: try ScenarioFiles.load("broker-restart.yaml"), seed: 10)
+        #expect(cluster.plan.faults == [.restartBroker(at: .afterCreates(101)), .restartBroker(at: .afterCreates(451))])
+        #expect(cluster.notes.contains { $0.contains("every other user of it is cut off too") })
+    }
+
     @Test func poisonIsPublishedBesideTheAPI() throws {
         let scenario = try ScenarioFiles.load("poison.yaml")
         let cluster = try ClusterScenario(scenario: scenario, seed: 5)

@@ -67,6 +67,18 @@ import Testing
         #expect(report.tasks.completed == report.tasks.total)
     }
 
+    /// While the broker restarts, creates are stored and wait in the outbox; the workers'
+    /// channels close, what they held is delivered again and their late acks fail.
+    @Test func aBrokerRestartLosesNothingAndStoresNothingTwice() async throws {
+        let report = try await Self.run("broker-restart.yaml")
+        #expect(report.verdict == .pass, "\(report.failures)")
+        #expect(report.faults.brokerRestarts == 2)
+        #expect(report.counters.redeliveries > 0 && report.counters.staleSettles > 0)
+        #expect(report.tasks.completed == report.tasks.total && report.tasks.storedTwice == 0)
+        // Tasks created while it was down waited for the outbox (a 5 s grace, every 2 s).
+        #expect((report.simulated?.latency.max ?? 0) > 5_000)
+    }
+
     @Test func poisonMessagesAreDeadLetteredAndNoTaskIs() async throws {
         let report = try await Self.run("poison.yaml")
         #expect(report.verdict == .pass, "\(report.failures)")
