@@ -45,10 +45,7 @@ public final class FractalService: Sendable {
     /// not confirmed stays in the outbox and is published by `publishOutbox`.
     public func create(_ request: CreateFractal) async throws -> CreateOutcome {
         let uuid = try Self.canonicalUUID(request.uuid) ?? environment.newUUID().uuidString.lowercased()
-        var fractal = FractalRequest(
-            width: request.width, height: request.height, iterations: request.iterations,
-            xa: request.xa, xb: request.xb, ya: request.ya, yb: request.yb,
-            cx: request.cx, cy: request.cy, seed: request.seed)
+        var fractal = request.request
         if fractal.cx == nil && fractal.cy == nil && fractal.seed == nil {
             fractal.seed = environment.newSeed()
         }

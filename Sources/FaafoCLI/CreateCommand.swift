@@ -38,11 +38,7 @@ struct CreateCommand: AsyncParsableCommand {
         // The render contract's checks, so nothing is sent unless every task would pass.
         // The work budget is the API's to enforce: its setting may differ from the default.
         for request in requests {
-            _ = try FractalRequest(
-                width: request.width, height: request.height, iterations: request.iterations,
-                xa: request.xa, xb: request.xb, ya: request.ya, yb: request.yb,
-                cx: request.cx, cy: request.cy, seed: request.seed
-            ).validated(limits: RenderLimits(workBudget: .max))
+            _ = try request.request.validated(limits: RenderLimits(workBudget: .max))
         }
 
         try await ClientSession.run(faafo.globals) { session in

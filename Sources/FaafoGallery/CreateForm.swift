@@ -90,10 +90,7 @@ struct CreateForm: Sendable {
         // The contract's other rule (the work budget) names the field it blames.
         for request in requests {
             do {
-                _ = try FractalRequest(
-                    width: request.width, height: request.height, iterations: request.iterations,
-                    xa: request.xa, xb: request.xb, ya: request.ya, yb: request.yb, seed: request.seed
-                ).validated(limits: limits)
+                _ = try request.request.validated(limits: limits)
             } catch {
                 setError(error.message, field: error.field)
                 return nil

@@ -35,11 +35,10 @@ actor Thumbnails {
     static func parameters(of object: FractalObject) throws -> FractalParameters {
         let (width, height) = size(width: object.width, height: object.height)
         // Never larger than the image, so never over a budget the image was inside.
-        return try FractalRequest(
-            width: width, height: height, iterations: object.iterations,
-            xa: object.xa, xb: object.xb, ya: object.ya, yb: object.yb,
-            cx: object.cx, cy: object.cy, seed: object.seed
-        ).validated(limits: RenderLimits(workBudget: .max))
+        var request = object.request
+        request.width = width
+        request.height = height
+        return try request.validated(limits: RenderLimits(workBudget: .max))
     }
 
     /// The PNG thumbnail of `object`, rendered once and then served from memory.

@@ -9,10 +9,8 @@ public enum ChecksumCheck {
     public static func problem(with object: FractalObject, threads: Int = FrameRenderer.defaultThreadCount) -> String? {
         // c as the API settled it; the seed only when c is missing, as for an original worker.
         let hasC = object.cx != nil && object.cy != nil
-        let request = FractalRequest(
-            width: object.width, height: object.height, iterations: object.iterations,
-            xa: object.xa, xb: object.xb, ya: object.ya, yb: object.yb,
-            cx: object.cx, cy: object.cy, seed: hasC ? nil : object.seed)
+        var request = object.request
+        if hasC { request.seed = nil }
         let expected: RenderedFractal
         do {
             expected = try RenderJob.run(try request.validated(limits: RenderLimits(workBudget: .max)), threads: threads)

@@ -210,12 +210,8 @@ struct ExpectationCache {
             return Checker.Expected(
                 pixelChecksum: golden.pixelChecksum, checksum: fixtureMatchesPlatform ? golden.checksum : nil)
         }
-        let request = task.request
-        let fractal = FractalRequest(
-            width: request.width, height: request.height, iterations: request.iterations,
-            xa: request.xa, xb: request.xb, ya: request.ya, yb: request.yb,
-            cx: request.cx, cy: request.cy, seed: request.seed)
-        guard let parameters = try? fractal.validated() else { return nil }
+        let create = task.request
+        guard let parameters = try? create.request.validated() else { return nil }
         if let known = rendered[parameters] { return known }
         guard let result = try? RenderJob.run(parameters, threads: 1) else { return nil }
         let expected = Checker.Expected(pixelChecksum: result.pixelChecksum, checksum: result.checksum)

@@ -10,3 +10,22 @@ extension FractalObject {
             cx: cx, cy: cy, seed: seed)
     }
 }
+
+extension CreateFractal {
+    /// The render request of a create, to validate against the render contract.
+    public var request: FractalRequest {
+        FractalRequest(
+            width: width, height: height, iterations: iterations, xa: xa, xb: xb, ya: ya, yb: yb,
+            cx: cx, cy: cy, seed: seed)
+    }
+}
+
+extension TaskMessage {
+    /// The render request of a queued task, as the message carries it (an original
+    /// faafo message has neither c nor seed: see `seedFromUUID`).
+    public var request: FractalRequest {
+        FractalRequest(
+            width: width, height: height, iterations: iterations, xa: xa, xb: xb, ya: ya, yb: yb,
+            cx: cx, cy: cy, seed: seed)
+    }
+}

@@ -99,16 +99,13 @@ public struct TaskProcessor: Sendable {
     /// The render parameters a message stands for: its c, else c from its seed, else (an
     /// original faafo message) from the seed its uuid implies.
     static func parameters(of task: TaskMessage, limits: RenderLimits) throws -> FractalParameters {
-        var seed = task.seed
-        if task.cx == nil, task.cy == nil, seed == nil {
+        var request = task.request
+        if request.cx == nil, request.cy == nil, request.seed == nil {
             guard let implied = TaskMessage.seedFromUUID(task.uuid) else {
                 throw UnprocessableTask(reason: "the task has no c, no seed and no valid uuid to draw c from")
             }
-            seed = implied
+            request.seed = implied
         }
-        let request = FractalRequest(
-            width: task.width, height: task.height, iterations: task.iterations,
-            xa: task.xa, xb: task.xb, ya: task.ya, yb: task.yb, cx: task.cx, cy: task.cy, seed: seed)
         return try request.validated(limits: limits)
     }
 }
