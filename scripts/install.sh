@@ -23,8 +23,9 @@
 # Services run under systemd when it is the init system (units faafo-api and
 # faafo-worker), else in the background with their pid and log files in FAAFO_RUN_DIR
 # (default /run/faafo). FAAFO_BIN_DIR (default /usr/local/bin) is where -i faafo installs
-# the executables and where -r looks for them; FAAFO_SERVICE_MANAGER=background skips
-# systemd; FAAFO_LISTEN_ADDRESS (default 0.0.0.0) is the API's listen address.
+# the executables and where -r looks for them; FAAFO_CONFIG_DIR (default /etc/faafo) is
+# where -i faafo writes faafo.conf; FAAFO_SERVICE_MANAGER=background skips systemd;
+# FAAFO_LISTEN_ADDRESS (default 0.0.0.0) is the API's listen address.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -79,6 +80,7 @@ bind_port=${BASH_REMATCH[3]:-80}
 [[ $database =~ ^(sqlite|memory): ]] || fail "-d must be a sqlite:/// URL, not '$database'"
 
 bin_dir=${FAAFO_BIN_DIR:-/usr/local/bin}
+config_dir=${FAAFO_CONFIG_DIR:-/etc/faafo}
 run_dir=${FAAFO_RUN_DIR:-/run/faafo}
 listen_address=${FAAFO_LISTEN_ADDRESS:-0.0.0.0}
 as_root=()
@@ -168,11 +170,11 @@ for item in "${installs[@]}"; do
         "$here/setup"
         (cd "$root" && swift build -c release)
         build=$(cd "$root" && swift build -c release --show-bin-path)
-        "${as_root[@]}" install -d "$bin_dir" /etc/faafo
+        "${as_root[@]}" install -d "$bin_dir" "$config_dir"
         for executable in faafo faafo-api faafo-worker faafo-sim; do
             "${as_root[@]}" install -m 755 "$build/$executable" "$bin_dir/$executable"
         done
-        "${as_root[@]}" tee /etc/faafo/faafo.conf >/dev/null <<CONF
+        "${as_root[@]}" tee "$config_dir/faafo.conf" >/dev/null <<CONF
 [DEFAULT]
 endpoint_url = $endpoint
 transport_url = $transport
@@ -180,7 +182,7 @@ database_url = $database
 listen_address = $listen_address
 bind_port = $bind_port
 CONF
-        echo "install.sh: faafo installed in $bin_dir, configuration in /etc/faafo/faafo.conf"
+        echo "install.sh: faafo installed in $bin_dir, configuration in $config_dir/faafo.conf"
         ;;
     esac
 done
