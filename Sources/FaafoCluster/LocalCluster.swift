@@ -38,6 +38,8 @@ public final class LocalCluster: @unchecked Sendable {
     /// Workers by name, in the order they were first started; a restarted worker
     /// replaces its predecessor.
     public var workers: [ServiceProcess] { processes.withLock { $0.workers } }
+    /// Removes the virtual host and the scratch folder if the runner is interrupted.
+    private let interruptCleanup: UUID
     /// A connection of the cluster's own to its virtual host, to publish beside the API
     /// and to read the dead-letter queue.
     let queue: AMQPWorkQueue
@@ -51,6 +53,10 @@ public final class LocalCluster: @unchecked Sendable {
         try await options.broker.ensureRunning(start: options.startBroker)
         brokerURL = try await options.broker.makeVirtualHost(virtualHost)
         folder = FileManager.default.temporaryDirectory.appending(path: "faafo-cluster-\(UUID().uuidString)")
+        interruptCleanup = ServiceProcess.onInterrupt { [options, virtualHost, folder] in
+            options.broker.deleteVirtualHostNow(virtualHost)
+            try? FileManager.default.removeItem(at: folder)
+        }
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             let api = try Self.startAPI(options, brokerURL: brokerURL, folder: folder, port: 0, name: "faafo-api")
@@ -66,6 +72,7 @@ public final class LocalCluster: @unchecked Sendable {
             logger.logLevel = .error
             queue = try await AMQPWorkQueue(url: brokerURL, logger: logger)
         } catch {
+            ServiceProcess.cancelInterruptCleanup(interruptCleanup)
             await options.broker.deleteVirtualHost(virtualHost)
             try? FileManager.default.removeItem(at: folder)
             throw error
@@ -179,6 +186,7 @@ public final class LocalCluster: @unchecked Sendable {
         try? await client.shutdown()
         try? FileManager.default.removeItem(at: folder)
         await options.broker.deleteVirtualHost(virtualHost)
+        ServiceProcess.cancelInterruptCleanup(interruptCleanup)
     }
 
     /// The folder holding faafo-api and faafo-worker: the running executable's own

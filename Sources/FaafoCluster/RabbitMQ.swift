@@ -51,6 +51,17 @@ public struct RabbitMQ: Sendable {
         _ = try? await ctl(["delete_vhost", name])
     }
 
+    /// `deleteVirtualHost` for a context that cannot wait asynchronously (an interrupt).
+    public func deleteVirtualHostNow(_ name: String) {
+        let process = Process()
+        process.executableURL = rabbitmqctl
+        process.arguments = ["-q", "delete_vhost", name]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return }
+        process.waitUntilExit()
+    }
+
     /// Restarts the broker application: every connection drops; durable queues and
     /// persistent messages survive.
     public func restart(downtime: Duration = .seconds(1)) async throws {

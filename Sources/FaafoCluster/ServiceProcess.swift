@@ -105,10 +105,24 @@ public final class ServiceProcess: @unchecked Sendable {
 
     private static let running = Mutex(Set<Int32>())
     private static let signalSources = Mutex<[any DispatchSourceSignal]>([])
+    private static let cleanups = Mutex<[UUID: @Sendable () -> Void]>([:])
 
-    /// On SIGINT or SIGTERM, kills every process started here that is still running, then
-    /// exits with 128 + the signal's number. Call once, early, in a command that starts
-    /// processes.
+    /// Registers `cleanup` to run if the runner is interrupted, after every process is
+    /// killed (a cluster removes its virtual host and scratch folder there). Returns the
+    /// token that `cancelInterruptCleanup` takes once the cleanup has happened normally.
+    public static func onInterrupt(_ cleanup: @escaping @Sendable () -> Void) -> UUID {
+        let token = UUID()
+        cleanups.withLock { $0[token] = cleanup }
+        return token
+    }
+
+    public static func cancelInterruptCleanup(_ token: UUID) {
+        _ = cleanups.withLock { $0.removeValue(forKey: token) }
+    }
+
+    /// On SIGINT or SIGTERM, kills every process started here that is still running, runs
+    /// the cleanups registered with `onInterrupt`, then exits with 128 + the signal's
+    /// number. Call once, early, in a command that starts processes.
     public static func stopAllOnInterrupt() {
         signalSources.withLock { sources in
             guard sources.isEmpty else { return }
@@ -120,6 +134,7 @@ public final class ServiceProcess: @unchecked Sendable {
                         Foundation.kill(pid, SIGCONT)
                         Foundation.kill(pid, SIGKILL)
                     }
+                    for cleanup in cleanups.withLock({ Array($0.values) }) { cleanup() }
                     FileHandle.standardError.write(Data("interrupted: stopped every process this run started\n".utf8))
                     exit(128 + signalNumber)
                 }
