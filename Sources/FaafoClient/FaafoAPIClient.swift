@@ -125,17 +125,20 @@ public final class FaafoAPIClient: Sendable {
         try await call(.GET, "/v1/fractal/" + Self.pathComponent(uuid), as: FractalObject.self)
     }
 
-    /// `GET /v1/fractal?page=N`: one page (the first is 1).
-    public func list(page: Int = 1) async throws -> FractalPage {
-        try await call(.GET, "/v1/fractal?page=\(page)", as: FractalPage.self)
+    /// `GET /v1/fractal?page=N`: one page (the first is 1), of the server's default size
+    /// or `perPage` (`results_per_page`, at most 1000).
+    public func list(page: Int = 1, perPage: Int? = nil) async throws -> FractalPage {
+        let size = perPage.map { "&results_per_page=\($0)" } ?? ""
+        return try await call(.GET, "/v1/fractal?page=\(page)\(size)", as: FractalPage.self)
     }
 
-    /// Every fractal, page by page in the API's order, as the original `faafo list` read them.
-    public func listAll() async throws -> [FractalObject] {
+    /// Every fractal, page by page in the API's order, as the original `faafo list` read
+    /// them (`perPage`: fewer, larger pages).
+    public func listAll(perPage: Int? = nil) async throws -> [FractalObject] {
         var objects: [FractalObject] = []
         var page = 1
         while true {
-            let answer = try await list(page: page)
+            let answer = try await list(page: page, perPage: perPage)
             objects += answer.objects
             // total_pages is re-read each time, as fractals may come and go meanwhile;
             // an empty page ends it too, so a wrong count cannot loop forever.

@@ -83,6 +83,8 @@ public struct ClusterPlan: Sendable {
     public var faults: [ClusterFault] = []
     /// The whole run, creates and completion, ends by then.
     public var timeout: Duration = .seconds(300)
+    /// Hears where the run is, about once a second (for a progress line).
+    public var progress: (@Sendable (ClusterProgress) -> Void)?
 
     public init(tasks: [CreateFractal]) {
         self.tasks = tasks
@@ -92,6 +94,20 @@ public struct ClusterPlan: Sendable {
     func arrival(_ index: Int) -> Duration? {
         if let arrivals { return index < arrivals.count ? arrivals[index] : nil }
         return rate.map { .seconds(Double(index) / $0) }
+    }
+}
+
+/// Where a cluster run is: creating, then waiting for the last results.
+public struct ClusterProgress: Sendable {
+    public var tasks: Int
+    public var created: Int
+    /// Known once every task is created.
+    public var completed: Int?
+    public var faultsInjected: Int
+
+    public var line: String {
+        if let completed { return "\(completed)/\(tasks) tasks completed, \(faultsInjected) real faults injected" }
+        return "\(created)/\(tasks) tasks created, \(faultsInjected) real faults injected"
     }
 }
 
@@ -129,6 +145,14 @@ extension LocalCluster {
         let deadline = start + plan.timeout
         let log = FaultLog()
         let progress = CreateProgress()
+        let reporter = Task {
+            while !Task.isCancelled, let report = plan.progress {
+                report(
+                    ClusterProgress(
+                        tasks: plan.tasks.count, created: progress.count, faultsInjected: log.counts.values.reduce(0, +)))
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
 
         let created = try await withThrowingTaskGroup(of: CreateResults?.self) { group in
             let timed = plan.faults.filter { if case .time = $0.at { true } else { false } }
@@ -145,14 +169,20 @@ extension LocalCluster {
             for try await result in group where result != nil { results = result }
             return results!
         }
+        reporter.cancel()
         let uuids = plan.tasks.compactMap(\.uuid).filter { created.latencies[$0] != nil }
         var objects: [FractalObject] = []
         var timedOut = false
         do {
-            objects = try await waitForCompletion(uuids, timeout: max(deadline - clock.now, .seconds(1)))
+            let faults = log.counts.values.reduce(0, +)
+            objects = try await waitForCompletion(uuids, timeout: max(deadline - clock.now, .seconds(1))) { completed in
+                plan.progress?(
+                    ClusterProgress(
+                        tasks: plan.tasks.count, created: uuids.count, completed: completed, faultsInjected: faults))
+            }
         } catch {
             timedOut = true
-            objects = (try? await client.listAll()) ?? []
+            objects = (try? await client.listAll(perPage: 1000)) ?? []
         }
         return ClusterOutcome(
             objects: objects, createLatencies: created.latencies, createRetries: created.retries,

@@ -163,13 +163,18 @@ public final class LocalCluster: @unchecked Sendable {
     }
 
     /// Waits until every uuid is completed (at most `timeout`); returns every stored object.
-    public func waitForCompletion(_ uuids: [String], timeout: Duration = .seconds(120)) async throws -> [FractalObject] {
+    /// `progress` hears how many of them are completed, at each look.
+    public func waitForCompletion(
+        _ uuids: [String], timeout: Duration = .seconds(120), progress: (@Sendable (Int) -> Void)? = nil
+    ) async throws -> [FractalObject] {
         let deadline = ContinuousClock.now + timeout
         var objects: [FractalObject] = []
+        let wanted = Set(uuids)
         while ContinuousClock.now < deadline {
-            objects = try await client.listAll()
+            objects = try await client.listAll(perPage: 1000)
             let completed = Set(objects.filter { $0.status == .completed }.map(\.uuid))
-            if completed.isSuperset(of: uuids) { return objects }
+            if completed.isSuperset(of: wanted) { return objects }
+            progress?(completed.intersection(wanted).count)
             try await Task.sleep(for: .milliseconds(200))
         }
         let pending = Set(uuids).subtracting(objects.filter { $0.status == .completed }.map(\.uuid))

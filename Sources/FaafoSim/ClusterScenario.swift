@@ -160,7 +160,11 @@ public final class ClusterScenario {
 
     /// Starts the cluster (and RabbitMQ when none answers and `startBroker`), runs the
     /// plan, stops every process it started, and judges what the API stored.
-    public func run(executables: URL, startBroker: Bool = true) async throws -> Outcome {
+    public func run(
+        executables: URL, startBroker: Bool = true, progress: (@Sendable (ClusterProgress) -> Void)? = nil
+    ) async throws -> Outcome {
+        var plan = self.plan
+        plan.progress = progress
         var options = LocalCluster.Options(executables: executables)
         options.startBroker = startBroker
         options.workerConcurrency = settings.concurrency

@@ -116,7 +116,9 @@ struct RunCommand: AsyncParsableCommand {
         ServiceProcess.stopAllOnInterrupt()
         let report: SimulationReport
         do {
-            report = try await run.run(executables: folder).report
+            let progress = ProgressLine()
+            defer { progress.clear() }
+            report = try await run.run(executables: folder) { progress.show($0.line) }.report
         } catch {
             printError("faafo-sim: the cluster run failed: \(error)")
             throw ExitCode(2)
