@@ -153,6 +153,7 @@ extension LocalCluster {
                 try? await Task.sleep(for: .seconds(1))
             }
         }
+        defer { reporter.cancel() }
 
         let created = try await withThrowingTaskGroup(of: CreateResults?.self) { group in
             let timed = plan.faults.filter { if case .time = $0.at { true } else { false } }
@@ -169,7 +170,6 @@ extension LocalCluster {
             for try await result in group where result != nil { results = result }
             return results!
         }
-        reporter.cancel()
         let uuids = plan.tasks.compactMap(\.uuid).filter { created.latencies[$0] != nil }
         var objects: [FractalObject] = []
         var timedOut = false
@@ -271,7 +271,7 @@ extension LocalCluster {
             for fault in ordered {
                 switch fault.at {
                 case .time(let offset):
-                    guard start + offset < deadline else { break }
+                    guard start + offset < deadline else { continue }
                     try await Task.sleep(until: start + offset, clock: clock)
                 case .afterCreates(let count):
                     // Bounded by the deadline; the creates count up as they succeed.
