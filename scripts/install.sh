@@ -152,6 +152,13 @@ wait_for_api() {
     fail "the API at $endpoint did not answer within 60 s"
 }
 
+# The folder of an SQLite database file (faafo-api creates the file, not its folder).
+make_database_folder() {
+    if [[ $database =~ ^sqlite:///(.+)$ ]]; then
+        "${as_root[@]}" mkdir -p "$(dirname "/${BASH_REMATCH[1]#/}")"
+    fi
+}
+
 ((stop == 0)) || stop_services
 
 for item in "${installs[@]}"; do
@@ -161,9 +168,7 @@ for item in "${installs[@]}"; do
         "$here/start-rabbitmq"
         ;;
     database)
-        if [[ $database =~ ^sqlite:///(.+)$ ]]; then
-            "${as_root[@]}" mkdir -p "$(dirname "/${BASH_REMATCH[1]#/}")"
-        fi
+        make_database_folder
         echo "install.sh: SQLite is linked into faafo-api; its database is created on first start"
         ;;
     faafo)
@@ -190,6 +195,7 @@ done
 for item in "${runs[@]}"; do
     case $item in
     api)
+        make_database_folder
         start_service faafo-api --transport-url "$transport" --database-url "$database" \
             --listen-address "$listen_address" --bind-port "$bind_port" --workers 0
         ;;

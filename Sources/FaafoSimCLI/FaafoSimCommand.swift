@@ -23,7 +23,8 @@ struct RunCommand: AsyncParsableCommand {
             With --cluster the scenario runs on real processes instead: RabbitMQ (started \
             when none answers), one faafo-api and the scenario's faafo-worker processes on \
             loopback, the same tasks as the simulation of that seed, the faults made real \
-            (SIGKILL, SIGSTOP/SIGCONT, API restarts, messages published beside the API), \
+            (SIGKILL, SIGSTOP/SIGCONT, API and broker restarts, messages published beside \
+            the API), \
             judged by the same rules. Every process it started is stopped at the end, also \
             on failure or Ctrl-C.
             """)
@@ -104,6 +105,10 @@ struct RunCommand: AsyncParsableCommand {
         do {
             run = try ClusterScenario(scenario: loaded, seed: seed, taskCount: tasks, scenarioFile: scenario)
             folder = try executables.map { URL(fileURLWithPath: $0) } ?? LocalCluster.executablesFolder()
+            for name in ["faafo-api", "faafo-worker"]
+            where !FileManager.default.isExecutableFile(atPath: folder.appending(path: name).path) {
+                throw ClusterError("--executables \(folder.path) has no \(name)")
+            }
         } catch {
             printError("faafo-sim: \(error)")
             throw ExitCode(3)

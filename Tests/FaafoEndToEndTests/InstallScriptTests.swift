@@ -31,7 +31,8 @@ struct InstallScriptTests {
 
         let arguments = [
             "-r", "api", "-r", "worker", "-r", "demo", "-e", "http://127.0.0.1:\(port)", "-m", transport,
-            "-d", "sqlite:///" + folder.appending(path: "faafo.db").path,
+            // A folder that does not exist yet: -r api makes it.
+            "-d", "sqlite:///" + folder.appending(path: "data/faafo.db").path,
         ]
         // Whatever happens to the run, -k stops the services it started.
         let run = await Result(catching: { try await Self.install(arguments, folder: folder) })
@@ -46,6 +47,7 @@ struct InstallScriptTests {
         #expect(stop.status == 0)
         #expect(stop.output.contains("faafo-api stopped") && stop.output.contains("faafo-worker stopped"))
         #expect(!FileManager.default.fileExists(atPath: folder.appending(path: "faafo-api.pid").path))
+        #expect(FileManager.default.fileExists(atPath: folder.appending(path: "data/faafo.db").path))
     }
 
     @Test func badOptionsAreNamed() async throws {

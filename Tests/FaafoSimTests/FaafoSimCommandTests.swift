@@ -84,6 +84,9 @@ import Testing
         let swarm = try Self.run(["run", "Scenarios/smoke.yaml", "--cluster", "--seeds", "1..3"])
         #expect(swarm.status == 3)
         #expect(swarm.stderr.contains("--seeds runs in simulation only"))
+        let nowhere = try Self.run(["run", "Scenarios/smoke.yaml", "--cluster", "--executables", "/nonexistent"])
+        #expect(nowhere.status == 3)
+        #expect(nowhere.stderr.contains("--executables /nonexistent has no faafo-api"))
     }
 
     @Test func aSwarmListsTheFailingSeedsWithTheirReplayCommands() throws {
