@@ -117,10 +117,11 @@ public final class FractalWorker: Service, Sendable {
         }
     }
 
-    /// Reports a task given up to the API (best effort), and logs when that fails.
+    /// Reports a task given up to the API (best effort), and logs when the API did not
+    /// take the report (unreachable, or the fractal is gone or completed meanwhile).
     func reportFailure(of uuid: String, reason: String, _ processor: TaskProcessor) async {
         if await !processor.reportFailure(of: uuid, reason: reason, to: sink) {
-            logger.warning("cannot report the failure of \(uuid) to the API; it stays pending there")
+            logger.warning("the API did not record the failure of \(uuid)")
         }
     }
 
