@@ -191,6 +191,7 @@ let package = Package(
         ),
 
         .testTarget(name: "FractalCoreTests", dependencies: ["FractalCore"]),
+        .testTarget(name: "FaafoWireTests", dependencies: ["FaafoWire"]),
         .testTarget(
             name: "FractalJobTests", dependencies: ["FractalCore", "FractalJob", "FractalPNG", "GoldenFixtures", "CLibPNG"]),
         .testTarget(name: "WorkQueueTests", dependencies: ["WorkQueue", "AMQPWorkQueue"]),

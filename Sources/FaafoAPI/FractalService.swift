@@ -44,7 +44,7 @@ public final class FractalService: Sendable {
     /// Validates a request, stores it, then publishes its task. A task whose publish is
     /// not confirmed stays in the outbox and is published by `publishOutbox`.
     public func create(_ request: CreateFractal) async throws -> CreateOutcome {
-        let uuid = try Self.canonicalUUID(request.uuid) ?? environment.newUUID().uuidString.lowercased()
+        let uuid = try Self.canonicalUUID(request.uuid) ?? FractalUUID.text(environment.newUUID())
         var fractal = request.request
         if fractal.cx == nil && fractal.cy == nil && fractal.seed == nil {
             fractal.seed = environment.newSeed()
@@ -82,7 +82,7 @@ public final class FractalService: Sendable {
     /// when the queue did not confirm it; the outbox will try again.
     func publish(_ record: FractalRecord) async -> Bool {
         do {
-            let body = try JSONBody.encoder.encode(TaskMessage(record))
+            let body = try TaskMessage(record).jsonBody()
             try await queue.publish(body, messageID: record.uuid)
             try await store.markPublished(record.uuid)
             return true
@@ -178,10 +178,10 @@ public final class FractalService: Sendable {
 
     /// A uuid in canonical lowercase form, or an `.invalid` error naming it.
     static func requireUUID(_ text: String) throws -> String {
-        guard let uuid = UUID(uuidString: text) else {
+        guard let uuid = FractalUUID.canonical(text) else {
             throw FractalServiceError(.invalid, "malformed uuid '\(text.prefix(64))'")
         }
-        return uuid.uuidString.lowercased()
+        return uuid
     }
 
     static func canonicalUUID(_ text: String?) throws -> String? {

@@ -7,7 +7,7 @@ struct DeleteCommand: AsyncParsableCommand {
         commandName: "delete", abstract: "Delete a fractal and its image.")
 
     @ParentCommand var faafo: Faafo
-    @OptionGroup var fractal: FractalUUID
+    @OptionGroup var fractal: UUIDArgument
 
     func run() async throws {
         try await ClientSession.run(faafo.globals) { session in

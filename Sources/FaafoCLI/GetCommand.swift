@@ -8,7 +8,7 @@ struct GetCommand: AsyncParsableCommand {
         discussion: "The file is written atomically: it is whole or absent, never half-written.")
 
     @ParentCommand var faafo: Faafo
-    @OptionGroup var fractal: FractalUUID
+    @OptionGroup var fractal: UUIDArgument
     @Option(name: [.short, .long], help: ArgumentHelp("Where to write it, - for stdout (default: <uuid>.png).", valueName: "file"))
     var output: String?
 

@@ -7,7 +7,7 @@ struct ShowCommand: AsyncParsableCommand {
         commandName: "show", abstract: "Show a fractal's parameters and result.")
 
     @ParentCommand var faafo: Faafo
-    @OptionGroup var fractal: FractalUUID
+    @OptionGroup var fractal: UUIDArgument
     @Flag(help: "Print the API's whole object as JSON instead of the table.") var json = false
 
     func run() async throws {

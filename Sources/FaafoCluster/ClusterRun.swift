@@ -331,11 +331,7 @@ extension LocalCluster {
             // The API may be restarting, or the broker; then this duplicate is not sent.
             do {
                 let object = try await client.get(uuid)
-                let message = TaskMessage(
-                    uuid: object.uuid, width: object.width, height: object.height, iterations: object.iterations,
-                    xa: object.xa, xb: object.xb, ya: object.ya, yb: object.yb, cx: object.cx, cy: object.cy,
-                    seed: object.seed)
-                try await publishRaw(try JSONEncoder().encode(message), messageID: uuid)
+                try await publishRaw(try TaskMessage(object).jsonBody(), messageID: uuid)
                 log.record(fault)
             } catch {
                 log.skip()

@@ -110,7 +110,7 @@ public struct Gallery: Sendable {
 
     /// The stored fractal, or a 404 page that names the uuid.
     func fractal(_ text: String) async throws -> FractalObject {
-        guard let uuid = UUID(uuidString: text)?.uuidString.lowercased() else {
+        guard let uuid = FractalUUID.canonical(text) else {
             throw GalleryError.notFound("“\(text.prefix(64))” is not a fractal’s uuid.")
         }
         guard let object = try await catalog.fractal(uuid: uuid) else {

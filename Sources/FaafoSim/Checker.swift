@@ -50,11 +50,12 @@ struct Checker {
                 continue
             }
             tally.account.completed += 1
-            if let completedAt = observations.completedAt[task.uuid] {
+            let completion = observations.completions[task.uuid]
+            if let completedAt = completion?.first {
                 latency.record(microseconds: completedAt - min(completedAt, task.arrival))
                 lastCompletion = max(lastCompletion, completedAt)
             }
-            if observations.completions[task.uuid, default: 0] > 1 { tally.count(.storedTwice, task.uuid) }
+            if let completion, completion.count > 1 { tally.count(.storedTwice, task.uuid) }
             if expectations.expected(for: task)?.matches(pixelChecksum: record.pixelChecksum, checksum: record.checksum) != true {
                 tally.count(.wrongChecksum, task.uuid)
             }

@@ -8,13 +8,17 @@ import Synchronization
 /// stored, and when. The checker trusts these notes, not what workers report.
 final class ObservedFractalStore: FractalStore {
     struct Observations {
-        /// How many times each fractal went from pending to completed: more than once
-        /// means a result was stored twice.
-        var completions: [String: Int] = [:]
-        var completedAt: [String: Tick] = [:]
+        /// Each fractal's completions: how many times it went from pending to completed
+        /// (more than once means a result was stored twice), and when it first did.
+        var completions: [String: Completion] = [:]
         var duplicateResults = 0
         var conflictingResults = 0
         var completedCount = 0
+    }
+
+    struct Completion {
+        var count = 0
+        let first: Tick
     }
 
     let base = MemoryFractalStore()
@@ -47,9 +51,8 @@ final class ObservedFractalStore: FractalStore {
         notes.withLock { notes in
             switch outcome {
             case .completed:
-                notes.completions[uuid, default: 0] += 1
+                notes.completions[uuid, default: Completion(first: tick)].count += 1
                 notes.completedCount += 1
-                if notes.completedAt[uuid] == nil { notes.completedAt[uuid] = tick }
             case .duplicate: notes.duplicateResults += 1
             case .conflict: notes.conflictingResults += 1
             case .notFound: break

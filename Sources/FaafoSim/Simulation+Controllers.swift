@@ -77,11 +77,7 @@ extension Simulation {
 
     /// The broker delivers a task's message a second time (at-least-once delivery).
     func deliverTwice(_ fractal: FractalObject) async {
-        let message = TaskMessage(
-            uuid: fractal.uuid, width: fractal.width, height: fractal.height, iterations: fractal.iterations,
-            xa: fractal.xa, xb: fractal.xb, ya: fractal.ya, yb: fractal.yb, cx: fractal.cx, cy: fractal.cy,
-            seed: fractal.seed)
-        guard let body = try? JSONEncoder().encode(message) else { return }
+        guard let body = try? TaskMessage(fractal).jsonBody() else { return }
         // While the broker restarts there is no second delivery to make.
         if (try? await broker.publish(body, messageID: fractal.uuid)) != nil {
             faultCounts.duplicateDeliveries += 1

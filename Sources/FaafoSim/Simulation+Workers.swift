@@ -163,12 +163,8 @@ extension Simulation {
             if !again { renderCache?[prepared.parameters] = fresh }
             rendered = fresh
         }
-        if var record = renderLog[uuid] {
-            record.renders += 1
-            if record.checksum != rendered.checksum || record.pixelChecksum != rendered.pixelChecksum {
-                record.differed = true
-            }
-            renderLog[uuid] = record
+        if again {
+            renderLog[uuid]?.noteRenderedAgain(rendered)
         } else {
             renderLog[uuid] = RenderRecord(checksum: rendered.checksum, pixelChecksum: rendered.pixelChecksum)
         }

@@ -77,6 +77,14 @@ public final class Simulation {
         let pixelChecksum: String
         var renders = 1
         var differed = false
+
+        /// Counts a second render of the same task, and whether it gave other bytes.
+        mutating func noteRenderedAgain(_ rendered: RenderedFractal) {
+            renders += 1
+            if checksum != rendered.checksum || pixelChecksum != rendered.pixelChecksum {
+                differed = true
+            }
+        }
     }
 
     public let scenario: Scenario

@@ -58,7 +58,7 @@ struct WorkloadPlan {
             } else {
                 let message = TaskMessage(
                     uuid: Self.uuid(&random), width: 0, height: 32, iterations: 32, xa: -1, xb: 1, ya: -1, yb: 1, seed: 1)
-                body = (try? JSONEncoder().encode(message)) ?? Data()
+                body = (try? message.jsonBody()) ?? Data()
             }
             poison.append(Poison(arrival: arrival, messageID: "poison-\(index)", body: body))
         }
@@ -96,7 +96,7 @@ struct WorkloadPlan {
 
     /// A version-4 uuid from the generator, in lowercase.
     static func uuid(_ random: inout SimulationRandom) -> String {
-        UUID(random: &random).uuidString.lowercased()
+        FractalUUID.text(UUID(random: &random))
     }
 }
 

@@ -21,6 +21,14 @@ extension CreateFractal {
 }
 
 extension TaskMessage {
+    /// The queue message for a stored fractal, as the API publishes it.
+    public init(_ object: FractalObject) {
+        self.init(
+            uuid: object.uuid, width: object.width, height: object.height, iterations: object.iterations,
+            xa: object.xa, xb: object.xb, ya: object.ya, yb: object.yb, cx: object.cx, cy: object.cy,
+            seed: object.seed)
+    }
+
     /// The render request of a queued task, as the message carries it (an original
     /// faafo message has neither c nor seed: see `seedFromUUID`).
     public var request: FractalRequest {

@@ -41,15 +41,12 @@ public struct TaskProcessor: Sendable {
         case failed(any Error)
     }
 
-    /// One decoder for every message: making one per message costs more than decoding.
-    static let decoder = JSONDecoder()
-
     /// Decodes a message and checks its parameters; throws `UnprocessableTask` when the
     /// message can never succeed.
     public func prepare(_ body: Data) throws(UnprocessableTask) -> PreparedTask {
         let task: TaskMessage
         do {
-            task = try Self.decoder.decode(TaskMessage.self, from: body)
+            task = try TaskMessage(jsonBody: body)
         } catch {
             throw UnprocessableTask(reason: "not a task message")
         }
