@@ -194,9 +194,10 @@ public final class LocalCluster: @unchecked Sendable {
         ServiceProcess.cancelInterruptCleanup(interruptCleanup)
     }
 
-    /// The folder holding faafo-api and faafo-worker: the running executable's own
-    /// folder, or for a test bundle the build folder above it.
-    public static func executablesFolder() throws -> URL {
+    /// The folder holding the built executables `names` (by default faafo-api and
+    /// faafo-worker): the running executable's own folder, or for a test bundle the build
+    /// folder above it.
+    public static func executablesFolder(containing names: [String] = ["faafo-api", "faafo-worker"]) throws -> URL {
         var candidates = [URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()]
         var folder = Bundle.main.bundleURL
         for _ in 0..<3 {
@@ -204,13 +205,13 @@ public final class LocalCluster: @unchecked Sendable {
             folder = folder.deletingLastPathComponent()
         }
         let found = candidates.first { candidate in
-            ["faafo-api", "faafo-worker"].allSatisfy {
+            names.allSatisfy {
                 FileManager.default.isExecutableFile(atPath: candidate.appending(path: $0).path)
             }
         }
         guard let found else {
             throw ClusterError(
-                "no faafo-api and faafo-worker beside \(candidates[0].path) or \(Bundle.main.bundleURL.path): build every product first (`swift build`)"
+                "no \(names.joined(separator: " and ")) beside \(candidates[0].path) or \(Bundle.main.bundleURL.path): build every product first (`swift build`)"
             )
         }
         return found

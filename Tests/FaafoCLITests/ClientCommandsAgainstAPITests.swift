@@ -1,5 +1,6 @@
 import Crypto
 import FaafoClient
+import FaafoCluster
 import FaafoWire
 import Foundation
 import FractalCore
@@ -31,8 +32,8 @@ import Testing
     }
 
     /// `faafo` pointed at `api`, never reading /etc/faafo/faafo.conf.
-    static func faafo(_ api: APIServerProcess, _ arguments: [String], in directory: URL? = nil) throws -> FaafoRun.Result {
-        try FaafoRun.run(["--endpoint-url", api.endpoint, "--config-file", api.emptyConfig] + arguments, in: directory)
+    static func faafo(_ api: APIServerProcess, _ arguments: [String], in directory: URL? = nil) throws -> CommandOutput {
+        try FaafoProcess.run(["--endpoint-url", api.endpoint, "--config-file", api.emptyConfig] + arguments, in: directory)
     }
 
     /// Waits until the in-process worker has rendered `uuid`.
@@ -239,17 +240,17 @@ import Testing
             try Data("[DEFAULT]\n# the API\nendpoint_url = \(api.endpoint)\n".utf8).write(to: URL(fileURLWithPath: good))
             try Data("[DEFAULT]\nendpoint_url = http://127.0.0.1:1\n".utf8).write(to: URL(fileURLWithPath: bad))
 
-            let fromFile = try FaafoRun.run(["--config-file", good, "list"])
+            let fromFile = try FaafoProcess.run(["--config-file", good, "list"])
             #expect(fromFile.status == 0, "\(fromFile.stderr)")
-            let fromEnvironment = try FaafoRun.run(
+            let fromEnvironment = try FaafoProcess.run(
                 ["--config-file", bad, "list"], environment: ["FAAFO_ENDPOINT_URL": api.endpoint])
             #expect(fromEnvironment.status == 0, "\(fromEnvironment.stderr)")
-            let fromFlag = try FaafoRun.run(
+            let fromFlag = try FaafoProcess.run(
                 ["--config-file", good, "--endpoint-url", "http://127.0.0.1:1", "list"],
                 environment: ["FAAFO_ENDPOINT_URL": api.endpoint])
             #expect(fromFlag.status == 1)
             #expect(fromFlag.stderr == "faafo: error: cannot connect to http://127.0.0.1:1: connection refused\n")
-            let namedByEnvironment = try FaafoRun.run(["list"], environment: ["FAAFO_CONFIG_FILE": good])
+            let namedByEnvironment = try FaafoProcess.run(["list"], environment: ["FAAFO_CONFIG_FILE": good])
             #expect(namedByEnvironment.status == 0, "\(namedByEnvironment.stderr)")
         }
     }
@@ -259,7 +260,7 @@ import Testing
         defer { scratch.remove() }
         let malformed = scratch.url.appending(path: "faafo.conf").path
         try Data("[DEFAULT]\nendpoint_url http://localhost:8080\n".utf8).write(to: URL(fileURLWithPath: malformed))
-        let result = try FaafoRun.run(["--config-file", malformed, "list"])
+        let result = try FaafoProcess.run(["--config-file", malformed, "list"])
         #expect(result.status == 2)
         #expect(
             result.stderr
@@ -267,16 +268,16 @@ import Testing
                 + "a key has no spaces: expected 'key = value'\n")
 
         let missing = scratch.url.appending(path: "absent.conf").path
-        let absent = try FaafoRun.run(["--config-file", missing, "list"])
+        let absent = try FaafoProcess.run(["--config-file", missing, "list"])
         #expect(absent.status == 2 && absent.stderr == "faafo: error: config file \(missing) does not exist\n")
 
-        let badScheme = try FaafoRun.run(["list"], environment: ["FAAFO_ENDPOINT_URL": "ftp://h", "FAAFO_CONFIG_FILE": ""])
+        let badScheme = try FaafoProcess.run(["list"], environment: ["FAAFO_ENDPOINT_URL": "ftp://h", "FAAFO_CONFIG_FILE": ""])
         #expect(badScheme.status == 2, "\(badScheme.stderr)")
         #expect(badScheme.stderr.contains("invalid endpoint_url 'ftp://h' (from FAAFO_ENDPOINT_URL)"), "\(badScheme.stderr)")
     }
 
     @Test func anUnreachableAPIIsOneLineNamingIt() throws {
-        let result = try FaafoRun.run(["--endpoint-url", "http://127.0.0.1:1", "--config-file", "/dev/null", "show",
+        let result = try FaafoProcess.run(["--endpoint-url", "http://127.0.0.1:1", "--config-file", "/dev/null", "show",
             "154c7b41-108e-4696-a059-1bde9bf03d0a"])
         #expect(result.status == 1)
         #expect(result.stderr == "faafo: error: cannot connect to http://127.0.0.1:1: connection refused\n")

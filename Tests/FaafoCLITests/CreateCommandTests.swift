@@ -165,7 +165,7 @@ import Testing
         let result = try FaafoProcess.run(["--endpoint-url", "http://127.0.0.1:1"] + arguments)
         #expect(result.status == 2, "\(result.stderr)")
         #expect(result.stderr.contains(message), "\(result.stderr)")
-        #expect(result.stdout.isEmpty)
+        #expect(result.text.isEmpty)
     }
 
     @Test func uuidArgumentsAreChecked() throws {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FaafoCluster
 import Foundation
 import Testing
 
@@ -9,7 +10,7 @@ import Testing
     static let tiny = ["--width", "64", "--height", "64", "--iterations", "64"]
 
     /// Runs `faafo demo` against a fresh API started with `apiArguments`.
-    static func demo(_ arguments: [String], api apiArguments: [String] = ["--workers", "2"]) throws -> FaafoRun.Result {
+    static func demo(_ arguments: [String], api apiArguments: [String] = ["--workers", "2"]) throws -> CommandOutput {
         let api = try APIServerProcess(apiArguments)
         defer { api.stop() }
         return try ClientCommandsAgainstAPITests.faafo(api, ["demo"] + arguments)
@@ -81,7 +82,7 @@ import Testing
     }
 
     @Test func anUnreachableAPIFailsEveryTask() throws {
-        let result = try FaafoRun.run(["--endpoint-url", "http://127.0.0.1:1", "demo", "--tasks", "2", "--json"] + Self.tiny)
+        let result = try FaafoProcess.run(["--endpoint-url", "http://127.0.0.1:1", "demo", "--tasks", "2", "--json"] + Self.tiny)
         #expect(result.status == 1, "\(result.stderr)")
         let report = try Self.jsonObject(result.stdout)
         #expect((report["tasks"] as? [String: Int])?["failed"] == 2)
@@ -128,22 +129,16 @@ import Testing
     @Test func theAPIsDemoBatchRunsOnTheSameEngine() throws {
         let folder = try ScratchFolder()
         defer { folder.remove() }
-        let process = Process()
-        process.executableURL = FaafoProcess.executable.deletingLastPathComponent().appending(path: "faafo-api")
         let config = folder.url.appending(path: "empty.conf")
         try Data("[DEFAULT]\n".utf8).write(to: config)
-        process.arguments = [
-            "--config-file", config.path, "--transport-url", "memory://", "--workers", "2", "--demo", "6",
-            "--database-url", "sqlite:///" + folder.url.appending(path: "faafo.db").path,
-        ]
-        process.environment = FaafoRun.environment()
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(text)")
+        let result = try CommandOutput.run(
+            FaafoProcess.executable.deletingLastPathComponent().appending(path: "faafo-api"),
+            [
+                "--config-file", config.path, "--transport-url", "memory://", "--workers", "2", "--demo", "6",
+                "--database-url", "sqlite:///" + folder.url.appending(path: "faafo.db").path,
+            ], environment: FaafoProcess.environment())
+        let text = result.text
+        #expect(result.status == 0, "\(text)\(result.stderr)")
         #expect(text.contains("6 submitted, 6 completed, 0 failed, 0 timed out"), "\(text)")
         #expect(text.contains("6 checksums verified against the render core"), "\(text)")
     }

@@ -1,29 +1,28 @@
+import FaafoCluster
 import Foundation
 import Testing
 
-/// Runs the built `faafo` executable, as a user would, and captures what it printed.
-struct FaafoProcess {
-    struct Result {
-        let status: Int32
-        let stdout: String
-        let stderr: String
-    }
-
+/// The built `faafo` executable, run as a user would.
+enum FaafoProcess {
     /// The `faafo` binary beside this test bundle in the build folder.
     static let executable: URL = {
-        var folder = Bundle.main.bundleURL
-        for _ in 0..<3 {
-            let candidate = folder.appending(path: "faafo")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            folder = folder.deletingLastPathComponent()
+        do {
+            return try LocalCluster.executablesFolder(containing: ["faafo"]).appending(path: "faafo")
+        } catch {
+            fatalError("\(error)")
         }
-        fatalError("no faafo executable near \(Bundle.main.bundleURL.path): build it with `swift build` first")
     }()
 
-    /// `FaafoRun.run` with stdout as text.
-    static func run(_ arguments: [String], in directory: URL? = nil) throws -> Result {
-        let result = try FaafoRun.run(arguments, in: directory)
-        return Result(status: result.status, stdout: result.text, stderr: result.stderr)
+    /// The process environment without FAAFO_* variables, plus `extra`.
+    static func environment(_ extra: [String: String] = [:]) -> [String: String] {
+        ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("FAAFO_") }.merging(extra) { $1 }
+    }
+
+    /// Runs `faafo` with a clean environment (no FAAFO_* variables but those given).
+    static func run(_ arguments: [String], environment extra: [String: String] = [:], in directory: URL? = nil) throws
+        -> CommandOutput
+    {
+        try CommandOutput.run(executable, arguments, environment: environment(extra), in: directory)
     }
 }
 

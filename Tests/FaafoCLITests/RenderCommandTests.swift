@@ -28,10 +28,10 @@ import Testing
         let result = try FaafoProcess.run(Self.seed42 + ["--output", output.path, "--json", "--threads", "2"])
         #expect(result.status == 0, "\(result.stderr)")
 
-        let lines = result.stdout.split(separator: "\n")
+        let lines = result.text.split(separator: "\n")
         #expect(lines.count == 1, "one JSON object on stdout")
         // JSONDecoder, not JSONSerialization: only the former reads doubles back exactly.
-        let report = try JSONDecoder().decode(Report.self, from: Data(result.stdout.utf8))
+        let report = try JSONDecoder().decode(Report.self, from: Data(result.text.utf8))
         #expect(report.pixel_checksum == "8a1dff3555806eff53953bb44dc496f6cde9e7a9ce0845f48073b183a3683035")
         #expect(report.cx == 0.3992652157350287)
         #expect(report.cy == 0.359457104697293)
@@ -49,10 +49,10 @@ import Testing
         let output = scratch.url.appending(path: "out.png")
         let result = try FaafoProcess.run(Self.seed42 + ["--output", output.path])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout.contains("wrote \(output.path): 64 x 48 pixels, 255 iterations"))
-        #expect(result.stdout.contains("checksum        5d1c0c357d3cfc6aac372f37568ee412371055ba3f933512d59020f039113772")
-            || !result.stdout.contains("zlib 1.2.13"))
-        #expect(result.stdout.contains("from seed 42"))
+        #expect(result.text.contains("wrote \(output.path): 64 x 48 pixels, 255 iterations"))
+        #expect(result.text.contains("checksum        5d1c0c357d3cfc6aac372f37568ee412371055ba3f933512d59020f039113772")
+            || !result.text.contains("zlib 1.2.13"))
+        #expect(result.text.contains("from seed 42"))
     }
 
     struct BadArguments: Sendable, CustomTestStringConvertible {
@@ -114,7 +114,7 @@ import Testing
         let result = try FaafoProcess.run(Self.arguments(bad, output: output.path))
         #expect(result.status == 2, "status \(result.status): \(result.stderr)")
         #expect(result.stderr.contains(bad.mentions), "\(result.stderr)")
-        #expect(result.stdout.isEmpty)
+        #expect(result.text.isEmpty)
         #expect(!FileManager.default.fileExists(atPath: output.path), "no image for bad input")
     }
 
@@ -129,8 +129,8 @@ import Testing
     @Test func checkPassesOnTheShippedGoldenFile() throws {
         let result = try FaafoProcess.run(
             ["fixtures", "check", "--golden", repositoryRoot.appending(path: "Fixtures/golden.json").path, "--threads", "2"])
-        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
-        #expect(result.stdout.contains("cases match"))
+        #expect(result.status == 0, "\(result.text)\(result.stderr)")
+        #expect(result.text.contains("cases match"))
     }
 
     @Test func checkReportsATamperedCase() throws {
@@ -147,7 +147,7 @@ import Testing
 
         let result = try FaafoProcess.run(["fixtures", "check", "--golden", tampered.path])
         #expect(result.status == 1)
-        #expect(result.stdout.contains("spec-64x48-seed-42: pixel_checksum is 8a1dff35"), "\(result.stdout)")
+        #expect(result.text.contains("spec-64x48-seed-42: pixel_checksum is 8a1dff35"), "\(result.text)")
     }
 
     @Test func makeWritesAFileThatChecks() throws {

@@ -1,3 +1,4 @@
+import FaafoCluster
 import Foundation
 import GoldenFixtures
 import Testing
@@ -14,7 +15,7 @@ import Testing
         return file
     }
 
-    static func verify(_ golden: GoldenFile, against api: APIServerProcess) throws -> FaafoRun.Result {
+    static func verify(_ golden: GoldenFile, against api: APIServerProcess) throws -> CommandOutput {
         let path = api.scratch.url.appending(path: "golden-\(UUID().uuidString).json")
         try golden.encoded().write(to: path)
         return try ClientCommandsAgainstAPITests.faafo(api, ["verify", "--golden", path.path, "--timeout", "120"])

@@ -1,56 +1,36 @@
+import FaafoCluster
 import Foundation
 import Testing
 
 /// The `faafo-sim` executable as a user runs it: exit statuses and the replay command.
 @Suite struct FaafoSimCommandTests {
-    struct Result {
-        let status: Int32
-        let stdout: String
-        let stderr: String
-    }
-
     static let executable: URL = {
-        var folder = Bundle.main.bundleURL
-        for _ in 0..<3 {
-            let candidate = folder.appending(path: "faafo-sim")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            folder = folder.deletingLastPathComponent()
+        do {
+            return try LocalCluster.executablesFolder(containing: ["faafo-sim"]).appending(path: "faafo-sim")
+        } catch {
+            fatalError("\(error)")
         }
-        fatalError("no faafo-sim executable near \(Bundle.main.bundleURL.path): build it with `swift build` first")
     }()
 
-    static func run(_ arguments: [String]) throws -> Result {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.currentDirectoryURL = ScenarioFiles.packageRoot
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self))
+    /// Runs `faafo-sim` in the package's folder, where the scenario paths point.
+    static func run(_ arguments: [String]) throws -> CommandOutput {
+        try CommandOutput.run(executable, arguments, in: ScenarioFiles.packageRoot)
     }
 
     @Test func aPassingRunPrintsTheSeedFirstAndExitsZero() throws {
         let result = try Self.run(["run", "Scenarios/smoke.yaml", "--seed", "5", "--tasks", "40"])
-        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
-        #expect(result.stdout.hasPrefix("seed 5\n"))
-        #expect(result.stdout.contains("scenario smoke: PASS"))
-        #expect(result.stdout.contains("latency p50"))
+        #expect(result.status == 0, "\(result.text)\(result.stderr)")
+        #expect(result.text.hasPrefix("seed 5\n"))
+        #expect(result.text.contains("scenario smoke: PASS"))
+        #expect(result.text.contains("latency p50"))
     }
 
     @Test func aBrokenWorkerExitsOneWithTheReplayCommand() throws {
         let result = try Self.run(["run", "Scenarios/broken-worker.yaml", "--tasks", "200"])
-        #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
-        #expect(result.stdout.contains("FAIL (correctness)"))
-        #expect(result.stdout.contains("lost"))
-        #expect(result.stdout.contains("replay: faafo-sim run Scenarios/broken-worker.yaml --seed 9 --tasks 200"))
+        #expect(result.status == 1, "\(result.text)\(result.stderr)")
+        #expect(result.text.contains("FAIL (correctness)"))
+        #expect(result.text.contains("lost"))
+        #expect(result.text.contains("replay: faafo-sim run Scenarios/broken-worker.yaml --seed 9 --tasks 200"))
     }
 
     @Test func theJSONReportIsTheSameTwiceApartFromTheWallClock() throws {
@@ -63,7 +43,7 @@ import Testing
             #expect(object["wall_clock"] != nil)
             return object.filter { $0.key != "wall_clock" } as NSDictionary
         }
-        #expect(try withoutWallClock(first.stdout) == withoutWallClock(second.stdout))
+        #expect(try withoutWallClock(first.text) == withoutWallClock(second.text))
     }
 
     @Test func aBadScenarioExitsThreeNamingTheLine() throws {
@@ -91,8 +71,8 @@ import Testing
 
     @Test func aSwarmListsTheFailingSeedsWithTheirReplayCommands() throws {
         let result = try Self.run(["run", "Scenarios/broken-worker.yaml", "--seeds", "1..3", "--tasks", "150"])
-        #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
-        #expect(result.stdout.contains("broken-worker: 3 seeds"))
-        #expect(result.stdout.contains("replay: faafo-sim run Scenarios/broken-worker.yaml --seed"))
+        #expect(result.status == 1, "\(result.text)\(result.stderr)")
+        #expect(result.text.contains("broken-worker: 3 seeds"))
+        #expect(result.text.contains("replay: faafo-sim run Scenarios/broken-worker.yaml --seed"))
     }
 }

@@ -1,0 +1,42 @@
+import Foundation
+
+/// What a command printed and how it exited, for running a built executable to its end
+/// as a user would from a shell.
+public struct CommandOutput: Sendable {
+    public let status: Int32
+    public let stdout: Data
+    public let stderr: String
+
+    public var text: String { String(decoding: stdout, as: UTF8.self) }
+    public var lines: [String] { text.split(separator: "\n").map(String.init) }
+
+    /// Runs `executable` and waits for it to exit. Both pipes are read at once, so that
+    /// neither can fill up and block the child. `environment` nil keeps this process's.
+    public static func run(
+        _ executable: URL, _ arguments: [String], environment: [String: String]? = nil, in directory: URL? = nil
+    ) throws -> CommandOutput {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        if let directory { process.currentDirectoryURL = directory }
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let errors = Collected()
+        let done = DispatchGroup()
+        DispatchQueue.global().async(group: done) { errors.data = err.fileHandleForReading.readDataToEndOfFile() }
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        done.wait()
+        process.waitUntilExit()
+        return CommandOutput(
+            status: process.terminationStatus, stdout: stdout, stderr: String(decoding: errors.data, as: UTF8.self))
+    }
+
+    /// Bytes one thread writes and another reads after `DispatchGroup.wait`.
+    private final class Collected: @unchecked Sendable {
+        var data = Data()
+    }
+}
