@@ -12,29 +12,25 @@ public enum FractalUUID {
     public static func canonical(_ text: String) -> String? {
         var text = text
         return text.withUTF8 { source -> String? in
-            guard source.count == length else { return nil }
-            var valid = true
-            let canonical = String(unsafeUninitializedCapacity: length) { buffer in
-                for index in 0..<length {
-                    let byte = source[index]
-                    if index == 8 || index == 13 || index == 18 || index == 23 {
-                        valid = valid && byte == dash
-                        buffer[index] = byte
-                        continue
-                    }
-                    switch byte {
-                    case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"):
-                        buffer[index] = byte
-                    case UInt8(ascii: "A")...UInt8(ascii: "F"):
-                        buffer[index] = byte + (UInt8(ascii: "a") - UInt8(ascii: "A"))
-                    default:
-                        valid = false
-                        buffer[index] = dash
-                    }
-                }
+            guard source.count == length, source.indices.allSatisfy({ isValid(source[$0], at: $0) }) else { return nil }
+            return String(unsafeUninitializedCapacity: length) { buffer in
+                // Setting bit 5 lowercases A-F and leaves digits and dashes as they are.
+                for index in 0..<length { buffer[index] = source[index] | 0x20 }
                 return length
             }
-            return valid ? canonical : nil
+        }
+    }
+
+    /// Whether `byte` may stand at `index` of a uuid's text: a dash between the groups,
+    /// a hex digit of either case elsewhere.
+    static func isValid(_ byte: UInt8, at index: Int) -> Bool {
+        if index == 8 || index == 13 || index == 18 || index == 23 { return byte == dash }
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"),
+            UInt8(ascii: "A")...UInt8(ascii: "F"):
+            return true
+        default:
+            return false
         }
     }
 

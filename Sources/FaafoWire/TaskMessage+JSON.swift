@@ -11,8 +11,9 @@ import Foundation
 extension TaskMessage {
     /// The message as the queue carries it.
     public func jsonBody() throws -> Data {
-        let numbers = [xa, xb, ya, yb] + [cx, cy].compactMap { $0 }
-        guard numbers.allSatisfy(\.isFinite), uuid.utf8.allSatisfy(PlainJSON.isPlainStringByte) else {
+        let finite = xa.isFinite && xb.isFinite && ya.isFinite && yb.isFinite && cx?.isFinite != false
+            && cy?.isFinite != false
+        guard finite, uuid.utf8.allSatisfy(PlainJSON.isPlainStringByte) else {
             // JSONEncoder escapes the uuid, or names the number JSON cannot hold.
             return try PlainJSON.encoder.encode(self)
         }
