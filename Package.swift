@@ -117,7 +117,7 @@ let package = Package(
             name: "FaafoAPI",
             dependencies: [
                 "FaafoWire", "FractalCore", "FractalStore", "WorkQueue", "AMQPWorkQueue", "FaafoConfig",
-                "FaafoWorker", "FaafoLogging", "FractalJob", "FaafoGallery",
+                "FaafoWorker", "FaafoLogging", "FractalJob", "FractalPNG", "FaafoGallery",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -194,7 +194,7 @@ let package = Package(
         .testTarget(name: "FaafoWireTests", dependencies: ["FaafoWire"]),
         .testTarget(
             name: "FractalJobTests", dependencies: ["FractalCore", "FractalJob", "FractalPNG", "GoldenFixtures", "CLibPNG"]),
-        .testTarget(name: "WorkQueueTests", dependencies: ["WorkQueue", "AMQPWorkQueue"]),
+        .testTarget(name: "WorkQueueTests", dependencies: ["WorkQueue", "AMQPWorkQueue", "CRabbitMQ"]),
         .testTarget(
             name: "FractalStoreTests",
             dependencies: ["FractalStore", "FaafoWire", .product(name: "GRDB", package: "GRDB.swift")]),

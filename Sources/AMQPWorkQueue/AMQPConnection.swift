@@ -134,7 +134,16 @@ final class AMQPConnection {
     }
 
     /// Declares both exchanges and both queues, and binds them; idempotent.
-    func declare(_ names: QueueNames, channel: amqp_channel_t) throws(AMQPFailure) {
+    ///
+    /// Everything is declared as the original faafo's kombu declares it: durable direct
+    /// exchanges, durable queues with no arguments, so that the original's services and ours
+    /// start in either order. Rejected messages reach the dead-letter queue because the
+    /// consumer copies them there (see `AMQPWorkQueueConsumer.reject`), not through a queue
+    /// argument, which kombu's declaration would refuse. A task queue that already exists
+    /// with other arguments (an earlier faafo's dead-lettering ones, or a policy-free quorum
+    /// queue made by an operator) is used as it is: the answer is a note saying so.
+    @discardableResult
+    func declare(_ names: QueueNames, channel: amqp_channel_t) throws(AMQPFailure) -> String? {
         let arena = CArena()
         let direct = arena.bytes("direct")
         for exchange in [names.deadLetterExchange, names.exchange] {
@@ -150,17 +159,38 @@ final class AMQPConnection {
             amqp_get_rpc_reply(state),
             "binding queue '\(names.deadLetterQueue)' to exchange '\(names.deadLetterExchange)'")
 
-        let arguments = arena.table([
-            ("x-dead-letter-exchange", names.deadLetterExchange),
-            ("x-dead-letter-routing-key", names.deadLetterQueue),
-        ])
-        amqp_queue_declare(state, channel, arena.bytes(names.queue), 0, 1, 0, 0, arguments)
-        try check(amqp_get_rpc_reply(state), "declaring queue '\(names.queue)'")
+        var note: String?
+        amqp_queue_declare(state, channel, arena.bytes(names.queue), 0, 1, 0, 0, amqp_empty_table)
+        let reply = amqp_get_rpc_reply(state)
+        if let refusal = channelClose(in: reply), refusal.code == 406 {
+            // PRECONDITION_FAILED closed the channel: reopen it and take the queue as it is.
+            var closeOK = amqp_channel_close_ok_t()
+            _ = amqp_send_method(state, channel, AMQP_CHANNEL_CLOSE_OK_METHOD, &closeOK)
+            try openChannel(channel)
+            amqp_queue_declare(state, channel, arena.bytes(names.queue), 1, 0, 0, 0, amqp_empty_table)
+            try check(amqp_get_rpc_reply(state), "declaring queue '\(names.queue)' passively")
+            note =
+                "queue '\(names.queue)' exists with arguments other than the original faafo's (\(refusal.text)); "
+                + "using it as it is. The original's kombu services cannot declare it: delete it once "
+                + "(rabbitmqctl delete_queue \(names.queue)) to let both declare it"
+        } else {
+            try check(reply, "declaring queue '\(names.queue)'")
+        }
         amqp_queue_bind(
             state, channel, arena.bytes(names.queue), arena.bytes(names.exchange), arena.bytes(names.routingKey),
             amqp_empty_table)
         try check(amqp_get_rpc_reply(state), "binding queue '\(names.queue)' to exchange '\(names.exchange)'")
         withExtendedLifetime(arena) {}
+        return note
+    }
+
+    /// The broker's reply code and text when `reply` is a channel.close, else nil.
+    private func channelClose(in reply: amqp_rpc_reply_t) -> (code: UInt16, text: String)? {
+        guard reply.reply_type == AMQP_RESPONSE_SERVER_EXCEPTION, reply.reply.id == AMQP_CHANNEL_CLOSE_METHOD,
+            let decoded = reply.reply.decoded
+        else { return nil }
+        let close = decoded.assumingMemoryBound(to: amqp_channel_close_t.self).pointee
+        return (close.reply_code, Self.string(close.reply_text))
     }
 
     /// Deletes both queues (with any messages in them) and both exchanges.
@@ -184,19 +214,22 @@ final class AMQPConnection {
         try check(amqp_get_rpc_reply(state), "enabling publisher confirms on channel \(channel)")
     }
 
-    /// Sends one persistent JSON message. `exchange`, `routingKey` and `contentType` must
-    /// stay valid during the call.
+    /// Sends one persistent message, labelled `contentType` when there is one (a
+    /// dead-lettered copy has none: its body may be anything). `exchange`, `routingKey` and
+    /// `contentType` must stay valid during the call.
     func publish(
-        body: Data, messageID: String, exchange: amqp_bytes_t, routingKey: amqp_bytes_t,
-        contentType: amqp_bytes_t, channel: amqp_channel_t
+        body: Data, messageID: String?, exchange: amqp_bytes_t, routingKey: amqp_bytes_t,
+        contentType: amqp_bytes_t?, channel: amqp_channel_t
     ) throws(AMQPFailure) {
         var properties = amqp_basic_properties_t()
-        properties._flags =
-            amqp_flags_t(AMQP_BASIC_CONTENT_TYPE_FLAG) | amqp_flags_t(AMQP_BASIC_DELIVERY_MODE_FLAG)
-            | amqp_flags_t(AMQP_BASIC_MESSAGE_ID_FLAG)
-        properties.content_type = contentType
+        properties._flags = amqp_flags_t(AMQP_BASIC_DELIVERY_MODE_FLAG)
         properties.delivery_mode = 2  // persistent
-        var messageID = messageID
+        if let contentType {
+            properties._flags |= amqp_flags_t(AMQP_BASIC_CONTENT_TYPE_FLAG)
+            properties.content_type = contentType
+        }
+        if messageID != nil { properties._flags |= amqp_flags_t(AMQP_BASIC_MESSAGE_ID_FLAG) }
+        var messageID = messageID ?? ""
         let status = messageID.withUTF8 { id in
             properties.message_id = amqp_bytes_t(len: id.count, bytes: UnsafeMutableRawPointer(mutating: id.baseAddress))
             return body.withUnsafeBytes { body in

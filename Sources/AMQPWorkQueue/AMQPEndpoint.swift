@@ -5,8 +5,10 @@ import WorkQueue
 /// `transport_url`: `amqp://user:password@host:port/vhost`.
 ///
 /// Missing parts take RabbitMQ's defaults: user and password `guest`, host `localhost`,
-/// port 5672, virtual host `/`. As in kombu (which the original used), an empty path means
-/// the virtual host `/`; `%2F` spells `/` inside a path.
+/// port 5672, virtual host `/`. The virtual host is read as kombu and oslo.messaging (which
+/// the original used) read it: everything after the path's first `/`, percent-decoded, so
+/// that `amqp://h/` and `amqp://h` mean `/`, the original faafo.conf's `amqp://h:5672//`
+/// means `/` too, and `%2F` spells `/` anywhere in a name (`amqp://h/%2Fprod` is `/prod`).
 public struct AMQPEndpoint: Sendable, Hashable, CustomStringConvertible {
     public var host: String
     public var port: Int
@@ -51,9 +53,7 @@ public struct AMQPEndpoint: Sendable, Hashable, CustomStringConvertible {
         if let password = components.password { self.password = password }
         let path = components.percentEncodedPath
         if path.count > 1 {
-            let encoded = path.dropFirst()
-            guard !encoded.contains("/") else { throw invalid("a virtual host's '/' must be written %2F") }
-            guard let virtualHost = String(encoded).removingPercentEncoding else {
+            guard let virtualHost = String(path.dropFirst()).removingPercentEncoding else {
                 throw invalid("bad percent-encoding in the virtual host")
             }
             self.virtualHost = virtualHost

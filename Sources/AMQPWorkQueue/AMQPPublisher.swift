@@ -7,10 +7,20 @@ import WorkQueue
 /// The publishing side of an `AMQPWorkQueue`: the queue of work that callers hand to the
 /// publisher thread (see `PublisherLoop`), and the continuations they wait on.
 final class AMQPPublisher: Sendable {
+    /// Where a publish goes.
+    enum Route {
+        /// The task exchange, with the task routing key, labelled JSON.
+        case task
+        /// The dead-letter exchange, with the dead-letter queue's routing key, unlabelled: a
+        /// copy of a rejected message.
+        case deadLetter
+    }
+
     struct Request {
         let id: UInt64
         let body: Data
-        let messageID: String
+        let messageID: String?
+        let route: Route
         /// After this the caller gets an error rather than waiting longer.
         let deadline: ContinuousClock.Instant
         let continuation: CheckedContinuation<Void, any Error>
@@ -70,7 +80,7 @@ final class AMQPPublisher: Sendable {
 
     // MARK: Called by users
 
-    func publish(_ body: Data, messageID: String) async throws {
+    func publish(_ body: Data, messageID: String?, route: Route = .task) async throws {
         let deadline = ContinuousClock.now + options.publishTimeout
         let id = state.withLock { state in
             defer { state.nextRequestID += 1 }
@@ -87,7 +97,7 @@ final class AMQPPublisher: Sendable {
                     let wasEmpty = state.pending.isEmpty
                     state.pending.append(
                         Request(
-                            id: id, body: body, messageID: messageID, deadline: deadline,
+                            id: id, body: body, messageID: messageID, route: route, deadline: deadline,
                             continuation: continuation))
                     // The thread takes the whole queue at once; one signal per batch suffices.
                     return .queued(signal: wasEmpty)

@@ -12,10 +12,11 @@ import WorkQueue
 /// continuations. The threads keep answering heartbeats however long a caller holds a
 /// delivery.
 ///
-/// Every (re)connection declares the topology: the direct exchange `tasks`, the queue
-/// `normal` bound to it with routing key `normal` and dead-lettering to the direct exchange
-/// `tasks.dead`, whose queue `normal.dead` receives rejected messages (all durable; see
-/// `QueueNames`). When the broker goes away, each connection reconnects with exponential
+/// Every (re)connection declares the topology: the direct exchange `tasks` and the queue
+/// `normal` bound to it with routing key `normal`, exactly as the original faafo's kombu
+/// declares them (durable, no arguments), and the direct exchange `tasks.dead` with the
+/// queue `normal.dead`, to which a consumer copies the messages it rejects (see
+/// `QueueNames`, `AMQPWorkQueueConsumer.reject`). When the broker goes away, each connection reconnects with exponential
 /// backoff: publishes awaiting a confirmation fail with `.notConfirmed`, publishes not yet
 /// sent wait for the new connection (up to `Options.publishTimeout`), and consumers resume
 /// delivering once reconnected; deliveries from the old connection can no longer be settled
@@ -112,7 +113,7 @@ public final class AMQPWorkQueue: WorkQueue {
             return state.next
         }
         let consumer = try AMQPWorkQueueConsumer(
-            endpoint: endpoint, options: options, prefetch: prefetch,
+            endpoint: endpoint, options: options, publisher: publisher, prefetch: prefetch,
             name: "\(options.connectionName) consumer \(number)", logger: logger)
         try await consumer.start()
         let registered = consumers.withLock { state in

@@ -12,6 +12,12 @@ import WorkQueue
 /// tag on the connection that delivered them. After a reconnection the old tags are
 /// forgotten: settling them throws `.unknownDelivery`, since the broker has already requeued
 /// those messages.
+///
+/// A rejection without requeue dead-letters the message by hand: the consumer publishes a
+/// copy to the dead-letter exchange through the queue's confirming publisher and, once the
+/// broker has confirmed it, acknowledges the original. The task queue carries no
+/// dead-lettering argument (the original faafo's kombu declares it with none, and a queue's
+/// arguments must match every declaration), so a plain `basic.reject` would drop it.
 public final class AMQPWorkQueueConsumer: WorkQueueConsumer {
     enum Action {
         case ack
@@ -52,15 +58,19 @@ public final class AMQPWorkQueueConsumer: WorkQueueConsumer {
     public let name: String
     let endpoint: AMQPEndpoint
     let options: AMQPWorkQueue.Options
+    /// Publishes the copies of dead-lettered messages.
+    let publisher: AMQPPublisher
     let logger: Logger
     let wake: WakeSignal
     let state = Mutex(State())
 
     init(
-        endpoint: AMQPEndpoint, options: AMQPWorkQueue.Options, prefetch: Int, name: String, logger: Logger
+        endpoint: AMQPEndpoint, options: AMQPWorkQueue.Options, publisher: AMQPPublisher, prefetch: Int, name: String,
+        logger: Logger
     ) throws(QueueError) {
         self.endpoint = endpoint
         self.options = options
+        self.publisher = publisher
         self.prefetch = prefetch
         self.name = name
         var logger = logger
@@ -124,8 +134,35 @@ public final class AMQPWorkQueueConsumer: WorkQueueConsumer {
         try await settle(delivery, .ack)
     }
 
+    /// With `requeue`, hands the message back to the broker. Without, copies it to the
+    /// dead-letter queue and acknowledges it once the broker confirmed the copy; if the copy
+    /// cannot be confirmed, the message is requeued instead (never dropped) and this throws
+    /// `.notConfirmed`. A connection lost between the copy and the acknowledgement makes
+    /// the broker deliver the message again, so a message may be dead-lettered twice.
     public func reject(_ delivery: QueueDelivery, requeue: Bool) async throws {
-        try await settle(delivery, .reject(requeue: requeue))
+        if requeue { return try await settle(delivery, .reject(requeue: true)) }
+        // A delivery this consumer no longer holds has been requeued already: copy nothing.
+        let unknown = state.withLock { state -> QueueError? in
+            if state.isClosing { return QueueError(.closed, "consumer '\(name)' is closed") }
+            guard state.held[delivery.deliveryTag] != nil else {
+                return QueueError(
+                    .unknownDelivery,
+                    "consumer '\(name)' does not hold delivery \(delivery.deliveryTag): already settled, "
+                        + "or received on a connection since lost (RabbitMQ has requeued it)")
+            }
+            return nil
+        }
+        if let unknown { throw unknown }
+        do {
+            try await publisher.publish(delivery.body, messageID: delivery.messageID, route: .deadLetter)
+        } catch {
+            try? await settle(delivery, .reject(requeue: true))
+            throw QueueError(
+                .notConfirmed,
+                "cannot copy the message to the dead-letter queue '\(options.names.deadLetterQueue)' (\(error)); "
+                    + "it was handed back to the queue instead")
+        }
+        try await settle(delivery, .ack)
     }
 
     /// Closes the connection, so that the broker requeues every message this consumer holds,

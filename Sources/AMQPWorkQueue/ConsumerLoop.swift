@@ -52,7 +52,7 @@ final class ConsumerLoop: ReconnectingLoop {
             endpoint: consumer.endpoint, name: consumer.name, heartbeat: options.heartbeat,
             timeout: options.connectTimeout)
         try connection.openChannel(Self.channel)
-        try connection.declare(options.names, channel: Self.channel)
+        if let note = try connection.declare(options.names, channel: Self.channel) { logger.warning("\(note)") }
         try connection.qos(prefetch: consumer.prefetch, channel: Self.channel)
         try connection.consume(queue: options.names.queue, channel: Self.channel)
         connectionNumber += 1

@@ -10,7 +10,8 @@ import WorkQueue
 /// channel, then reads whatever the broker has sent: confirmations (`basic.ack`/`basic.nack`,
 /// possibly `multiple`) resume the callers. While it waits for confirmations, callers queue
 /// the next batch, so batches grow with the load and throughput is not bound to one round
-/// trip per message. Channel 1 publishes in confirm mode; channel 2 runs the synchronous
+/// trip per message. Tasks and the copies of rejected messages (for the dead-letter queue)
+/// share the one confirm channel. Channel 1 publishes in confirm mode; channel 2 runs the synchronous
 /// commands (basic.get on the dead-letter queue, deletes).
 final class PublisherLoop: ReconnectingLoop {
     private static let publishChannel: amqp_channel_t = 1
@@ -37,6 +38,8 @@ final class PublisherLoop: ReconnectingLoop {
     private let exchange: amqp_bytes_t
     private let routingKey: amqp_bytes_t
     private let contentType: amqp_bytes_t
+    private let deadLetterExchange: amqp_bytes_t
+    private let deadLetterRoutingKey: amqp_bytes_t
 
     init(publisher: AMQPPublisher) {
         self.publisher = publisher
@@ -45,6 +48,8 @@ final class PublisherLoop: ReconnectingLoop {
         exchange = arena.bytes(publisher.options.names.exchange)
         routingKey = arena.bytes(publisher.options.names.routingKey)
         contentType = arena.bytes("application/json")
+        deadLetterExchange = arena.bytes(publisher.options.names.deadLetterExchange)
+        deadLetterRoutingKey = arena.bytes(publisher.options.names.deadLetterQueue)
     }
 
     func run() {
@@ -82,7 +87,7 @@ final class PublisherLoop: ReconnectingLoop {
             endpoint: publisher.endpoint, name: "\(options.connectionName) publisher",
             heartbeat: options.heartbeat, timeout: options.connectTimeout)
         try connection.openChannel(Self.publishChannel)
-        try connection.declare(options.names, channel: Self.publishChannel)
+        if let note = try connection.declare(options.names, channel: Self.publishChannel) { logger.warning("\(note)") }
         try connection.confirmSelect(channel: Self.publishChannel)
         try connection.openChannel(Self.commandChannel)
         self.connection = connection
@@ -166,9 +171,16 @@ final class PublisherLoop: ReconnectingLoop {
                 continue
             }
             do throws(AMQPFailure) {
-                try connection.publish(
-                    body: request.body, messageID: request.messageID, exchange: exchange, routingKey: routingKey,
-                    contentType: contentType, channel: Self.publishChannel)
+                switch request.route {
+                case .task:
+                    try connection.publish(
+                        body: request.body, messageID: request.messageID, exchange: exchange, routingKey: routingKey,
+                        contentType: contentType, channel: Self.publishChannel)
+                case .deadLetter:
+                    try connection.publish(
+                        body: request.body, messageID: request.messageID, exchange: deadLetterExchange,
+                        routingKey: deadLetterRoutingKey, contentType: nil, channel: Self.publishChannel)
+                }
             } catch {
                 // This one may have reached the broker; the rest certainly did not and wait
                 // for the next connection.

@@ -11,10 +11,10 @@ public struct QueueNames: Sendable, Hashable {
     /// The durable task queue, bound to `exchange` with `routingKey`.
     public var queue: String
     public var routingKey: String
-    /// A durable direct exchange that `queue` dead-letters rejected messages to.
+    /// A durable direct exchange that consumers copy rejected messages to.
     public var deadLetterExchange: String
     /// The durable dead-letter queue, bound to `deadLetterExchange` with its own name as the
-    /// routing key (the `x-dead-letter-routing-key` of `queue`).
+    /// routing key.
     public var deadLetterQueue: String
 
     public init(
