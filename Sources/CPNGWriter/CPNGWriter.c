@@ -120,6 +120,54 @@ void cpng_writer_destroy(CPNGWriter *w) {
     free(w);
 }
 
+struct cpng_reader {
+    const uint8_t *bytes;
+    size_t length, offset;
+    char error[256];
+};
+
+static void cpng_reader_on_error(png_structp png, png_const_charp message) {
+    struct cpng_reader *r = png_get_error_ptr(png);
+    snprintf(r->error, sizeof r->error, "%s", message);
+    png_longjmp(png, 1);
+}
+
+static void cpng_on_read(png_structp png, png_bytep data, png_size_t n) {
+    struct cpng_reader *r = png_get_io_ptr(png);
+    if (n > r->length - r->offset) png_error(png, "the file ends before its header does");
+    memcpy(data, r->bytes + r->offset, n);
+    r->offset += n;
+}
+
+int cpng_read_header(const uint8_t *bytes, size_t length, uint32_t *width, uint32_t *height, int *bit_depth,
+                     int *color_type, char *error, size_t error_size) {
+    if (length < 8 || png_sig_cmp(bytes, 0, 8) != 0) {
+        if (error && error_size) snprintf(error, error_size, "it does not start with the PNG signature");
+        return -1;
+    }
+    struct cpng_reader r = {bytes, length, 0, {0}};
+    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &r, cpng_reader_on_error, cpng_on_warning);
+    png_infop info = png ? png_create_info_struct(png) : NULL;
+    if (!info) {
+        png_destroy_read_struct(png ? &png : NULL, NULL, NULL);
+        if (error && error_size) snprintf(error, error_size, "out of memory for the PNG reader");
+        return -1;
+    }
+    if (setjmp(png_jmpbuf(png))) {
+        if (error && error_size) snprintf(error, error_size, "%s", r.error);
+        png_destroy_read_struct(&png, &info, NULL);
+        return -1;
+    }
+    png_set_read_fn(png, &r, cpng_on_read);
+    png_read_info(png, info);
+    *width = png_get_image_width(png, info);
+    *height = png_get_image_height(png, info);
+    *bit_depth = png_get_bit_depth(png, info);
+    *color_type = png_get_color_type(png, info);
+    png_destroy_read_struct(&png, &info, NULL);
+    return 0;
+}
+
 const char *cpng_libpng_version(void) { return png_get_libpng_ver(NULL); }
 
 const char *cpng_zlib_version(void) { return zlibVersion(); }

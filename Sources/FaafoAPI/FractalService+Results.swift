@@ -2,6 +2,7 @@ import Crypto
 import FaafoWire
 import Foundation
 import FractalJob
+import FractalPNG
 import FractalStore
 
 extension FractalService {
@@ -103,26 +104,20 @@ extension FractalService {
         guard digest == upload.checksum.lowercased() else {
             throw invalid("checksum \(upload.checksum) is not the image's SHA-256 (\(digest))")
         }
-        guard let (width, height) = pngDimensions(image) else { throw invalid("image is not a PNG file") }
-        guard width == record.width, height == record.height else {
-            throw invalid("image is \(width)x\(height) pixels, the fractal is \(record.width)x\(record.height)")
+        let header: PNGHeader
+        do {
+            header = try PNGHeader(reading: image)
+        } catch {
+            throw invalid("image is not a PNG file: \(error)")
+        }
+        guard header.width == record.width, header.height == record.height else {
+            throw invalid(
+                "image is \(header.width)x\(header.height) pixels, the fractal is \(record.width)x\(record.height)")
         }
         return image
     }
 
     static func isSHA256Hex(_ text: String) -> Bool {
         text.utf8.count == 64 && text.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0 | 0x20) }
-    }
-
-    /// Width and height from a PNG's IHDR chunk, or nil if the bytes do not start a PNG.
-    static func pngDimensions(_ png: Data) -> (Int, Int)? {
-        let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
-        let bytes = [UInt8](png.prefix(24))
-        guard bytes.count == 24, Array(bytes[0..<8]) == signature, Array(bytes[12..<16]) == Array("IHDR".utf8) else {
-            return nil
-        }
-        let width = bytes[16..<20].reduce(0) { $0 << 8 | Int($1) }
-        let height = bytes[20..<24].reduce(0) { $0 << 8 | Int($1) }
-        return (width, height)
     }
 }

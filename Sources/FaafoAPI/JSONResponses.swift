@@ -21,8 +21,10 @@ enum JSONBody {
     }
 
     /// Reads at most `limit` bytes of body and decodes it, or throws a 4xx `APIError`
-    /// that says what is wrong: too large, not JSON, a missing, null or mistyped field.
+    /// that says what is wrong: not sent as JSON, too large, not JSON, a missing, null or
+    /// mistyped field.
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, limit: Int) async throws -> T {
+        try requireJSONContentType(request.headers[.contentType])
         let buffer: ByteBuffer
         do {
             buffer = try await request.body.collect(upTo: limit)
@@ -35,6 +37,20 @@ enum JSONBody {
             throw APIError(.badRequest, describe(error))
         } catch {
             throw APIError(.badRequest, "request body is not valid JSON")
+        }
+    }
+
+    /// Flask-Restless's rule, which the original's clients rely on: a body sent with a
+    /// Content-Type that is not JSON is refused with 415; one sent without any (curl's
+    /// `-d` with no `-H`) is read as JSON. `application/json` may carry parameters
+    /// (`; charset=utf-8`), and the structured `application/…+json` types count as JSON.
+    static func requireJSONContentType(_ value: String?) throws {
+        guard let value, !value.allSatisfy(\.isWhitespace) else { return }
+        let mediaType = value.prefix { $0 != ";" }.trimmingCharacters(in: .whitespaces).lowercased()
+        let isJSON =
+            mediaType == "application/json" || (mediaType.hasPrefix("application/") && mediaType.hasSuffix("+json"))
+        guard isJSON else {
+            throw APIError(.unsupportedMediaType, "Content-Type must be application/json, not '\(value)'")
         }
     }
 

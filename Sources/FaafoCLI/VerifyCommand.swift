@@ -12,8 +12,9 @@ struct VerifyCommand: AsyncParsableCommand {
         discussion: """
             Creates one fractal a case of the golden file, waits until each is completed (at most \
             --timeout seconds), then compares c, pixel_checksum and, where the file's libpng and zlib \
-            are this machine's, checksum and size. Exit status 0 when all match; otherwise 1, with a \
-            table of what did not.
+            are this machine's, checksum and size. A result with no pixel_checksum (an original faafo \
+            worker's) is reported as not made by the render contract. Exit status 0 when all match; \
+            otherwise 1, with a table of what did not.
             """)
 
     @ParentCommand var faafo: Faafo
@@ -52,6 +53,14 @@ struct VerifyCommand: AsyncParsableCommand {
                         ? "failed: \(stored[uuid]?.failure ?? "no reason given") (\(uuid))"
                         : "pending after \(timeout) s (\(uuid))"
                     table.addRow([golden.name, "status", "completed", actual])
+                    continue
+                }
+                if fractal.isOutsideRenderContract {
+                    let worker = fractal.generatedBy ?? "an unnamed worker"
+                    table.addRow([
+                        golden.name, "pixel_checksum", golden.pixelChecksum,
+                        "none: \(ResultOrigin.outsideContract) (by \(worker), \(uuid))",
+                    ])
                     continue
                 }
                 let mismatches = GoldenCheck.compare(

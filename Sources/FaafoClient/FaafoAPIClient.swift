@@ -169,6 +169,19 @@ public final class FaafoAPIClient: Sendable {
         try await call(.PUT, "/v1/fractal/" + Self.pathComponent(uuid) + "/failure", body: failure, as: FractalObject.self)
     }
 
+    /// `PUT /v1/fractal/<uuid>` as a worker sends it: any 2xx answer is an acceptance,
+    /// whatever its body, since the original faafo API answers with its own, smaller object.
+    public func deliverResult(_ uuid: String, _ result: ResultUpload) async throws {
+        let path = "/v1/fractal/" + Self.pathComponent(uuid)
+        _ = try await send(.PUT, path, body: try encode(result, .PUT, path), limit: limits.json)
+    }
+
+    /// `PUT /v1/fractal/<uuid>/failure` as a worker sends it: any 2xx answer is an acceptance.
+    public func deliverFailure(_ uuid: String, _ failure: TaskFailure) async throws {
+        let path = "/v1/fractal/" + Self.pathComponent(uuid) + "/failure"
+        _ = try await send(.PUT, path, body: try encode(failure, .PUT, path), limit: limits.json)
+    }
+
     // MARK: Plumbing
 
     private struct NoBody: Encodable {}
@@ -182,15 +195,7 @@ public final class FaafoAPIClient: Sendable {
     private func call<Body: Encodable, Answer: Decodable>(
         _ method: HTTPMethod, _ path: String, body: Body?, as type: Answer.Type
     ) async throws -> Answer {
-        let encoded: Data?
-        do {
-            encoded = try body.map { try JSONEncoder().encode($0) }
-        } catch {
-            throw FaafoClientError(
-                code: .invalidResponse, message: "cannot encode the request: \(error)",
-                method: method.rawValue, url: endpoint + path)
-        }
-        let (status, data) = try await send(method, path, body: encoded, limit: limits.json)
+        let (status, data) = try await send(method, path, body: try encode(body, method, path), limit: limits.json)
         do {
             return try JSONDecoder().decode(Answer.self, from: data)
         } catch {
@@ -198,6 +203,16 @@ public final class FaafoAPIClient: Sendable {
                 code: .invalidResponse, status: status,
                 message: "\(method.rawValue) \(endpoint + path) answered \(status) with a body that is not "
                     + "\(Self.article(Answer.self)): \(Self.decodingProblem(error))",
+                method: method.rawValue, url: endpoint + path)
+        }
+    }
+
+    private func encode<Body: Encodable>(_ body: Body?, _ method: HTTPMethod, _ path: String) throws -> Data? {
+        do {
+            return try body.map { try JSONEncoder().encode($0) }
+        } catch {
+            throw FaafoClientError(
+                code: .invalidResponse, message: "cannot encode the request: \(error)",
                 method: method.rawValue, url: endpoint + path)
         }
     }

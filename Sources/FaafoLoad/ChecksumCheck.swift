@@ -7,6 +7,9 @@ import FractalJob
 public enum ChecksumCheck {
     /// nil when both checksums match; otherwise what differs, in one line.
     public static func problem(with object: FractalObject, threads: Int = FrameRenderer.defaultThreadCount) -> String? {
+        if object.isOutsideRenderContract {
+            return "no pixel checksum: \(ResultOrigin.outsideContract) (by \(object.generatedBy ?? "an unnamed worker"))"
+        }
         // c as the API settled it; the seed only when c is missing, as for an original worker.
         let hasC = object.cx != nil && object.cy != nil
         var request = object.request

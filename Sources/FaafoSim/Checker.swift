@@ -56,7 +56,11 @@ struct Checker {
                 lastCompletion = max(lastCompletion, completedAt)
             }
             if let completion, completion.count > 1 { tally.count(.storedTwice, task.uuid) }
-            if expectations.expected(for: task)?.matches(pixelChecksum: record.pixelChecksum, checksum: record.checksum) != true {
+            if ResultOrigin.isOutsideContract(status: record.status, pixelChecksum: record.pixelChecksum) {
+                tally.count(.outsideContract, task.uuid)
+            } else if expectations.expected(for: task)?.matches(pixelChecksum: record.pixelChecksum, checksum: record.checksum)
+                != true
+            {
                 tally.count(.wrongChecksum, task.uuid)
             }
             if simulation.renderLog[task.uuid]?.differed == true { tally.count(.renderedDifferently, task.uuid) }
@@ -117,6 +121,7 @@ struct Tally {
         case lost, stuck, failed
         case storedTwice = "stored twice"
         case wrongChecksum = "wrong checksum"
+        case outsideContract = "not made by the render contract"
         case renderedDifferently = "rendered differently"
         case deadLettered = "dead-lettered"
     }
@@ -135,6 +140,7 @@ struct Tally {
         case .failed: account.failed += 1
         case .storedTwice: account.storedTwice += 1
         case .wrongChecksum: account.wrongChecksum += 1
+        case .outsideContract: account.outsideContract += 1
         case .renderedDifferently: account.renderedDifferently += 1
         case .deadLettered: account.deadLettered += 1
         }
@@ -177,6 +183,13 @@ struct Judge {
         }
         if account.wrongChecksum > 0 {
             fail(.correctness, "\(account.wrongChecksum) task(s) stored with a wrong checksum\(example("wrong checksum"))")
+        }
+        if account.outsideContract > 0 {
+            fail(
+                .correctness,
+                "\(account.outsideContract) task(s) completed with no pixel_checksum, as the original faafo worker "
+                    + "reports: \(ResultOrigin.outsideContract), so no checksum can judge them"
+                    + example(ResultOrigin.outsideContract))
         }
         if account.renderedDifferently > 0 {
             fail(

@@ -224,7 +224,11 @@ public final class ClusterScenario {
             }
             tally.account.completed += 1
             if let latency = object.storedLatency { storedLatency.record(latency) }
-            if expectations.expected(for: task)?.matches(pixelChecksum: object.pixelChecksum, checksum: object.checksum) != true {
+            if object.isOutsideRenderContract {
+                tally.count(.outsideContract, task.uuid)
+            } else if expectations.expected(for: task)?.matches(pixelChecksum: object.pixelChecksum, checksum: object.checksum)
+                != true
+            {
                 tally.count(.wrongChecksum, task.uuid)
             }
         }

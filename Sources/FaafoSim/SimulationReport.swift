@@ -1,4 +1,5 @@
 import FaafoMetrics
+import FaafoWire
 import Foundation
 
 /// What a run showed. In a simulation everything but `wallClock` follows from the
@@ -39,6 +40,9 @@ public struct SimulationReport: Codable, Sendable {
         public var failed = 0
         public var storedTwice = 0
         public var wrongChecksum = 0
+        /// Completed with no pixel checksum (an original faafo worker's result): not made by
+        /// the render contract, so no checksum can judge it.
+        public var outsideContract = 0
         public var renderedDifferently = 0
         /// Real tasks that ended in the dead-letter queue.
         public var deadLettered = 0
@@ -47,6 +51,7 @@ public struct SimulationReport: Codable, Sendable {
             case total, completed, lost, stuck, failed
             case storedTwice = "stored_twice"
             case wrongChecksum = "wrong_checksum"
+            case outsideContract = "outside_contract"
             case renderedDifferently = "rendered_differently"
             case deadLettered = "dead_lettered"
         }
@@ -212,6 +217,7 @@ public struct SimulationReport: Codable, Sendable {
         lines.append(
             "  tasks       \(tasks.total): \(tasks.completed) completed, \(tasks.lost) lost, \(tasks.stuck) stuck, \(tasks.failed) failed, "
                 + "\(tasks.storedTwice) stored twice, \(tasks.wrongChecksum) wrong checksum, "
+                + (tasks.outsideContract > 0 ? "\(tasks.outsideContract) \(ResultOrigin.outsideContract), " : "")
                 + "\(tasks.renderedDifferently) rendered differently, \(tasks.deadLettered) dead-lettered")
         lines.append("  poison      \(poison.published) published, \(poison.deadLettered) dead-lettered")
         if mode == .simulation {

@@ -1,7 +1,8 @@
 import FaafoClient
 import FaafoWire
 
-/// Delivers results to the API over HTTP: `PUT /v1/fractal/<uuid>`.
+/// Delivers results to the API over HTTP: `PUT /v1/fractal/<uuid>`. Any 2xx answer is an
+/// acceptance, so that the worker also serves the original faafo API.
 public struct HTTPResultSink: ResultSink {
     let client: FaafoAPIClient
 
@@ -11,13 +12,13 @@ public struct HTTPResultSink: ResultSink {
 
     public func submit(_ uuid: String, _ upload: ResultUpload) async throws {
         do {
-            _ = try await client.putResult(uuid, upload)
+            try await client.deliverResult(uuid, upload)
         } catch let error as FaafoClientError {
             throw SubmitError(isPermanent: error.isClientError, error.description)
         }
     }
 
     public func reportFailure(_ uuid: String, _ failure: TaskFailure) async throws {
-        _ = try await client.reportFailure(uuid, failure)
+        try await client.deliverFailure(uuid, failure)
     }
 }

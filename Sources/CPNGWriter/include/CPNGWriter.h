@@ -37,6 +37,12 @@ const char *cpng_writer_error(const CPNGWriter *writer);
 /// Releases the writer and, unless taken, its output.
 void cpng_writer_destroy(CPNGWriter *writer);
 
+/// Reads a PNG file's header from memory with libpng: the signature, the IHDR chunk (its
+/// CRC included) and every chunk up to the first IDAT. Returns 0 and fills the four out
+/// values, or -1 with the reason in `error` (`error_size` bytes). The pixels are not decoded.
+int cpng_read_header(const uint8_t *bytes, size_t length, uint32_t *width, uint32_t *height, int *bit_depth,
+                     int *color_type, char *error, size_t error_size);
+
 /// Versions of the libraries this process runs with (not the headers it was built with).
 const char *cpng_libpng_version(void);
 const char *cpng_zlib_version(void);

@@ -1,0 +1,35 @@
+import CPNGWriter
+import Foundation
+
+/// What a PNG file's header says, as libpng reads it: the signature, the IHDR chunk (its
+/// CRC checked) and the chunks before the first IDAT. The pixels are not decoded, so
+/// reading the header of a 9999×9999 image costs as little as a small one's.
+public struct PNGHeader: Hashable, Sendable {
+    public var width: Int
+    public var height: Int
+    /// Bits per sample: 8 for the render contract's images (and PIL's RGB ones).
+    public var bitDepth: Int
+    /// libpng's colour type: 2 for RGB.
+    public var colorType: Int
+
+    /// Throws `PNGError` saying why the bytes are not a PNG file libpng can read.
+    public init(reading png: Data) throws(PNGError) {
+        var width: UInt32 = 0
+        var height: UInt32 = 0
+        var bitDepth: Int32 = 0
+        var colorType: Int32 = 0
+        var message = [CChar](repeating: 0, count: 256)
+        let status = png.withUnsafeBytes { bytes in
+            cpng_read_header(
+                bytes.bindMemory(to: UInt8.self).baseAddress, bytes.count, &width, &height, &bitDepth, &colorType,
+                &message, message.count)
+        }
+        guard status == 0 else {
+            throw PNGError(String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        }
+        self.width = Int(width)
+        self.height = Int(height)
+        self.bitDepth = Int(bitDepth)
+        self.colorType = Int(colorType)
+    }
+}
