@@ -20,6 +20,9 @@ public final class LocalCluster: @unchecked Sendable {
         public var startBroker = false
         public var workerConcurrency = 2
         public var renderThreads = 1
+        /// Runs once the cluster's virtual host exists and before the API starts, with the
+        /// virtual host's URL: to prepare the broker as another program would have.
+        public var beforeAPI: (@Sendable (_ brokerURL: String) async throws -> Void)?
 
         public init(executables: URL) {
             self.executables = executables
@@ -59,6 +62,7 @@ public final class LocalCluster: @unchecked Sendable {
         }
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try await options.beforeAPI?(brokerURL)
             let api = try Self.startAPI(options, brokerURL: brokerURL, folder: folder, port: 0, name: "faafo-api")
             processes = Mutex((api: api, workers: [], retired: [], apiRestarts: 0))
             let line = try await api.waitForLog("listening on 127.0.0.1:")
