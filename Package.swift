@@ -213,7 +213,7 @@ let package = Package(
             name: "FaafoGalleryTests",
             dependencies: [
                 "FaafoGallery", "FaafoAPI", "FaafoWire", "FractalStore", "WorkQueue", "FaafoWorker", "FractalCore",
-                "FractalJob", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "FractalJob", "FractalPNG", .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
