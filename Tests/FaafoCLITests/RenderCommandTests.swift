@@ -43,6 +43,29 @@ import Testing
         #expect(report.duration > 0)
     }
 
+    /// The exact keys of `faafo render --json`: the fractal's beside the result's, `seed`
+    /// left out when c was given.
+    @Test(arguments: [(["--seed", "42"], true), (["--cx", "-0.8", "--cy", "0.156"], false)])
+    func jsonHasTheReportsKeys(_ c: [String], _ hasSeed: Bool) throws {
+        let scratch = try ScratchFolder()
+        defer { scratch.remove() }
+        let output = scratch.url.appending(path: "out.png")
+        let arguments = [
+            "render", "--width", "8", "--height", "6", "--iterations", "32",
+            "--xa", "-2", "--xb", "2", "--ya", "-1.5", "--yb", "1.5",
+        ]
+        let result = try FaafoProcess.run(arguments + c + ["--output", output.path, "--json", "--threads", "1"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.text.utf8)) as? [String: Any])
+        let keys = [
+            "checksum", "cx", "cy", "duration", "height", "iterations", "libpng", "output", "pixel_checksum", "size",
+            "threads", "width", "work", "xa", "xb", "ya", "yb", "zlib",
+        ]
+        #expect(object.keys.sorted() == (keys + (hasSeed ? ["seed"] : [])).sorted())
+        #expect(object["output"] as? String == output.path)
+        #expect(object["width"] as? Int == 8 && object["threads"] as? Int == 1 && object["work"] is Int)
+    }
+
     @Test func summaryIsReadable() throws {
         let scratch = try ScratchFolder()
         defer { scratch.remove() }
