@@ -104,8 +104,9 @@ extension FractalService {
             throw invalid("checksum \(upload.checksum) is not the image's SHA-256 (\(digest))")
         }
         guard let (width, height) = pngDimensions(image) else { throw invalid("image is not a PNG file") }
-        guard width == record.width, height == record.height else {
-            throw invalid("image is \(width)x\(height) pixels, the fractal is \(record.width)x\(record.height)")
+        guard width == record.fractal.width, height == record.fractal.height else {
+            throw invalid(
+                "image is \(width)x\(height) pixels, the fractal is \(record.fractal.width)x\(record.fractal.height)")
         }
         return image
     }

@@ -8,8 +8,8 @@ public enum ChecksumCheck {
     /// nil when both checksums match; otherwise what differs, in one line.
     public static func problem(with object: FractalObject, threads: Int = FrameRenderer.defaultThreadCount) -> String? {
         // c as the API settled it; the seed only when c is missing, as for an original worker.
-        let hasC = object.cx != nil && object.cy != nil
-        var request = object.request
+        let hasC = object.fractal.cx != nil && object.fractal.cy != nil
+        var request = object.fractal
         if hasC { request.seed = nil }
         let expected: RenderedFractal
         do {
@@ -36,7 +36,8 @@ extension LoadRun {
     ) {
         let chosen = records.indices.filter { index in
             guard records[index].status == .completed, let object = records[index].object else { return false }
-            return plan.verifies(width: object.width, height: object.height, iterations: object.iterations)
+            let f = object.fractal
+            return plan.verifies(width: f.width, height: f.height, iterations: f.iterations)
         }
         for (done, index) in chosen.enumerated() {
             guard let object = records[index].object else { continue }
