@@ -39,7 +39,7 @@ struct FixturesCommand: ParsableCommand {
             do {
                 file = try GoldenFile.load(from: URL(fileURLWithPath: golden))
             } catch {
-                throw ValidationError("cannot read \(golden): \(error)")
+                throw ValidationError("\(error)")
             }
             let encoderMatches = file.encoder == .current
             let mismatches = GoldenCheck.check(file, threads: threads)

@@ -26,7 +26,7 @@ struct VerifyCommand: AsyncParsableCommand {
         do {
             file = try GoldenFile.load(from: URL(fileURLWithPath: golden))
         } catch {
-            throw UsageFailure("cannot read \(golden): \(error)")
+            throw UsageFailure("\(error)")
         }
         guard timeout > 0, interval > 0 else { throw UsageFailure("--timeout and --interval must be above 0") }
         let encoderMatches = file.encoder == .current
