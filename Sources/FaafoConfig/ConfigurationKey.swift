@@ -35,28 +35,6 @@ public enum ConfigurationKey: String, CaseIterable, Comparable, Hashable, Sendab
         self.init(rawValue: normalized.replacingOccurrences(of: "-", with: "_"))
     }
 
-    /// The value used when no flag, variable or file sets the key, as text.
-    /// `nil` for keys whose default depends on another key (see `FaafoConfiguration`).
-    public var defaultValue: String? {
-        let defaults = FaafoConfiguration()
-        switch self {
-        case .transportURL: return defaults.transportURL
-        case .databaseURL: return defaults.databaseURL
-        case .endpointURL: return defaults.endpointURL
-        case .listenAddress: return defaults.listenAddress
-        case .bindPort: return String(defaults.bindPort)
-        case .imageStore: return defaults.imageStore.description
-        case .workers: return nil
-        case .renderThreads: return String(defaults.renderThreads)
-        case .workBudget: return nil
-        case .resultsPerPage: return String(defaults.resultsPerPage)
-        case .connectTimeout: return String(defaults.connectTimeout)
-        case .requestTimeout: return String(defaults.requestTimeout)
-        case .verbose: return String(defaults.verbose)
-        case .debug: return String(defaults.debug)
-        }
-    }
-
     /// One line for `--help` texts and documentation.
     public var help: String {
         switch self {

@@ -225,7 +225,7 @@ struct ExpectationCache {
                 pixelChecksum: golden.pixelChecksum, checksum: fixtureMatchesPlatform ? golden.checksum : nil)
         }
         let create = task.request
-        guard let parameters = try? create.request.validated() else { return nil }
+        guard let parameters = try? create.fractal.validated() else { return nil }
         if let known = rendered[parameters] { return known }
         guard let result = try? RenderJob.run(parameters, threads: 1) else { return nil }
         let expected = Checker.Expected(pixelChecksum: result.pixelChecksum, checksum: result.checksum)

@@ -32,7 +32,7 @@ struct RunSetup {
             do {
                 fixture = try GoldenFile.load(from: URL(fileURLWithPath: path))
             } catch {
-                throw ScenarioError(file: scenarioFile, line: 0, "cannot read the fixture \(path): \(error)")
+                throw ScenarioError(file: scenarioFile, line: 0, "cannot read the fixture: \(error)")
             }
         }
         self.fixture = fixture

@@ -1,5 +1,6 @@
 import FaafoWire
 import Foundation
+import FractalCore
 import GoldenFixtures
 
 /// The load of one run, decided up front from the workload's generator: every task's
@@ -57,7 +58,9 @@ struct WorkloadPlan {
                 body = Data("poison \(index): not a task message".utf8)
             } else {
                 let message = TaskMessage(
-                    uuid: Self.uuid(&random), width: 0, height: 32, iterations: 32, xa: -1, xb: 1, ya: -1, yb: 1, seed: 1)
+                    uuid: Self.uuid(&random),
+                    fractal: FractalRequest(
+                        width: 0, height: 32, iterations: 32, xa: -1, xb: 1, ya: -1, yb: 1, seed: 1))
                 body = (try? message.jsonBody()) ?? Data()
             }
             poison.append(Poison(arrival: arrival, messageID: "poison-\(index)", body: body))
@@ -67,17 +70,14 @@ struct WorkloadPlan {
     static func drawRequest(_ workload: Scenario.Workload, _ random: inout SimulationRandom) -> CreateFractal {
         let plane = workload.plane
         return CreateFractal(
-            width: workload.width.draw(&random), height: workload.height.draw(&random),
-            iterations: workload.iterations.draw(&random), xa: plane[0], xb: plane[1], ya: plane[2], yb: plane[3],
-            seed: random.next())
+            fractal: FractalRequest(
+                width: workload.width.draw(&random), height: workload.height.draw(&random),
+                iterations: workload.iterations.draw(&random), xa: plane[0], xb: plane[1], ya: plane[2], yb: plane[3],
+                seed: random.next()))
     }
 
     static func request(for golden: GoldenCase) -> CreateFractal {
-        let request = golden.request
-        return CreateFractal(
-            width: request.width, height: request.height, iterations: request.iterations,
-            xa: request.xa, xb: request.xb, ya: request.ya, yb: request.yb,
-            seed: request.seed, cx: request.cx, cy: request.cy)
+        CreateFractal(fractal: golden.request)
     }
 
     static func arrival(after tick: Tick, index: Int, _ arrival: Scenario.Arrival, _ random: inout SimulationRandom) -> Tick {

@@ -96,7 +96,7 @@ public struct TaskProcessor: Sendable {
     /// The render parameters a message stands for: its c, else c from its seed, else (an
     /// original faafo message) from the seed its uuid implies.
     static func parameters(of task: TaskMessage, limits: RenderLimits) throws -> FractalParameters {
-        var request = task.request
+        var request = task.fractal
         if request.cx == nil, request.cy == nil, request.seed == nil {
             guard let implied = TaskMessage.seedFromUUID(task.uuid) else {
                 throw UnprocessableTask(reason: "the task has no c, no seed and no valid uuid to draw c from")

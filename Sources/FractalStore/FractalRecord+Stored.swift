@@ -18,12 +18,12 @@ extension FractalRecord {
         stored.generatedBy = nil
         stored.attempts = 0
         stored.failure = nil
-        stored.xa = try StoredValue.double(xa, "xa", of: uuid)
-        stored.xb = try StoredValue.double(xb, "xb", of: uuid)
-        stored.ya = try StoredValue.double(ya, "ya", of: uuid)
-        stored.yb = try StoredValue.double(yb, "yb", of: uuid)
-        stored.cx = try cx.map { try StoredValue.double($0, "cx", of: uuid) }
-        stored.cy = try cy.map { try StoredValue.double($0, "cy", of: uuid) }
+        stored.fractal.xa = try StoredValue.double(fractal.xa, "xa", of: uuid)
+        stored.fractal.xb = try StoredValue.double(fractal.xb, "xb", of: uuid)
+        stored.fractal.ya = try StoredValue.double(fractal.ya, "ya", of: uuid)
+        stored.fractal.yb = try StoredValue.double(fractal.yb, "yb", of: uuid)
+        stored.fractal.cx = try fractal.cx.map { try StoredValue.double($0, "cx", of: uuid) }
+        stored.fractal.cy = try fractal.cy.map { try StoredValue.double($0, "cy", of: uuid) }
         stored.createdAt = StoredValue.date(createdAt)
         return stored
     }

@@ -13,13 +13,16 @@ import WorkQueue
 @Suite struct InProcessWorkerTests {
     static func tasks(_ count: Int) -> [CreateFractal] {
         (0..<count).map { i in
-            CreateFractal(width: 24 + i % 9, height: 16 + i % 5, iterations: 40 + i, xa: -2, xb: 2, ya: -1.5, yb: 1.5, seed: UInt64(i))
+            CreateFractal(
+                fractal: FractalRequest(
+                    width: 24 + i % 9, height: 16 + i % 5, iterations: 40 + i, xa: -2, xb: 2, ya: -1.5, yb: 1.5,
+                    seed: UInt64(i)))
         }
     }
 
     /// What the render core says a stored fractal's checksums must be.
     static func expectedChecksums(_ object: FractalObject) throws -> (String, String) {
-        let p = try object.request.validated()
+        let p = try object.fractal.validated()
         let rendered = try RenderJob.run(p, threads: 1)
         return (rendered.checksum, rendered.pixelChecksum)
     }
@@ -83,7 +86,8 @@ import WorkQueue
         try await harness.queue.publish(Data("not json".utf8), messageID: "poison-1")
         try await harness.queue.publish(Data(#"{"hello": "world"}"#.utf8), messageID: "poison-2")
         let invalid = TaskMessage(
-            uuid: UUID().uuidString, width: 1, height: 10, iterations: 10, xa: -1, xb: 1, ya: -1, yb: 1, seed: 1)
+            uuid: UUID().uuidString,
+            fractal: FractalRequest(width: 1, height: 10, iterations: 10, xa: -1, xb: 1, ya: -1, yb: 1, seed: 1))
         try await harness.queue.publish(try JSONEncoder().encode(invalid), messageID: "poison-3")
         for task in Self.tasks(3) { _ = try await harness.service.create(task) }
 
@@ -102,7 +106,7 @@ import WorkQueue
     @Test func aMessageWithoutCOrSeedTakesItsSeedFromTheUUID() throws {
         let message = TaskMessage(
             uuid: "01234567-89ab-cdef-0000-000000000000",
-            width: 8, height: 8, iterations: 50, xa: -2, xb: 2, ya: -1.5, yb: 1.5)
+            fractal: FractalRequest(width: 8, height: 8, iterations: 50, xa: -2, xb: 2, ya: -1.5, yb: 1.5))
         #expect(TaskMessage.seedFromUUID(message.uuid) == 0x0123_4567_89ab_cdef)
     }
 }

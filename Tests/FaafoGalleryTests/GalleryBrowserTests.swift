@@ -49,7 +49,7 @@ import WorkQueue
         let created = try #require(report.created, "no new fractal appeared after submitting the form")
         let object = try #require(try await server.service.fractal(uuid: created))
         let form = BrowserProbe.form
-        #expect([object.width, object.height, object.iterations] == [form["width"], form["height"], form["iterations"]])
+        #expect([object.fractal.width, object.fractal.height, object.fractal.iterations] == [form["width"], form["height"], form["iterations"]])
         let completed = try #require(report.completed, "the new fractal never showed as completed: the page did not refresh")
         #expect(completed.thumbnail?.naturalWidth == 96, "a 96 x 64 fractal fits the box: its own size")
 

@@ -33,8 +33,9 @@ struct GalleryHarness {
         var objects: [FractalObject] = []
         for i in 0..<count {
             let request = CreateFractal(
-                width: width, height: height, iterations: 60 + 10 * i,
-                xa: -2 - 0.1 * Double(i), xb: 2, ya: -1.5, yb: 1.5, seed: UInt64(100 + i))
+                fractal: FractalRequest(
+                    width: width, height: height, iterations: 60 + 10 * i, xa: -2 - 0.1 * Double(i), xb: 2, ya: -1.5,
+                    yb: 1.5, seed: UInt64(100 + i)))
             objects.append(try await service.createFractal(request))
         }
         return objects
@@ -46,15 +47,17 @@ struct GalleryHarness {
         let rendered = try RenderJob.run(Self.parameters(of: object), threads: 1)
         let upload = ResultUpload(
             duration: rendered.duration, checksum: rendered.checksum, size: rendered.size,
-            image: rendered.png.base64EncodedString(), generatedBy: generatedBy, pixelChecksum: rendered.pixelChecksum)
+            image: rendered.png.base64EncodedString(), generatedBy: generatedBy,
+            pixelChecksum: rendered.pixelChecksum)
         return try await service.submitResult(object.uuid, upload)
     }
 
     static func parameters(of object: FractalObject, width: Int? = nil, height: Int? = nil) throws -> FractalParameters {
-        try FractalRequest(
-            width: width ?? object.width, height: height ?? object.height, iterations: object.iterations,
-            xa: object.xa, xb: object.xb, ya: object.ya, yb: object.yb, cx: object.cx, cy: object.cy
-        ).validated()
+        var request = object.fractal
+        request.seed = nil
+        request.width = width ?? request.width
+        request.height = height ?? request.height
+        return try request.validated()
     }
 }
 

@@ -48,8 +48,8 @@ import Testing
                 #expect(page.contains(String(format: "%.6f seconds", duration)))
                 #expect(page.contains("<span class=\"line\">\(size) bytes</span>"))
                 #expect(page.contains(checksum))
-                #expect(page.contains("xa = \(object.xa)") && page.contains("yb = \(object.yb)"))
-                #expect(page.contains("<span class=\"line\">\(object.iterations)</span>"))
+                #expect(page.contains("xa = \(object.fractal.xa)") && page.contains("yb = \(object.fractal.yb)"))
+                #expect(page.contains("<span class=\"line\">\(object.fractal.iterations)</span>"))
             }
             #expect(occurrences(of: "320 x 240 pixels", in: page) == 5)
             #expect(occurrences(of: "gallery-test", in: page) == 5)
@@ -103,12 +103,12 @@ import Testing
             Self.expectPage(response)
             let page = response.text
             #expect(page.contains(#"<img src="/fractal/\#(done.uuid)" width="200" height="100""#))
-            let cx = try #require(done.cx), cy = try #require(done.cy), seed = try #require(done.seed)
+            let cx = try #require(done.fractal.cx), cy = try #require(done.fractal.cy), seed = try #require(done.fractal.seed)
             let checksum = try #require(done.checksum), pixelChecksum = try #require(done.pixelChecksum)
             let completedAt = try #require(done.completedAt), size = try #require(done.size)
             for value in [
                 "cx = \(cx)", "cy = \(cy)", "\(seed)", checksum, pixelChecksum, "worker-7", done.createdAt, completedAt,
-                "xa = \(done.xa)", "200 x 100 pixels", "\(size) bytes",
+                "xa = \(done.fractal.xa)", "200 x 100 pixels", "\(size) bytes",
             ] {
                 #expect(page.contains(value), "\(value)")
             }
