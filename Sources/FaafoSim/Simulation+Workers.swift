@@ -159,6 +159,9 @@ extension Simulation {
             let fresh = try RenderJob.run(parameters, threads: 1)
             counters.renders += 1
             if !again { renderCache?[parameters] = fresh }
+            if renderedChecksums[parameters] == nil {
+                renderedChecksums[parameters] = Checker.Expected(pixelChecksum: fresh.pixelChecksum, checksum: fresh.checksum)
+            }
             rendered = fresh
         }
         if again {

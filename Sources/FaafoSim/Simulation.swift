@@ -123,6 +123,12 @@ public final class Simulation {
     var poisonPublished = 0
     var renderCache: [FractalParameters: RenderedFractal]?
     var renderLog: [String: RenderRecord] = [:]
+    /// The checksums RenderJob gave for each parameter set it rendered here: the checker
+    /// looks its answers up by the parameters it derives from each request itself, and
+    /// renders only those no worker rendered. The same parameters give the same bytes (the
+    /// render contract; a second render that differs is caught as rendered differently,
+    /// and a result stored from other parameters misses here and is rendered afresh).
+    var renderedChecksums: [FractalParameters: Checker.Expected] = [:]
 
     var crashRandom: SimulationRandom
     var slowRandom: SimulationRandom
