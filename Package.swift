@@ -117,7 +117,7 @@ let package = Package(
             name: "FaafoAPI",
             dependencies: [
                 "FaafoWire", "FractalCore", "FractalStore", "WorkQueue", "AMQPWorkQueue", "FaafoConfig",
-                "FaafoWorker", "FaafoLogging", "FractalJob", "FractalPNG", "FaafoGallery",
+                "FaafoWorker", "FaafoWorkerLogic", "FaafoLogging", "FractalJob", "FractalPNG", "FaafoGallery",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -134,11 +134,14 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
+        // The worker's decisions about a task, as a step machine without I/O, which
+        // faafo-worker and the simulator's virtual workers both drive; no backend.
+        .target(name: "FaafoWorkerLogic", dependencies: ["FaafoWire", "FractalCore"]),
         // The worker: consume a task, render, report the result, then acknowledge.
         .target(
             name: "FaafoWorker",
             dependencies: [
-                "FaafoWire", "FractalCore", "FractalJob", "WorkQueue", "FaafoClient",
+                "FaafoWire", "FaafoWorkerLogic", "FractalCore", "FractalJob", "WorkQueue", "FaafoClient",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -149,7 +152,8 @@ let package = Package(
         .target(
             name: "FaafoSim",
             dependencies: [
-                "FaafoAPI", "FaafoWorker", "FaafoWire", "FractalCore", "FractalJob", "FractalPNG", "FractalStore", "WorkQueue",
+                "FaafoAPI", "FaafoWorker", "FaafoWorkerLogic", "FaafoWire", "FractalCore", "FractalJob", "FractalPNG",
+                "FractalStore", "WorkQueue",
                 "GoldenFixtures", "FaafoMetrics", "FaafoCluster", .product(name: "Yams", package: "Yams"),
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
@@ -185,7 +189,7 @@ let package = Package(
         .executableTarget(
             name: "FaafoWorkerServer",
             dependencies: [
-                "FaafoWorker", "FaafoConfig", "AMQPWorkQueue", "FaafoLogging",
+                "FaafoWorker", "FaafoConfig", "AMQPWorkQueue", "FaafoLogging", "FractalCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -202,10 +206,11 @@ let package = Package(
         .testTarget(name: "FaafoLoggingTests", dependencies: ["FaafoLogging"]),
         .testTarget(name: "FaafoMetricsTests", dependencies: ["FaafoMetrics"]),
         .testTarget(name: "FaafoLoadTests", dependencies: ["FaafoLoad", "FaafoWire", "FractalCore", "FractalJob"]),
+        .testTarget(name: "FaafoWorkerLogicTests", dependencies: ["FaafoWorkerLogic", "FaafoWire", "FractalCore"]),
         .testTarget(
             name: "FaafoAPITests",
             dependencies: [
-                "FaafoAPI", "FaafoConfig", "FaafoWire", "FractalStore", "WorkQueue", "FractalCore", "FractalJob",
+                "FaafoAPI", "FaafoWorker", "FaafoWorkerLogic", "FaafoConfig", "FaafoWire", "FractalStore", "WorkQueue", "FractalCore", "FractalJob",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

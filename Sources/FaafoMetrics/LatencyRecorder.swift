@@ -1,15 +1,23 @@
 import Histogram
 
 /// Records latencies in microseconds into an HdrHistogram (three significant digits,
-/// resizing as needed) and summarises them as the percentiles faafo's reports print.
+/// sized for an hour up front and resizing past it) and summarises them as the
+/// percentiles faafo's reports print, with the exact mean.
 ///
 /// The unit is microseconds whatever the clock: the simulator records simulated ticks
 /// converted to microseconds, `faafo demo` records wall-clock durations.
 public struct LatencyRecorder: Sendable {
     private var histogram: Histogram<UInt64>
+    /// The sum of the values recorded, for the exact mean (the histogram's own walks
+    /// every bucket).
+    private var sum: UInt64 = 0
+
+    /// An hour in microseconds: sized for it, the histogram does not grow a bucket at a
+    /// time as a run's latencies rise (which took several per cent of a swarm's time).
+    static let initialHighestValue: UInt64 = 3_600_000_000
 
     public init() {
-        histogram = Histogram(numberOfSignificantValueDigits: .three)
+        histogram = Histogram(highestTrackableValue: Self.initialHighestValue, numberOfSignificantValueDigits: .three)
         histogram.autoResize = true
     }
 
@@ -17,6 +25,7 @@ public struct LatencyRecorder: Sendable {
 
     public mutating func record(microseconds: UInt64) {
         _ = histogram.record(microseconds)
+        sum &+= microseconds
     }
 
     public mutating func record(_ duration: Duration) {
@@ -28,6 +37,7 @@ public struct LatencyRecorder: Sendable {
     /// Adds another recorder's values, e.g. when per-task recorders are merged.
     public mutating func add(_ other: LatencyRecorder) {
         histogram.add(other.histogram)
+        sum &+= other.sum
     }
 
     public var summary: LatencySummary {
@@ -39,7 +49,7 @@ public struct LatencyRecorder: Sendable {
             p90: milliseconds(histogram.valueAtPercentile(90)),
             p99: milliseconds(histogram.valueAtPercentile(99)),
             max: milliseconds(histogram.maxRecorded),
-            mean: histogram.mean / 1000
+            mean: Double(sum) / Double(histogram.totalCount) / 1000
         )
     }
 }

@@ -32,7 +32,8 @@ struct Checker {
         var tally = Tally(total: plan.tasks.count)
         var latency = LatencyRecorder()
         var lastCompletion: Tick = 0
-        var expectations = ExpectationCache(fixtureMatchesPlatform: simulation.fixture?.encoder == .current)
+        var expectations = ExpectationCache(
+            fixtureMatchesPlatform: simulation.fixture?.encoder == .current, rendered: simulation.renderedChecksums)
         let inFlight = !simulation.jobs.isEmpty || simulation.queue.counts.ready + simulation.queue.counts.unacknowledged > 0
 
         for task in plan.tasks {
@@ -214,7 +215,9 @@ struct Judge {
     }
 }
 
-/// The checker's own answers, one render per distinct parameter set.
+/// The checker's own answers, one render per distinct parameter set, looked up by the
+/// parameters it derives from each request (`rendered` may start with renders of the
+/// same parameters made in the run).
 struct ExpectationCache {
     let fixtureMatchesPlatform: Bool
     var rendered: [FractalParameters: Checker.Expected] = [:]

@@ -24,8 +24,6 @@ struct WorkloadPlan {
     var tasks: [Task] = []
     var poison: [Poison] = []
 
-    var lastArrival: Tick { tasks.last?.arrival ?? 0 }
-
     init(_ workload: Scenario.Workload, tasks count: Int, poison poisonCount: Int, fixture: GoldenFile?, random: inout SimulationRandom) {
         var pool: [CreateFractal] = []
         if let distinct = workload.distinct, fixture == nil {

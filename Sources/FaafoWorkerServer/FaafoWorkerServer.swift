@@ -5,6 +5,7 @@ import FaafoConfig
 import FaafoLogging
 import FaafoWorker
 import Foundation
+import FractalCore
 import Logging
 import ServiceLifecycle
 
@@ -57,7 +58,7 @@ struct FaafoWorkerServer: AsyncParsableCommand {
         let client = try FaafoAPIClient(endpointURL: configuration.endpointURL)
         var workerConfiguration = WorkerConfiguration(
             concurrency: concurrency, renderThreads: renderThreads,
-            limits: .init(workBudget: configuration.workBudget ?? .init(1 << 36)))
+            limits: RenderLimits(workBudget: configuration.workBudget ?? RenderLimits.defaultWorkBudget))
         if let name { workerConfiguration.name = name }
         let worker = FractalWorker(
             queue: queue, sink: HTTPResultSink(client: client), configuration: workerConfiguration, logger: logger)
