@@ -16,6 +16,7 @@ public enum ConfigurationKey: String, CaseIterable, Comparable, Hashable, Sendab
     case resultsPerPage = "results_per_page"
     case connectTimeout = "connect_timeout"
     case requestTimeout = "request_timeout"
+    case idleTimeout = "idle_timeout"
     case verbose
     case debug
 
@@ -51,6 +52,8 @@ public enum ConfigurationKey: String, CaseIterable, Comparable, Hashable, Sendab
         case .resultsPerPage: return "Fractals in one page of GET /v1/fractal."
         case .connectTimeout: return "Seconds an HTTP client waits to connect to the API."
         case .requestTimeout: return "Seconds an HTTP client waits for one whole API request."
+        case .idleTimeout:
+            return "Seconds the API keeps a connection that sends nothing: half a request, or an idle keep-alive."
         case .verbose: return "Log at INFO level."
         case .debug: return "Log at DEBUG level."
         }
