@@ -85,10 +85,12 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
-        // Stored fractals: the protocol, SQLite through GRDB, and memory.
+        // Stored fractals: the protocol, its records and outcomes, and the memory backend.
+        .target(name: "FractalStore", dependencies: ["FaafoWire"]),
+        // The SQLite backend of FractalStore, through GRDB (the only target that links it).
         .target(
-            name: "FractalStore",
-            dependencies: ["FaafoWire", .product(name: "GRDB", package: "GRDB.swift")]
+            name: "SQLiteFractalStore",
+            dependencies: ["FractalStore", "FaafoWire", "FractalCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         // Log lines in the tutorial's (oslo.log) form.
         .target(name: "FaafoLogging", dependencies: [.product(name: "Logging", package: "swift-log")]),
@@ -116,7 +118,7 @@ let package = Package(
         .target(
             name: "FaafoAPI",
             dependencies: [
-                "FaafoWire", "FractalCore", "FractalStore", "WorkQueue", "AMQPWorkQueue", "FaafoConfig",
+                "FaafoWire", "FractalCore", "FractalStore", "SQLiteFractalStore", "WorkQueue", "AMQPWorkQueue", "FaafoConfig",
                 "FaafoWorker", "FaafoLogging", "FractalJob", "FractalPNG", "FaafoGallery",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -197,7 +199,9 @@ let package = Package(
         .testTarget(name: "WorkQueueTests", dependencies: ["WorkQueue", "AMQPWorkQueue", "CRabbitMQ"]),
         .testTarget(
             name: "FractalStoreTests",
-            dependencies: ["FractalStore", "FaafoWire", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: [
+                "FractalStore", "SQLiteFractalStore", "FaafoWire", .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
         .testTarget(name: "FaafoConfigTests", dependencies: ["FaafoConfig"]),
         .testTarget(name: "FaafoLoggingTests", dependencies: ["FaafoLogging"]),
         .testTarget(name: "FaafoMetricsTests", dependencies: ["FaafoMetrics"]),
@@ -205,7 +209,8 @@ let package = Package(
         .testTarget(
             name: "FaafoAPITests",
             dependencies: [
-                "FaafoAPI", "FaafoConfig", "FaafoWire", "FractalStore", "WorkQueue", "FractalCore", "FractalJob",
+                "FaafoAPI", "FaafoConfig", "FaafoWire", "FractalStore", "SQLiteFractalStore", "WorkQueue", "FractalCore",
+                "FractalJob",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
