@@ -114,16 +114,31 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // The controller: the fractal service and its HTTP routes.
+        // The controller's logic without HTTP or backends: the fractal service (create, query,
+        // accept results), the outbox publisher, and the result sink of in-process workers.
+        // The API serves it; the simulator calls it directly.
         .target(
-            name: "FaafoAPI",
+            name: "FaafoController",
             dependencies: [
-                "FaafoWire", "FractalCore", "FractalStore", "SQLiteFractalStore", "WorkQueue", "AMQPWorkQueue", "FaafoConfig",
-                "FaafoWorker", "FaafoLogging", "FractalJob", "FractalPNG", "FaafoGallery",
-                .product(name: "Hummingbird", package: "hummingbird"),
+                "FaafoWire", "FractalCore", "FractalStore", "WorkQueue", "FractalJob", "FractalPNG",
+                // For `ResultSink` only, until the worker's logic has a module of its own.
+                "FaafoWorker",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // The controller over HTTP: the routes of wire.md and the gallery over FractalService
+        // (Hummingbird), the application builder, and FaafoSystem, the one place that picks
+        // the store and queue backends (SQLite, RabbitMQ) from the configuration.
+        .target(
+            name: "FaafoAPI",
+            dependencies: [
+                "FaafoController", "FaafoWire", "FractalCore", "FractalStore", "SQLiteFractalStore", "WorkQueue",
+                "AMQPWorkQueue", "FaafoConfig", "FaafoWorker", "FaafoLogging", "FaafoGallery",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // The web gallery: HTML pages over FractalService (swift-mustache templates
@@ -151,7 +166,8 @@ let package = Package(
         .target(
             name: "FaafoSim",
             dependencies: [
-                "FaafoAPI", "FaafoWorker", "FaafoWire", "FractalCore", "FractalJob", "FractalPNG", "FractalStore", "WorkQueue",
+                "FaafoController", "FaafoWorker", "FaafoWire", "FractalCore", "FractalJob", "FractalPNG", "FractalStore",
+                "WorkQueue",
                 "GoldenFixtures", "FaafoMetrics", "FaafoCluster", .product(name: "Yams", package: "Yams"),
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
@@ -176,7 +192,7 @@ let package = Package(
         .executableTarget(
             name: "FaafoAPIServer",
             dependencies: [
-                "FaafoAPI", "FaafoConfig", "FaafoLogging", "FaafoClient", "FaafoLoad",
+                "FaafoAPI", "FaafoController", "FaafoConfig", "FaafoLogging", "FaafoClient", "FaafoLoad",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -209,7 +225,8 @@ let package = Package(
         .testTarget(
             name: "FaafoAPITests",
             dependencies: [
-                "FaafoAPI", "FaafoConfig", "FaafoWire", "FractalStore", "SQLiteFractalStore", "WorkQueue", "FractalCore",
+                "FaafoAPI", "FaafoController", "FaafoConfig", "FaafoWire", "FractalStore", "SQLiteFractalStore", "WorkQueue",
+                "FractalCore",
                 "FractalJob",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
@@ -217,7 +234,7 @@ let package = Package(
         .testTarget(
             name: "FaafoGalleryTests",
             dependencies: [
-                "FaafoGallery", "FaafoAPI", "FaafoWire", "FractalStore", "WorkQueue", "FaafoWorker", "FractalCore",
+                "FaafoGallery", "FaafoAPI", "FaafoController", "FaafoWire", "FractalStore", "WorkQueue", "FaafoWorker", "FractalCore",
                 "FractalJob", "FractalPNG", .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

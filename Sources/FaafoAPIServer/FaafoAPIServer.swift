@@ -1,6 +1,7 @@
 import ArgumentParser
 import FaafoAPI
 import FaafoConfig
+import FaafoController
 import FaafoLoad
 import FaafoLogging
 import FaafoWorker
