@@ -166,12 +166,21 @@ let package = Package(
         .target(
             name: "FaafoSim",
             dependencies: [
-                "FaafoController", "FaafoWorker", "FaafoWire", "FractalCore", "FractalJob", "FractalPNG", "FractalStore",
-                "WorkQueue",
-                "GoldenFixtures", "FaafoMetrics", "FaafoCluster", .product(name: "Yams", package: "Yams"),
+                "FaafoController", "FaafoWire", "FractalCore", "FractalJob", "FractalPNG", "FractalStore", "WorkQueue",
+                "GoldenFixtures", "FaafoMetrics", .product(name: "Yams", package: "Yams"),
+                // The last link to HTTP (FaafoWorker → FaafoClient → AsyncHTTPClient): it goes when the
+                // virtual workers drive the worker's step machine (FaafoWorkerLogic) instead.
+                "FaafoWorker",
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+
+        // The simulator's scenarios on a real cluster (`faafo-sim run --cluster`): the same tasks
+        // and faults from the same seed, played on FaafoCluster's processes, judged by the same rules.
+        .target(
+            name: "FaafoClusterScenario",
+            dependencies: ["FaafoSim", "FaafoCluster", "FaafoMetrics", "FaafoWire", "FractalJob"]
         ),
 
         // Load tests through the HTTP API: pacing, following tasks, the report (JSON, CSV, HTML).
@@ -198,7 +207,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "FaafoSimCLI",
-            dependencies: ["FaafoSim", "FaafoCluster", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "FaafoSim", "FaafoCluster", "FaafoClusterScenario",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         .executableTarget(
             name: "FaafoWorkerServer",
@@ -242,11 +254,13 @@ let package = Package(
         .testTarget(
             name: "FaafoEndToEndTests",
             dependencies: [
-                "FaafoAPIServer", "FaafoWorkerServer", "FaafoSimCLI", "FaafoClient", "FaafoCluster", "FaafoSim", "FaafoWire",
-                "AMQPWorkQueue", "FractalCore", "FractalJob",
+                "FaafoAPIServer", "FaafoWorkerServer", "FaafoSimCLI", "FaafoClient", "FaafoCluster", "FaafoClusterScenario", "FaafoSim",
+                "FaafoWire", "AMQPWorkQueue", "FractalCore", "FractalJob",
             ]
         ),
-        .testTarget(name: "FaafoSimTests", dependencies: ["FaafoSim", "FaafoSimCLI", "FaafoCluster", "FaafoWorker", "WorkQueue"]),
+        .testTarget(name: "FaafoSimTests", dependencies: [
+                "FaafoSim", "FaafoSimCLI", "FaafoCluster", "FaafoClusterScenario", "FaafoWorker", "WorkQueue",
+            ]),
         .testTarget(
             name: "FaafoCLITests",
             dependencies: [
