@@ -19,8 +19,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "faafo", targets: ["FaafoCLI"]),
-        .executable(name: "faafo-api", targets: ["FaafoAPIServer"]),
-        .executable(name: "faafo-worker", targets: ["FaafoWorkerServer"]),
+        .executable(name: "faafo-api", targets: ["FaafoAPICLI"]),
+        .executable(name: "faafo-worker", targets: ["FaafoWorkerCLI"]),
         .executable(name: "faafo-sim", targets: ["FaafoSimCLI"]),
         .library(name: "FractalCore", targets: ["FractalCore"]),
         .library(name: "FractalPNG", targets: ["FractalPNG"]),
@@ -189,6 +189,8 @@ let package = Package(
             dependencies: ["FaafoClient", "FaafoWire", "FaafoMetrics", "FractalCore", "FractalJob"]
         ),
 
+        // The executables, named one way: `<Role>CLI` is the command line of a product
+        // (faafo, faafo-api, faafo-worker, faafo-sim), reading options and calling a library.
         .executableTarget(
             name: "FaafoCLI",
             dependencies: [
@@ -199,7 +201,7 @@ let package = Package(
             ]
         ),
         .executableTarget(
-            name: "FaafoAPIServer",
+            name: "FaafoAPICLI",
             dependencies: [
                 "FaafoAPI", "FaafoController", "FaafoConfig", "FaafoLogging", "FaafoClient", "FaafoLoad",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -213,7 +215,7 @@ let package = Package(
             ]
         ),
         .executableTarget(
-            name: "FaafoWorkerServer",
+            name: "FaafoWorkerCLI",
             dependencies: [
                 "FaafoWorker", "FaafoConfig", "AMQPWorkQueue", "FaafoLogging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -254,7 +256,7 @@ let package = Package(
         .testTarget(
             name: "FaafoEndToEndTests",
             dependencies: [
-                "FaafoAPIServer", "FaafoWorkerServer", "FaafoSimCLI", "FaafoClient", "FaafoCluster", "FaafoClusterScenario", "FaafoSim",
+                "FaafoAPICLI", "FaafoWorkerCLI", "FaafoSimCLI", "FaafoClient", "FaafoCluster", "FaafoClusterScenario", "FaafoSim",
                 "FaafoWire", "AMQPWorkQueue", "FractalCore", "FractalJob",
             ]
         ),
