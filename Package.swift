@@ -19,8 +19,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "faafo", targets: ["FaafoCLI"]),
-        .executable(name: "faafo-api", targets: ["FaafoAPIServer"]),
-        .executable(name: "faafo-worker", targets: ["FaafoWorkerServer"]),
+        .executable(name: "faafo-api", targets: ["FaafoAPICLI"]),
+        .executable(name: "faafo-worker", targets: ["FaafoWorkerCLI"]),
         .executable(name: "faafo-sim", targets: ["FaafoSimCLI"]),
         .library(name: "FractalCore", targets: ["FractalCore"]),
         .library(name: "FractalPNG", targets: ["FractalPNG"]),
@@ -85,10 +85,12 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
-        // Stored fractals: the protocol, SQLite through GRDB, and memory.
+        // Stored fractals: the protocol, its records and outcomes, and the memory backend.
+        .target(name: "FractalStore", dependencies: ["FaafoWire"]),
+        // The SQLite backend of FractalStore, through GRDB (the only target that links it).
         .target(
-            name: "FractalStore",
-            dependencies: ["FaafoWire", .product(name: "GRDB", package: "GRDB.swift")]
+            name: "SQLiteFractalStore",
+            dependencies: ["FractalStore", "FaafoWire", "FractalCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         // Log lines in the tutorial's (oslo.log) form.
         .target(name: "FaafoLogging", dependencies: [.product(name: "Logging", package: "swift-log")]),
@@ -112,16 +114,29 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // The controller: the fractal service and its HTTP routes.
+        // The controller's logic without HTTP or backends: the fractal service (create, query,
+        // accept results), the outbox publisher, and the result sink of in-process workers.
+        // The API serves it; the simulator calls it directly.
         .target(
-            name: "FaafoAPI",
+            name: "FaafoController",
             dependencies: [
-                "FaafoWire", "FractalCore", "FractalStore", "WorkQueue", "AMQPWorkQueue", "FaafoConfig",
-                "FaafoWorker", "FaafoWorkerLogic", "FaafoLogging", "FractalJob", "FractalPNG", "FaafoGallery",
-                .product(name: "Hummingbird", package: "hummingbird"),
+                "FaafoWire", "FractalCore", "FractalStore", "WorkQueue", "FractalJob", "FractalPNG", "FaafoWorkerLogic",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // The controller over HTTP: the routes of wire.md and the gallery over FractalService
+        // (Hummingbird), the application builder, and FaafoSystem, the one place that picks
+        // the store and queue backends (SQLite, RabbitMQ) from the configuration.
+        .target(
+            name: "FaafoAPI",
+            dependencies: [
+                "FaafoController", "FaafoWire", "FractalCore", "FractalStore", "SQLiteFractalStore", "WorkQueue",
+                "AMQPWorkQueue", "FaafoConfig", "FaafoWorker", "FaafoLogging", "FaafoGallery",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // The web gallery: HTML pages over FractalService (swift-mustache templates
@@ -135,8 +150,9 @@ let package = Package(
             ]
         ),
         // The worker's decisions about a task, as a step machine without I/O, which
-        // faafo-worker and the simulator's virtual workers both drive; no backend.
-        .target(name: "FaafoWorkerLogic", dependencies: ["FaafoWire", "FractalCore"]),
+        // faafo-worker and the simulator's virtual workers both drive; no backend (FractalJob only
+        // for the shape of a finished render).
+        .target(name: "FaafoWorkerLogic", dependencies: ["FaafoWire", "FractalCore", "FractalJob"]),
         // The worker: consume a task, render, report the result, then acknowledge.
         .target(
             name: "FaafoWorker",
@@ -152,12 +168,18 @@ let package = Package(
         .target(
             name: "FaafoSim",
             dependencies: [
-                "FaafoAPI", "FaafoWorker", "FaafoWorkerLogic", "FaafoWire", "FractalCore", "FractalJob", "FractalPNG",
-                "FractalStore", "WorkQueue",
-                "GoldenFixtures", "FaafoMetrics", "FaafoCluster", .product(name: "Yams", package: "Yams"),
+                "FaafoController", "FaafoWorkerLogic", "FaafoWire", "FractalCore", "FractalJob", "FractalPNG",
+                "FractalStore", "WorkQueue", "GoldenFixtures", "FaafoMetrics", .product(name: "Yams", package: "Yams"),
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+
+        // The simulator's scenarios on a real cluster (`faafo-sim run --cluster`): the same tasks
+        // and faults from the same seed, played on FaafoCluster's processes, judged by the same rules.
+        .target(
+            name: "FaafoClusterScenario",
+            dependencies: ["FaafoSim", "FaafoCluster", "FaafoMetrics", "FaafoWire", "FractalJob"]
         ),
 
         // Load tests through the HTTP API: pacing, following tasks, the report (JSON, CSV, HTML).
@@ -166,6 +188,8 @@ let package = Package(
             dependencies: ["FaafoClient", "FaafoWire", "FaafoMetrics", "FractalCore", "FractalJob"]
         ),
 
+        // The executables, named one way: `<Role>CLI` is the command line of a product
+        // (faafo, faafo-api, faafo-worker, faafo-sim), reading options and calling a library.
         .executableTarget(
             name: "FaafoCLI",
             dependencies: [
@@ -176,18 +200,21 @@ let package = Package(
             ]
         ),
         .executableTarget(
-            name: "FaafoAPIServer",
+            name: "FaafoAPICLI",
             dependencies: [
-                "FaafoAPI", "FaafoConfig", "FaafoLogging", "FaafoClient", "FaafoLoad",
+                "FaafoAPI", "FaafoController", "FaafoConfig", "FaafoLogging", "FaafoClient", "FaafoLoad",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "FaafoSimCLI",
-            dependencies: ["FaafoSim", "FaafoCluster", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "FaafoSim", "FaafoCluster", "FaafoClusterScenario",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         .executableTarget(
-            name: "FaafoWorkerServer",
+            name: "FaafoWorkerCLI",
             dependencies: [
                 "FaafoWorker", "FaafoConfig", "AMQPWorkQueue", "FaafoLogging", "FractalCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -201,7 +228,9 @@ let package = Package(
         .testTarget(name: "WorkQueueTests", dependencies: ["WorkQueue", "AMQPWorkQueue", "CRabbitMQ"]),
         .testTarget(
             name: "FractalStoreTests",
-            dependencies: ["FractalStore", "FaafoWire", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: [
+                "FractalStore", "SQLiteFractalStore", "FaafoWire", .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
         .testTarget(name: "FaafoConfigTests", dependencies: ["FaafoConfig"]),
         .testTarget(name: "FaafoLoggingTests", dependencies: ["FaafoLogging"]),
         .testTarget(name: "FaafoMetricsTests", dependencies: ["FaafoMetrics"]),
@@ -210,14 +239,15 @@ let package = Package(
         .testTarget(
             name: "FaafoAPITests",
             dependencies: [
-                "FaafoAPI", "FaafoWorker", "FaafoWorkerLogic", "FaafoConfig", "FaafoWire", "FractalStore", "WorkQueue", "FractalCore", "FractalJob",
+                "FaafoAPI", "FaafoController", "FaafoWorker", "FaafoWorkerLogic", "FaafoConfig", "FaafoWire",
+                "FractalStore", "SQLiteFractalStore", "WorkQueue", "FractalCore", "FractalJob",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
         .testTarget(
             name: "FaafoGalleryTests",
             dependencies: [
-                "FaafoGallery", "FaafoAPI", "FaafoWire", "FractalStore", "WorkQueue", "FaafoWorker", "FractalCore",
+                "FaafoGallery", "FaafoAPI", "FaafoController", "FaafoWire", "FractalStore", "WorkQueue", "FaafoWorker", "FractalCore",
                 "FractalJob", "FractalPNG", .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -225,11 +255,13 @@ let package = Package(
         .testTarget(
             name: "FaafoEndToEndTests",
             dependencies: [
-                "FaafoAPIServer", "FaafoWorkerServer", "FaafoSimCLI", "FaafoClient", "FaafoCluster", "FaafoSim", "FaafoWire",
-                "AMQPWorkQueue", "FractalCore", "FractalJob",
+                "FaafoAPICLI", "FaafoWorkerCLI", "FaafoSimCLI", "FaafoClient", "FaafoCluster", "FaafoClusterScenario", "FaafoSim",
+                "FaafoWire", "AMQPWorkQueue", "FractalCore", "FractalJob",
             ]
         ),
-        .testTarget(name: "FaafoSimTests", dependencies: ["FaafoSim", "FaafoSimCLI", "FaafoCluster", "FaafoWorker", "WorkQueue"]),
+        .testTarget(name: "FaafoSimTests", dependencies: [
+                "FaafoSim", "FaafoSimCLI", "FaafoCluster", "FaafoClusterScenario", "FaafoWorker", "WorkQueue",
+            ]),
         .testTarget(
             name: "FaafoCLITests",
             dependencies: [

@@ -3,6 +3,7 @@ import FaafoConfig
 import FractalCore
 import FractalStore
 import Logging
+import SQLiteFractalStore
 import WorkQueue
 
 /// Builds the store and the queue a configuration names: the one place where a backend

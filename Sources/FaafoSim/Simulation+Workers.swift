@@ -1,5 +1,4 @@
 import FaafoWire
-import FaafoWorker
 import FaafoWorkerLogic
 import Foundation
 import FractalCore

@@ -1,4 +1,4 @@
-import FaafoAPI
+import FaafoController
 import FaafoWire
 @_spi(Testing) import FaafoWorkerLogic
 import Foundation

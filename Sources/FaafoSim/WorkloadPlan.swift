@@ -6,23 +6,23 @@ import GoldenFixtures
 /// The load of one run, decided up front from the workload's generator: every task's
 /// uuid, request and arrival time, and the poison messages. The checker never sees how
 /// these were drawn; it judges the stored results against the requests alone.
-struct WorkloadPlan {
-    struct Task {
-        let uuid: String
-        let request: CreateFractal
-        let arrival: Tick
+package struct WorkloadPlan {
+    package struct Task {
+        package let uuid: String
+        package let request: CreateFractal
+        package let arrival: Tick
         /// The fixture case this task repeats, when the workload comes from a golden file.
         let golden: GoldenCase?
     }
 
-    struct Poison {
-        let arrival: Tick
-        let messageID: String
-        let body: Data
+    package struct Poison {
+        package let arrival: Tick
+        package let messageID: String
+        package let body: Data
     }
 
-    var tasks: [Task] = []
-    var poison: [Poison] = []
+    package var tasks: [Task] = []
+    package var poison: [Poison] = []
 
     init(_ workload: Scenario.Workload, tasks count: Int, poison poisonCount: Int, fixture: GoldenFile?, random: inout SimulationRandom) {
         var pool: [CreateFractal] = []

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FaafoCluster
+import FaafoClusterScenario
 import FaafoSim
 import Foundation
 

@@ -7,7 +7,7 @@ extension FractalRecord {
     /// The record as `insert` stores it: a pending fractal with no result and no attempts
     /// (`published` is kept as given), its numbers and dates as the stores keep them.
     /// Throws if a number cannot be stored (NaN or an infinity: SQLite would turn NaN into NULL).
-    func storedForInsert() throws -> FractalRecord {
+    package func storedForInsert() throws -> FractalRecord {
         var stored = self
         stored.status = .pending
         stored.completedAt = nil
@@ -29,7 +29,7 @@ extension FractalRecord {
     }
 
     /// The record completed with `result`, one more attempt counted.
-    func completed(with result: FractalResult) throws -> FractalRecord {
+    package func completed(with result: FractalResult) throws -> FractalRecord {
         var done = self
         done.status = .completed
         done.completedAt = StoredValue.date(result.completedAt)
@@ -45,7 +45,7 @@ extension FractalRecord {
 
     /// The record failed: `reason`, by `worker`, at `date` (kept in `completedAt`, the
     /// time the fractal's life ended).
-    func failed(reason: String, by worker: String, at date: Date) -> FractalRecord {
+    package func failed(reason: String, by worker: String, at date: Date) -> FractalRecord {
         var failed = self
         failed.status = .failed
         failed.failure = reason

@@ -1,4 +1,5 @@
 import FaafoAPI
+import FaafoController
 import FaafoWire
 @_spi(Testing) import FaafoWorker
 @_spi(Testing) import FaafoWorkerLogic

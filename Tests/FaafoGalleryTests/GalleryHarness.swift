@@ -1,4 +1,5 @@
 import FaafoAPI
+import FaafoController
 import FaafoWire
 import Foundation
 import FractalCore

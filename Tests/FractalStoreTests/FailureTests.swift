@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import Testing
 @testable import FractalStore
+@testable import SQLiteFractalStore
 
 /// Failed fractals: a worker gave the task up. Every backend, then the migration that
 /// brought the status to databases made before it.

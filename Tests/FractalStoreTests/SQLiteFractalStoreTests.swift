@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import Testing
 @testable import FractalStore
+@testable import SQLiteFractalStore
 
 /// What only the SQLite backend has: a file that outlives the process, its schema, the
 /// original's `database_url`, and images kept as files.

@@ -3,6 +3,7 @@ import Foundation
 import FractalCore
 import Testing
 @testable import FractalStore
+@testable import SQLiteFractalStore
 
 /// The backends the contract suite runs against.
 enum StoreBackend: CaseIterable, CustomTestStringConvertible, Sendable {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FaafoAPI
 import FaafoConfig
+import FaafoController
 import FaafoLoad
 import FaafoLogging
 import FaafoWorker
@@ -11,7 +12,7 @@ import Logging
 /// `faafo-api`: the controller. With `transport_url = memory://` and `--workers N` it is a
 /// whole Fractals system in one process.
 @main
-struct FaafoAPIServer: AsyncParsableCommand {
+struct FaafoAPICommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "faafo-api",
         abstract: "The faafo API service: stores fractal requests and queues them for workers.",

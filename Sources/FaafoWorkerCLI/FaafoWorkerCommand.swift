@@ -12,7 +12,7 @@ import ServiceLifecycle
 /// `faafo-worker`: takes tasks from RabbitMQ, renders them, PUTs each result to the API
 /// and acknowledges the task only after the API accepted it.
 @main
-struct FaafoWorkerServer: AsyncParsableCommand {
+struct FaafoWorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "faafo-worker",
         abstract: "The faafo worker service: renders the fractals queued by faafo-api.",

@@ -1,6 +1,7 @@
-import Foundation
 import FaafoWire
+import Foundation
 import FractalCore
+import FractalStore
 import GRDB
 
 extension SQLiteFractalStore {

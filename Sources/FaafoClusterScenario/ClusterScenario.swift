@@ -1,5 +1,6 @@
 import FaafoCluster
 import FaafoMetrics
+import FaafoSim
 import FaafoWire
 import FractalJob
 import Foundation

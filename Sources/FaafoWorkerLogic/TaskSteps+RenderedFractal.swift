@@ -1,4 +1,3 @@
-import FaafoWorkerLogic
 import FractalJob
 
 extension TaskSteps.Rendered {

@@ -1,5 +1,6 @@
 import FaafoAPI
 import FaafoClient
+import FaafoController
 import FaafoLoad
 import FaafoWire
 import Foundation
