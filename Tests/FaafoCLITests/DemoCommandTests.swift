@@ -37,7 +37,8 @@ import Testing
         for name in ["create", "stored"] {
             let summary = try #require(latency[name])
             #expect(summary["count"] == 30, "\(name)")
-            #expect(summary["p50"]! > 0 && summary["p50"]! <= summary["p90"]!, "\(name)")
+            // Stored latencies are read from millisecond timestamps, so 0 is a possible p50.
+            #expect(summary["p50"]! >= (name == "create" ? 0.000_001 : 0) && summary["p50"]! <= summary["p90"]!, "\(name)")
             #expect(summary["p90"]! <= summary["p99"]! && summary["p99"]! <= summary["max"]!, "\(name)")
         }
         let workers = try #require(report["workers"] as? [String: Int])
