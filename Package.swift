@@ -39,6 +39,8 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // libpng, as Debian's libpng-dev installs it.
@@ -90,6 +92,14 @@ let package = Package(
             name: "FractalStore",
             dependencies: ["FaafoWire", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // Stored fractals in a shared PostgreSQL database, through PostgresNIO's pooled client.
+        .target(
+            name: "PostgresFractalStore",
+            dependencies: [
+                "FractalStore", "FaafoWire", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Log lines in the tutorial's (oslo.log) form.
         .target(name: "FaafoLogging", dependencies: [.product(name: "Logging", package: "swift-log")]),
         // Real clusters on this machine: faafo-api and faafo-worker processes on RabbitMQ,
@@ -116,7 +126,7 @@ let package = Package(
         .target(
             name: "FaafoAPI",
             dependencies: [
-                "FaafoWire", "FractalCore", "FractalStore", "WorkQueue", "AMQPWorkQueue", "FaafoConfig",
+                "FaafoWire", "FractalCore", "FractalStore", "PostgresFractalStore", "WorkQueue", "AMQPWorkQueue", "FaafoConfig",
                 "FaafoWorker", "FaafoLogging", "FractalJob", "FractalPNG", "FaafoGallery",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -197,7 +207,11 @@ let package = Package(
         .testTarget(name: "WorkQueueTests", dependencies: ["WorkQueue", "AMQPWorkQueue", "CRabbitMQ"]),
         .testTarget(
             name: "FractalStoreTests",
-            dependencies: ["FractalStore", "FaafoWire", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: [
+                "FractalStore", "PostgresFractalStore", "FaafoWire", "FaafoConfig",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]),
         .testTarget(name: "FaafoConfigTests", dependencies: ["FaafoConfig"]),
         .testTarget(name: "FaafoLoggingTests", dependencies: ["FaafoLogging"]),
         .testTarget(name: "FaafoMetricsTests", dependencies: ["FaafoMetrics"]),
@@ -221,6 +235,7 @@ let package = Package(
             name: "FaafoEndToEndTests",
             dependencies: [
                 "FaafoAPIServer", "FaafoWorkerServer", "FaafoSimCLI", "FaafoClient", "FaafoCluster", "FaafoSim", "FaafoWire",
+                "FaafoConfig",
                 "AMQPWorkQueue", "FractalCore", "FractalJob",
             ]
         ),

@@ -2,12 +2,13 @@ import Foundation
 
 // What every backend does to a record before keeping it, so that all backends return
 // the same values: what SQLite can hold losslessly is what the memory store keeps too.
+// Public for the backends in modules of their own (PostgresFractalStore).
 
 extension FractalRecord {
     /// The record as `insert` stores it: a pending fractal with no result and no attempts
     /// (`published` is kept as given), its numbers and dates as the stores keep them.
     /// Throws if a number cannot be stored (NaN or an infinity: SQLite would turn NaN into NULL).
-    func storedForInsert() throws -> FractalRecord {
+    public func storedForInsert() throws -> FractalRecord {
         var stored = self
         stored.status = .pending
         stored.completedAt = nil
@@ -29,7 +30,7 @@ extension FractalRecord {
     }
 
     /// The record completed with `result`, one more attempt counted.
-    func completed(with result: FractalResult) throws -> FractalRecord {
+    public func completed(with result: FractalResult) throws -> FractalRecord {
         var done = self
         done.status = .completed
         done.completedAt = StoredValue.date(result.completedAt)
@@ -43,9 +44,37 @@ extension FractalRecord {
         return done
     }
 
+    /// What `complete` does to this stored record, the same in every backend: the record
+    /// to store in its place (a pending or failed fractal), or the answer that changes
+    /// nothing (a completed one: the same checksum is a duplicate, another a conflict).
+    public func completing(with result: FractalResult) throws -> Step<CompleteOutcome> {
+        switch status {
+        case .completed: .unchanged(checksum == result.checksum ? .duplicate(self) : .conflict(self))
+        case .pending, .failed: .store(try completed(with: result))
+        }
+    }
+
+    /// What `fail` does to this stored record, the same in every backend: a pending
+    /// fractal fails; a failed one keeps its first failure; a completed one stays so.
+    public func failing(reason: String, by worker: String, at date: Date) -> Step<FailOutcome> {
+        switch status {
+        case .completed: .unchanged(.alreadyCompleted(self))
+        case .failed: .unchanged(.alreadyFailed(self))
+        case .pending: .store(failed(reason: reason, by: worker, at: date))
+        }
+    }
+
+    /// A change a backend is to make, or the answer when there is none to make.
+    public enum Step<Outcome> {
+        /// Store this record in place of the current one.
+        case store(FractalRecord)
+        /// Change nothing; answer this.
+        case unchanged(Outcome)
+    }
+
     /// The record failed: `reason`, by `worker`, at `date` (kept in `completedAt`, the
     /// time the fractal's life ended).
-    func failed(reason: String, by worker: String, at date: Date) -> FractalRecord {
+    public func failed(reason: String, by worker: String, at date: Date) -> FractalRecord {
         var failed = self
         failed.status = .failed
         failed.failure = reason

@@ -38,7 +38,7 @@ import Testing
             #expect(after.total == 3)
             #expect(try await reopened.image(Sample.uuid(2)) == Sample.png(2))
             #expect(try await reopened.unpublished(limit: 10).map(\.uuid) == [2, 3].map(Sample.uuid))
-            #expect(try await reopened.appliedMigrations() == ["v1", "v2: failed fractals"])
+            #expect(try await reopened.appliedMigrations() == ["v1", "v2: failed fractals", "v3: outbox claims"])
             try reopened.close()
         }
     }
@@ -49,7 +49,7 @@ import Testing
             #expect(!FileManager.default.fileExists(atPath: path))
             let store = try SQLiteFractalStore(.file(path: path))
             #expect(FileManager.default.fileExists(atPath: path))
-            #expect(try await store.appliedMigrations() == ["v1", "v2: failed fractals"])
+            #expect(try await store.appliedMigrations() == ["v1", "v2: failed fractals", "v3: outbox claims"])
             #expect(try await store.journalMode() == "wal")
             let objects = try await store.schemaObjects()
             #expect(
@@ -62,7 +62,7 @@ import Testing
             // Opening it again migrates nothing twice.
             try store.close()
             let again = try SQLiteFractalStore(.file(path: path))
-            #expect(try await again.appliedMigrations() == ["v1", "v2: failed fractals"])
+            #expect(try await again.appliedMigrations() == ["v1", "v2: failed fractals", "v3: outbox claims"])
         }
     }
 
