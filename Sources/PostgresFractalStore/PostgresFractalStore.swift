@@ -43,7 +43,11 @@ public final class PostgresFractalStore: FractalStore {
         configuration.options.maximumConnections = poolSize
         configuration.options.connectTimeout = operationTimeout
         configuration.options.keepAliveBehavior = .init(frequency: .seconds(30))
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        // The pool logs every failed connection attempt at INFO, many a second while the
+        // server is down; the calls' own StoreErrors say it once per request.
+        var background = logger
+        background.logLevel = max(logger.logLevel, .warning)
+        let client = PostgresClient(configuration: configuration, backgroundLogger: background)
         self.client = client
         self.runner = Task { await client.run() }
     }
