@@ -19,8 +19,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "faafo", targets: ["FaafoCLI"]),
-        .executable(name: "faafo-api", targets: ["FaafoAPIServer"]),
-        .executable(name: "faafo-worker", targets: ["FaafoWorkerServer"]),
+        .executable(name: "faafo-api", targets: ["FaafoAPICLI"]),
+        .executable(name: "faafo-worker", targets: ["FaafoWorkerCLI"]),
         .executable(name: "faafo-sim", targets: ["FaafoSimCLI"]),
         .library(name: "FractalCore", targets: ["FractalCore"]),
         .library(name: "FractalPNG", targets: ["FractalPNG"]),
@@ -41,6 +41,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        // Only FaafoAPITests link it: it reads the API's OpenAPI document as a client's tools would.
+        .package(url: "https://github.com/mattpolzin/OpenAPIKit.git", from: "6.4.0"),
     ],
     targets: [
         // libpng, as Debian's libpng-dev installs it.
@@ -87,16 +89,18 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
-        // Stored fractals: the protocol, SQLite through GRDB, and memory.
+        // Stored fractals: the protocol, its records and outcomes, and the memory backend.
+        .target(name: "FractalStore", dependencies: ["FaafoWire"]),
+        // The SQLite backend of FractalStore, through GRDB (the only target that links it).
         .target(
-            name: "FractalStore",
-            dependencies: ["FaafoWire", .product(name: "GRDB", package: "GRDB.swift")]
+            name: "SQLiteFractalStore",
+            dependencies: ["FractalStore", "FaafoWire", "FractalCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         // Stored fractals in a shared PostgreSQL database, through PostgresNIO's pooled client.
         .target(
             name: "PostgresFractalStore",
             dependencies: [
-                "FractalStore", "FaafoWire", .product(name: "PostgresNIO", package: "postgres-nio"),
+                "FractalStore", "FaafoWire", "FractalCore", .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -122,16 +126,30 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // The controller: the fractal service and its HTTP routes.
+        // The controller's logic without HTTP or backends: the fractal service (create, query,
+        // accept results), the outbox publisher, and the result sink of in-process workers.
+        // The API serves it; the simulator calls it directly.
         .target(
-            name: "FaafoAPI",
+            name: "FaafoController",
             dependencies: [
-                "FaafoWire", "FractalCore", "FractalStore", "PostgresFractalStore", "WorkQueue", "AMQPWorkQueue", "FaafoConfig",
-                "FaafoWorker", "FaafoLogging", "FractalJob", "FractalPNG", "FaafoGallery",
-                .product(name: "Hummingbird", package: "hummingbird"),
+                "FaafoWire", "FractalCore", "FractalStore", "WorkQueue", "FractalJob", "FractalPNG", "FaafoWorkerLogic",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // The controller over HTTP: the routes of wire.md and the gallery over FractalService
+        // (Hummingbird), the application builder, and FaafoSystem, the one place that picks
+        // the store and queue backends (SQLite, PostgreSQL, RabbitMQ) from the configuration.
+        .target(
+            name: "FaafoAPI",
+            dependencies: [
+                "FaafoController", "FaafoWire", "FractalCore", "FractalStore", "SQLiteFractalStore", "PostgresFractalStore",
+                "WorkQueue",
+                "AMQPWorkQueue", "FaafoConfig", "FaafoWorker", "FaafoLogging", "FaafoGallery",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // The web gallery: HTML pages over FractalService (swift-mustache templates
@@ -144,11 +162,15 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
+        // The worker's decisions about a task, as a step machine without I/O, which
+        // faafo-worker and the simulator's virtual workers both drive; no backend (FractalJob only
+        // for the shape of a finished render).
+        .target(name: "FaafoWorkerLogic", dependencies: ["FaafoWire", "FractalCore", "FractalJob"]),
         // The worker: consume a task, render, report the result, then acknowledge.
         .target(
             name: "FaafoWorker",
             dependencies: [
-                "FaafoWire", "FractalCore", "FractalJob", "WorkQueue", "FaafoClient",
+                "FaafoWire", "FaafoWorkerLogic", "FractalCore", "FractalJob", "WorkQueue", "FaafoClient",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -159,11 +181,18 @@ let package = Package(
         .target(
             name: "FaafoSim",
             dependencies: [
-                "FaafoAPI", "FaafoWorker", "FaafoWire", "FractalCore", "FractalJob", "FractalPNG", "FractalStore", "WorkQueue",
-                "GoldenFixtures", "FaafoMetrics", "FaafoCluster", .product(name: "Yams", package: "Yams"),
+                "FaafoController", "FaafoWorkerLogic", "FaafoWire", "FractalCore", "FractalJob", "FractalPNG",
+                "FractalStore", "WorkQueue", "GoldenFixtures", "FaafoMetrics", .product(name: "Yams", package: "Yams"),
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+
+        // The simulator's scenarios on a real cluster (`faafo-sim run --cluster`): the same tasks
+        // and faults from the same seed, played on FaafoCluster's processes, judged by the same rules.
+        .target(
+            name: "FaafoClusterScenario",
+            dependencies: ["FaafoSim", "FaafoCluster", "FaafoMetrics", "FaafoWire", "FractalJob"]
         ),
 
         // Load tests through the HTTP API: pacing, following tasks, the report (JSON, CSV, HTML).
@@ -172,6 +201,8 @@ let package = Package(
             dependencies: ["FaafoClient", "FaafoWire", "FaafoMetrics", "FractalCore", "FractalJob"]
         ),
 
+        // The executables, named one way: `<Role>CLI` is the command line of a product
+        // (faafo, faafo-api, faafo-worker, faafo-sim), reading options and calling a library.
         .executableTarget(
             name: "FaafoCLI",
             dependencies: [
@@ -182,20 +213,23 @@ let package = Package(
             ]
         ),
         .executableTarget(
-            name: "FaafoAPIServer",
+            name: "FaafoAPICLI",
             dependencies: [
-                "FaafoAPI", "FaafoConfig", "FaafoLogging", "FaafoClient", "FaafoLoad",
+                "FaafoAPI", "FaafoController", "FaafoConfig", "FaafoLogging", "FaafoClient", "FaafoLoad",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "FaafoSimCLI",
-            dependencies: ["FaafoSim", "FaafoCluster", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "FaafoSim", "FaafoCluster", "FaafoClusterScenario",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         .executableTarget(
-            name: "FaafoWorkerServer",
+            name: "FaafoWorkerCLI",
             dependencies: [
-                "FaafoWorker", "FaafoConfig", "AMQPWorkQueue", "FaafoLogging",
+                "FaafoWorker", "FaafoConfig", "AMQPWorkQueue", "FaafoLogging", "FractalCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -208,7 +242,7 @@ let package = Package(
         .testTarget(
             name: "FractalStoreTests",
             dependencies: [
-                "FractalStore", "PostgresFractalStore", "FaafoWire", "FaafoConfig",
+                "FractalStore", "SQLiteFractalStore", "PostgresFractalStore", "FaafoWire", "FaafoConfig",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]),
@@ -216,30 +250,34 @@ let package = Package(
         .testTarget(name: "FaafoLoggingTests", dependencies: ["FaafoLogging"]),
         .testTarget(name: "FaafoMetricsTests", dependencies: ["FaafoMetrics"]),
         .testTarget(name: "FaafoLoadTests", dependencies: ["FaafoLoad", "FaafoWire", "FractalCore", "FractalJob"]),
+        .testTarget(name: "FaafoWorkerLogicTests", dependencies: ["FaafoWorkerLogic", "FaafoWire", "FractalCore"]),
         .testTarget(
             name: "FaafoAPITests",
             dependencies: [
-                "FaafoAPI", "FaafoConfig", "FaafoWire", "FractalStore", "WorkQueue", "FractalCore", "FractalJob",
+                "FaafoAPI", "FaafoController", "FaafoWorker", "FaafoWorkerLogic", "FaafoConfig", "FaafoWire",
+                "FractalStore", "SQLiteFractalStore", "WorkQueue", "FractalCore", "FractalJob",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "OpenAPIKit", package: "OpenAPIKit"),
             ]
         ),
         .testTarget(
             name: "FaafoGalleryTests",
             dependencies: [
-                "FaafoGallery", "FaafoAPI", "FaafoWire", "FractalStore", "WorkQueue", "FaafoWorker", "FractalCore",
-                "FractalJob", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "FaafoGallery", "FaafoAPI", "FaafoController", "FaafoWire", "FractalStore", "WorkQueue", "FaafoWorker", "FractalCore",
+                "FractalJob", "FractalPNG", .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(
             name: "FaafoEndToEndTests",
             dependencies: [
-                "FaafoAPIServer", "FaafoWorkerServer", "FaafoSimCLI", "FaafoClient", "FaafoCluster", "FaafoSim", "FaafoWire",
-                "FaafoConfig",
-                "AMQPWorkQueue", "FractalCore", "FractalJob",
+                "FaafoAPICLI", "FaafoWorkerCLI", "FaafoSimCLI", "FaafoClient", "FaafoCluster", "FaafoClusterScenario", "FaafoSim",
+                "FaafoWire", "FaafoConfig", "AMQPWorkQueue", "FractalCore", "FractalJob",
             ]
         ),
-        .testTarget(name: "FaafoSimTests", dependencies: ["FaafoSim", "FaafoSimCLI", "FaafoCluster", "FaafoWorker", "WorkQueue"]),
+        .testTarget(name: "FaafoSimTests", dependencies: [
+                "FaafoSim", "FaafoSimCLI", "FaafoCluster", "FaafoClusterScenario", "FaafoWorker", "WorkQueue",
+            ]),
         .testTarget(
             name: "FaafoCLITests",
             dependencies: [

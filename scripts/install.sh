@@ -4,11 +4,17 @@
 #
 #   install.sh -i faafo -i messaging -r api -r worker -r demo            # all in one
 #   install.sh -i faafo -i messaging -r api                              # a controller
-#   install.sh -i faafo -r worker -e http://CONTROLLER:8080 -m amqp://guest:guest@CONTROLLER:5672/
+#   install.sh -i faafo -r worker -e http://CONTROLLER:8080 -m URL_THE_CONTROLLER_PRINTED
 #
 #   -i faafo       build faafo (release) from this checkout and install its executables,
 #                  then write /etc/faafo/faafo.conf from -e, -m and -d
-#   -i messaging   install RabbitMQ (Debian's rabbitmq-server) and start it
+#   -i messaging   install RabbitMQ (Debian's rabbitmq-server), start it, and give faafo a
+#                  broker user of its own (FAAFO_BROKER_USER, default faafo; never guest,
+#                  which RabbitMQ only lets in from localhost) with a generated password,
+#                  kept in faafo.conf's transport_url (an existing one is reused). Unless
+#                  -m is given, the services here use it; the script prints the URL other
+#                  hosts pass with -m (host: FAAFO_ADVERTISED_HOST, default this host's
+#                  first address)
 #   -i database    prepare the SQLite database's folder (SQLite is linked in; there is no
 #                  database server to install)
 #   -r api         start faafo-api, listening on the port of -e
@@ -17,7 +23,8 @@
 #                  print its report; the script exits with the demo's status
 #   -k             stop the services this script started (before anything else)
 #   -e URL         the API's endpoint            (default http://localhost:8080)
-#   -m URL         the broker's transport URL    (default amqp://guest:guest@localhost:5672/)
+#   -m URL         the broker's transport URL    (default amqp://guest:guest@localhost:5672/,
+#                  or the one -i messaging made)
 #   -d URL         the database URL              (default sqlite:////var/lib/faafo/faafo.db)
 #
 # Services run under systemd when it is the init system (units faafo-api and
@@ -34,6 +41,7 @@ root=$(cd "$here/.." && pwd)
 endpoint=http://localhost:8080
 transport=amqp://guest:guest@localhost:5672/
 database=sqlite:////var/lib/faafo/faafo.db
+transport_given=0
 installs=()
 runs=()
 stop=0
@@ -62,7 +70,10 @@ while getopts "i:r:e:m:d:kh" option; do
         esac
         ;;
     e) endpoint=$OPTARG ;;
-    m) transport=$OPTARG ;;
+    m)
+        transport=$OPTARG
+        transport_given=1
+        ;;
     d) database=$OPTARG ;;
     k) stop=1 ;;
     h) usage 0 ;;
@@ -159,13 +170,65 @@ make_database_folder() {
     fi
 }
 
+# The password of faafo's broker user in faafo.conf's transport_url, if it names that user.
+configured_broker_password() {
+    local user=$1 line
+    [[ -f $config_dir/faafo.conf ]] || return 0
+    line=$(grep -E "^transport_url *= *amqp://$user:" "$config_dir/faafo.conf" | tail -n 1) || return 0
+    [[ $line =~ amqp://$user:([^@]+)@ ]] && echo "${BASH_REMATCH[1]}"
+}
+
+# Writes transport_url into faafo.conf, creating the file or replacing the line.
+save_transport_url() {
+    local url=$1
+    "${as_root[@]}" install -d -m 755 "$config_dir"
+    if [[ -f $config_dir/faafo.conf ]] && grep -qE '^transport_url *=' "$config_dir/faafo.conf"; then
+        "${as_root[@]}" sed -i "s#^transport_url *=.*#transport_url = $url#" "$config_dir/faafo.conf"
+    elif [[ -f $config_dir/faafo.conf ]]; then
+        echo "transport_url = $url" | "${as_root[@]}" tee -a "$config_dir/faafo.conf" >/dev/null
+    else
+        printf '[DEFAULT]\ntransport_url = %s\n' "$url" | "${as_root[@]}" tee "$config_dir/faafo.conf" >/dev/null
+    fi
+    "${as_root[@]}" chmod 640 "$config_dir/faafo.conf"
+}
+
+# Gives faafo a broker user of its own on the virtual host /, and sets $transport to it.
+make_broker_user() {
+    local user=${FAAFO_BROKER_USER:-faafo} password host
+    [[ $user =~ ^[A-Za-z0-9._-]+$ && $user != guest ]] ||
+        fail "FAAFO_BROKER_USER must be letters, digits, '.', '_' or '-', and not guest: '$user'"
+    password=$(configured_broker_password "$user")
+    if [[ -z $password ]]; then
+        password=$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')
+    fi
+    if "${as_root[@]}" rabbitmqctl -q list_users | cut -f1 | grep -qx "$user"; then
+        "${as_root[@]}" rabbitmqctl -q change_password "$user" "$password" >/dev/null
+    else
+        "${as_root[@]}" rabbitmqctl -q add_user "$user" "$password" >/dev/null
+    fi
+    "${as_root[@]}" rabbitmqctl -q set_permissions -p / "$user" '.*' '.*' '.*' >/dev/null
+    host=${FAAFO_ADVERTISED_HOST:-$(hostname -I 2>/dev/null | awk '{print $1}')}
+    host=${host:-$(hostname)}
+    ((transport_given)) || transport="amqp://$user:$password@localhost:5672/"
+    save_transport_url "amqp://$user:$password@localhost:5672/"
+    echo "install.sh: broker user '$user' is ready; its password is in $config_dir/faafo.conf"
+    echo "install.sh: other hosts pass -m amqp://$user:$password@$host:5672/"
+}
+
 ((stop == 0)) || stop_services
 
-for item in "${installs[@]}"; do
+# The broker first: -i faafo writes the transport URL that -i messaging made.
+ordered=()
+for wanted in messaging database faafo; do
+    for item in "${installs[@]}"; do [[ $item != "$wanted" ]] || ordered+=("$item"); done
+done
+
+for item in "${ordered[@]}"; do
     case $item in
     messaging)
         "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends rabbitmq-server
         "$here/start-rabbitmq"
+        make_broker_user
         ;;
     database)
         make_database_folder
@@ -179,7 +242,8 @@ for item in "${installs[@]}"; do
         for executable in faafo faafo-api faafo-worker faafo-sim; do
             "${as_root[@]}" install -m 755 "$build/$executable" "$bin_dir/$executable"
         done
-        "${as_root[@]}" tee "$config_dir/faafo.conf" >/dev/null <<CONF
+        "${as_root[@]}" install -m 640 /dev/null "$config_dir/faafo.conf.new"
+        "${as_root[@]}" tee "$config_dir/faafo.conf.new" >/dev/null <<CONF
 [DEFAULT]
 endpoint_url = $endpoint
 transport_url = $transport
@@ -187,6 +251,7 @@ database_url = $database
 listen_address = $listen_address
 bind_port = $bind_port
 CONF
+        "${as_root[@]}" mv "$config_dir/faafo.conf.new" "$config_dir/faafo.conf"
         echo "install.sh: faafo installed in $bin_dir, configuration in $config_dir/faafo.conf"
         ;;
     esac

@@ -143,14 +143,8 @@ public final class AMQPWorkQueueConsumer: WorkQueueConsumer {
         if requeue { return try await settle(delivery, .reject(requeue: true)) }
         // A delivery this consumer no longer holds has been requeued already: copy nothing.
         let unknown = state.withLock { state -> QueueError? in
-            if state.isClosing { return QueueError(.closed, "consumer '\(name)' is closed") }
-            guard state.held[delivery.deliveryTag] != nil else {
-                return QueueError(
-                    .unknownDelivery,
-                    "consumer '\(name)' does not hold delivery \(delivery.deliveryTag): already settled, "
-                        + "or received on a connection since lost (RabbitMQ has requeued it)")
-            }
-            return nil
+            if state.isClosing { return closedError }
+            return state.held[delivery.deliveryTag] == nil ? notHeld(delivery) : nil
         }
         if let unknown { throw unknown }
         do {
@@ -183,15 +177,8 @@ public final class AMQPWorkQueueConsumer: WorkQueueConsumer {
     private func settle(_ delivery: QueueDelivery, _ action: Action) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             let error = state.withLock { state -> QueueError? in
-                if state.isClosing {
-                    return QueueError(.closed, "consumer '\(name)' is closed")
-                }
-                guard let held = state.held.removeValue(forKey: delivery.deliveryTag) else {
-                    return QueueError(
-                        .unknownDelivery,
-                        "consumer '\(name)' does not hold delivery \(delivery.deliveryTag): already settled, "
-                            + "or received on a connection since lost (RabbitMQ has requeued it)")
-                }
+                if state.isClosing { return closedError }
+                guard let held = state.held.removeValue(forKey: delivery.deliveryTag) else { return notHeld(delivery) }
                 state.settlements.append(
                     Settlement(
                         brokerTag: held.brokerTag, connection: held.connection, action: action,
@@ -204,6 +191,15 @@ public final class AMQPWorkQueueConsumer: WorkQueueConsumer {
                 wake.signal()
             }
         }
+    }
+
+    private var closedError: QueueError { QueueError(.closed, "consumer '\(name)' is closed") }
+
+    private func notHeld(_ delivery: QueueDelivery) -> QueueError {
+        QueueError(
+            .unknownDelivery,
+            "consumer '\(name)' does not hold delivery \(delivery.deliveryTag): already settled, "
+                + "or received on a connection since lost (RabbitMQ has requeued it)")
     }
 
     // MARK: Called by the thread
@@ -288,7 +284,7 @@ public final class AMQPWorkQueueConsumer: WorkQueueConsumer {
             return (state.waiters, state.settlements, state.exitWaiters, state.startup)
         }
         for waiter in waiters { waiter.continuation.resume(returning: nil) }
-        let closed = QueueError(.closed, "consumer '\(name)' is closed")
+        let closed = closedError
         for settlement in settlements { settlement.continuation.resume(throwing: closed) }
         startup?.resume(throwing: closed)
         for waiter in exitWaiters { waiter.resume() }

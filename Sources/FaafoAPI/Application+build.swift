@@ -1,3 +1,4 @@
+import FaafoController
 import FaafoGallery
 import FaafoWorker
 import Foundation
@@ -15,11 +16,15 @@ public struct APIOptions: Sendable {
     /// The largest result upload accepted, in bytes.
     public var resultLimit: Int
     public var outboxInterval: Duration
+    /// A connection on which nothing arrives for this long is closed: one that stalled
+    /// halfway through a request (its file descriptor is not held for ever), or an idle
+    /// keep-alive one.
+    public var idleTimeout: Duration
 
     public init(
         listenAddress: String = "0.0.0.0", bindPort: Int = 8080, workers: Int = 0,
         workerConfiguration: WorkerConfiguration = WorkerConfiguration(), resultLimit: Int = 1 << 30,
-        outboxInterval: Duration = .seconds(2)
+        outboxInterval: Duration = .seconds(2), idleTimeout: Duration = .seconds(75)
     ) {
         self.listenAddress = listenAddress
         self.bindPort = bindPort
@@ -27,6 +32,7 @@ public struct APIOptions: Sendable {
         self.workerConfiguration = workerConfiguration
         self.resultLimit = resultLimit
         self.outboxInterval = outboxInterval
+        self.idleTimeout = idleTimeout
     }
 }
 
@@ -56,8 +62,18 @@ public func buildApplication(
     }
     return Application(
         router: buildRouter(service: service, resultLimit: options.resultLimit),
+        server: .http1(configuration: .init(idleTimeout: .nanoseconds(options.idleTimeout.wholeNanoseconds))),
         configuration: .init(address: .hostname(options.listenAddress, port: options.bindPort), serverName: "faafo"),
         services: services,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? options.bindPort) },
         logger: logger)
+}
+
+extension Duration {
+    /// The duration in whole nanoseconds, as NIO's TimeAmount counts (saturating).
+    var wholeNanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        let (product, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        return overflow ? .max : product.addingReportingOverflow(attoseconds / 1_000_000_000).partialValue
+    }
 }

@@ -4,6 +4,7 @@ import FractalCore
 import FractalStore
 import Logging
 import PostgresFractalStore
+import SQLiteFractalStore
 import WorkQueue
 
 /// Builds the store and the queue a configuration names: the one place where a backend

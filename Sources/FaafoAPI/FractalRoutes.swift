@@ -1,8 +1,9 @@
+import FaafoController
 import FaafoWire
 import Foundation
 import Hummingbird
 
-/// The HTTP API of wire.md over a `FractalService`.
+/// The HTTP API of wire.md over a `FractalService`, and its OpenAPI document.
 struct FractalRoutes<Context: RequestContext> {
     let service: FractalService
     /// The largest create request accepted.
@@ -33,6 +34,11 @@ struct FractalRoutes<Context: RequestContext> {
             let png = try await service.image(context.parameters.require("uuid"))
             return Response(
                 status: .ok, headers: [.contentType: "image/png"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: png)))
+        }
+        router.get("/openapi.json") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: ResponseBody(byteBuffer: OpenAPIDocument.buffer))
         }
     }
 

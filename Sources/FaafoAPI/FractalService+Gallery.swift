@@ -1,3 +1,4 @@
+import FaafoController
 import FaafoGallery
 import FaafoWire
 

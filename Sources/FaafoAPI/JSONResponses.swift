@@ -1,3 +1,4 @@
+import FaafoController
 import FaafoWire
 import Foundation
 import Hummingbird

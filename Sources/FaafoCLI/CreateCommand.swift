@@ -38,7 +38,7 @@ struct CreateCommand: AsyncParsableCommand {
         // The render contract's checks, so nothing is sent unless every task would pass.
         // The work budget is the API's to enforce: its setting may differ from the default.
         for request in requests {
-            _ = try request.request.validated(limits: RenderLimits(workBudget: .max))
+            _ = try request.fractal.validated(limits: RenderLimits(workBudget: .max))
         }
 
         try await ClientSession.run(faafo.globals) { session in

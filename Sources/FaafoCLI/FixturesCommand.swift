@@ -22,7 +22,7 @@ struct FixturesCommand: ParsableCommand {
         func run() throws {
             let file = try GoldenCheck.make(GoldenCatalog.standard, threads: threads)
             try file.encoded().write(to: URL(fileURLWithPath: output), options: .atomic)
-            print("wrote \(file.cases.count) cases to \(output) (\(file.encoder))")
+            print("wrote \(file.cases.count) cases to \(output) (\(PNGLibraries.current))")
         }
     }
 
@@ -39,12 +39,14 @@ struct FixturesCommand: ParsableCommand {
             do {
                 file = try GoldenFile.load(from: URL(fileURLWithPath: golden))
             } catch {
-                throw ValidationError("cannot read \(golden): \(error)")
+                throw ValidationError("\(error)")
             }
             let encoderMatches = file.encoder == .current
             let mismatches = GoldenCheck.check(file, threads: threads)
             let scope = encoderMatches
-                ? "both checksums" : "pixel checksums only (file made with \(file.encoder), this is \(PNGLibraries.current))"
+                ? "both checksums"
+                : "pixel checksums only (file made with \(file.encoder.map { "\($0)" } ?? "an encoder it does not name"), "
+                    + "this is \(PNGLibraries.current))"
             if mismatches.isEmpty {
                 print("all \(file.cases.count) cases match: \(scope)")
                 return

@@ -10,11 +10,11 @@ enum FractalTables {
         table.addRow(["uuid", fractal.uuid])
         table.addRow(["duration", fractal.duration.map { String(format: "%f", $0) + " seconds" } ?? "-"])
         table.addRow(["dimensions", dimensions(fractal)])
-        table.addRow(["iterations", String(fractal.iterations)])
-        table.addRow(["xa", pythonString(fractal.xa)])
-        table.addRow(["xb", pythonString(fractal.xb)])
-        table.addRow(["ya", pythonString(fractal.ya)])
-        table.addRow(["yb", pythonString(fractal.yb)])
+        table.addRow(["iterations", String(fractal.fractal.iterations)])
+        table.addRow(["xa", pythonString(fractal.fractal.xa)])
+        table.addRow(["xb", pythonString(fractal.fractal.xb)])
+        table.addRow(["ya", pythonString(fractal.fractal.ya)])
+        table.addRow(["yb", pythonString(fractal.fractal.yb)])
         table.addRow(["size", fractal.size.map { "\($0) bytes" } ?? "-"])
         table.addRow(["checksum", fractal.checksum ?? "-"])
         table.addRow(["generated_by", fractal.generatedBy ?? "-"])
@@ -33,7 +33,7 @@ enum FractalTables {
     }
 
     static func dimensions(_ fractal: FractalObject) -> String {
-        "\(fractal.width) x \(fractal.height) pixels"
+        "\(fractal.fractal.width) x \(fractal.fractal.height) pixels"
     }
 
     /// A double as Python's `str` writes it: the shortest text that reads back exactly,

@@ -1,19 +1,12 @@
 import Foundation
+import FractalCore
 import FractalJob
 
 /// What `faafo render` reports about a fractal, as JSON or as text.
 struct RenderReport: Encodable {
     var output: String
-    var width: Int
-    var height: Int
-    var iterations: Int
-    var xa: Double
-    var xb: Double
-    var ya: Double
-    var yb: Double
-    var cx: Double
-    var cy: Double
-    var seed: UInt64?
+    /// The task as rendered: c settled, the seed it was drawn from when it was.
+    var fractal: FractalRequest
     var checksum: String
     var pixelChecksum: String
     var size: Int
@@ -23,25 +16,15 @@ struct RenderReport: Encodable {
     var libpng: String
     var zlib: String
 
+    /// The keys besides the fractal's own, which stand beside them in the same object.
     enum CodingKeys: String, CodingKey {
-        case output, width, height, iterations, xa, xb, ya, yb, cx, cy, seed, checksum, size, duration,
-            threads, work, libpng, zlib
+        case output, checksum, size, duration, threads, work, libpng, zlib
         case pixelChecksum = "pixel_checksum"
     }
 
     init(_ r: RenderedFractal, threads: Int, output: String) {
-        let p = r.parameters
         self.output = output
-        width = p.width
-        height = p.height
-        iterations = p.iterations
-        xa = p.xa
-        xb = p.xb
-        ya = p.ya
-        yb = p.yb
-        cx = p.cx
-        cy = p.cy
-        seed = p.seed
+        fractal = r.parameters.request
         checksum = r.checksum
         pixelChecksum = r.pixelChecksum
         size = r.size
@@ -52,6 +35,20 @@ struct RenderReport: Encodable {
         zlib = r.encoder.zlib
     }
 
+    func encode(to encoder: any Encoder) throws {
+        try fractal.encode(to: encoder)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(output, forKey: .output)
+        try c.encode(checksum, forKey: .checksum)
+        try c.encode(pixelChecksum, forKey: .pixelChecksum)
+        try c.encode(size, forKey: .size)
+        try c.encode(duration, forKey: .duration)
+        try c.encode(threads, forKey: .threads)
+        try c.encode(work, forKey: .work)
+        try c.encode(libpng, forKey: .libpng)
+        try c.encode(zlib, forKey: .zlib)
+    }
+
     func jsonLine() throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -60,10 +57,11 @@ struct RenderReport: Encodable {
 
     var summary: String {
         let rate = duration > 0 ? Double(work) / duration : 0
+        let f = fractal
         return """
-            wrote \(output): \(width) x \(height) pixels, \(iterations) iterations
-              plane           (\(xa), \(xb)) x (\(ya), \(yb))
-              c               (\(cx), \(cy))\(seed.map { " from seed \($0)" } ?? "")
+            wrote \(output): \(f.width) x \(f.height) pixels, \(f.iterations) iterations
+              plane           (\(f.xa), \(f.xb)) x (\(f.ya), \(f.yb))
+              c               (\(Self.text(f.cx)), \(Self.text(f.cy)))\(f.seed.map { " from seed \($0)" } ?? "")
               size            \(size) bytes
               checksum        \(checksum)
               pixel checksum  \(pixelChecksum)
@@ -72,4 +70,7 @@ struct RenderReport: Encodable {
               encoder         libpng \(libpng), zlib \(zlib)
             """
     }
+
+    /// A value of the report's fractal as text; c is always settled in a report.
+    private static func text(_ value: Double?) -> String { value.map { "\($0)" } ?? "none" }
 }

@@ -34,15 +34,12 @@ struct TaskPlanner: Hashable, Sendable {
         let uuid = Self.uuid(using: &generator)
         var task = CreateFractal(
             uuid: uuid,
-            width: Self.pick(width, using: &generator),
-            height: Self.pick(height, using: &generator),
-            iterations: Self.pick(iterations, using: &generator),
-            xa: Self.pick(xa, using: &generator),
-            xb: Self.pick(xb, using: &generator),
-            ya: Self.pick(ya, using: &generator),
-            yb: Self.pick(yb, using: &generator),
-            seed: seed, cx: cx, cy: cy)
-        if task.seed == nil && cx == nil && cy == nil { task.seed = generator.next() }
+            fractal: FractalRequest(
+                width: Self.pick(width, using: &generator), height: Self.pick(height, using: &generator),
+                iterations: Self.pick(iterations, using: &generator), xa: Self.pick(xa, using: &generator),
+                xb: Self.pick(xb, using: &generator), ya: Self.pick(ya, using: &generator),
+                yb: Self.pick(yb, using: &generator), cx: cx, cy: cy, seed: seed))
+        if task.fractal.seed == nil && cx == nil && cy == nil { task.fractal.seed = generator.next() }
         return task
     }
 

@@ -27,19 +27,14 @@ struct VerifyCommand: AsyncParsableCommand {
         do {
             file = try GoldenFile.load(from: URL(fileURLWithPath: golden))
         } catch {
-            throw UsageFailure("cannot read \(golden): \(error)")
+            throw UsageFailure("\(error)")
         }
         guard timeout > 0, interval > 0 else { throw UsageFailure("--timeout and --interval must be above 0") }
         let encoderMatches = file.encoder == .current
         try await ClientSession.run(faafo.globals) { session in
             var submitted: [(golden: GoldenCase, uuid: String)] = []
             for golden in file.cases {
-                let request = golden.request
-                let created = try await session.client.create(
-                    CreateFractal(
-                        width: request.width, height: request.height, iterations: request.iterations,
-                        xa: request.xa, xb: request.xb, ya: request.ya, yb: request.yb,
-                        seed: request.seed, cx: request.cx, cy: request.cy))
+                let created = try await session.client.create(CreateFractal(fractal: golden.request))
                 session.logger.info("submitted \(golden.name) as \(created.uuid)")
                 submitted.append((golden, created.uuid))
             }
@@ -64,7 +59,7 @@ struct VerifyCommand: AsyncParsableCommand {
                     continue
                 }
                 let mismatches = GoldenCheck.compare(
-                    golden, cx: fractal.cx, cy: fractal.cy, pixelChecksum: fractal.pixelChecksum ?? "none",
+                    golden, cx: fractal.fractal.cx, cy: fractal.fractal.cy, pixelChecksum: fractal.pixelChecksum ?? "none",
                     checksum: fractal.checksum ?? "none", size: fractal.size ?? 0, encoderMatches: encoderMatches)
                 for mismatch in mismatches {
                     table.addRow([mismatch.name, mismatch.field, mismatch.expected, mismatch.actual])
@@ -73,7 +68,8 @@ struct VerifyCommand: AsyncParsableCommand {
             let scope =
                 encoderMatches
                 ? "pixel and PNG checksums (\(PNGLibraries.current))"
-                : "pixel checksums only: the file's PNGs are from \(file.encoder), this machine has \(PNGLibraries.current)"
+                : "pixel checksums only: the file's PNGs are from \(file.encoder.map { "\($0)" } ?? "an encoder it does not name"), "
+                    + "this machine has \(PNGLibraries.current)"
             if table.rows.isEmpty {
                 print("all \(file.cases.count) cases match: \(scope)")
                 return

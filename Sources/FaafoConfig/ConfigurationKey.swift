@@ -17,6 +17,7 @@ public enum ConfigurationKey: String, CaseIterable, Comparable, Hashable, Sendab
     case resultsPerPage = "results_per_page"
     case connectTimeout = "connect_timeout"
     case requestTimeout = "request_timeout"
+    case idleTimeout = "idle_timeout"
     case verbose
     case debug
 
@@ -34,29 +35,6 @@ public enum ConfigurationKey: String, CaseIterable, Comparable, Hashable, Sendab
         var normalized = name.lowercased()
         while normalized.hasPrefix("-") { normalized.removeFirst() }
         self.init(rawValue: normalized.replacingOccurrences(of: "-", with: "_"))
-    }
-
-    /// The value used when no flag, variable or file sets the key, as text.
-    /// `nil` for keys whose default depends on another key (see `FaafoConfiguration`).
-    public var defaultValue: String? {
-        let defaults = FaafoConfiguration()
-        switch self {
-        case .transportURL: return defaults.transportURL
-        case .databaseURL: return defaults.databaseURL
-        case .databasePoolSize: return String(defaults.databasePoolSize)
-        case .endpointURL: return defaults.endpointURL
-        case .listenAddress: return defaults.listenAddress
-        case .bindPort: return String(defaults.bindPort)
-        case .imageStore: return defaults.imageStore.description
-        case .workers: return nil
-        case .renderThreads: return String(defaults.renderThreads)
-        case .workBudget: return nil
-        case .resultsPerPage: return String(defaults.resultsPerPage)
-        case .connectTimeout: return String(defaults.connectTimeout)
-        case .requestTimeout: return String(defaults.requestTimeout)
-        case .verbose: return String(defaults.verbose)
-        case .debug: return String(defaults.debug)
-        }
     }
 
     /// One line for `--help` texts and documentation.
@@ -77,6 +55,8 @@ public enum ConfigurationKey: String, CaseIterable, Comparable, Hashable, Sendab
         case .resultsPerPage: return "Fractals in one page of GET /v1/fractal."
         case .connectTimeout: return "Seconds an HTTP client waits to connect to the API."
         case .requestTimeout: return "Seconds an HTTP client waits for one whole API request."
+        case .idleTimeout:
+            return "Seconds the API keeps a connection that sends nothing: half a request, or an idle keep-alive."
         case .verbose: return "Log at INFO level."
         case .debug: return "Log at DEBUG level."
         }

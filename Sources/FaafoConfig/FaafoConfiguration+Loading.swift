@@ -139,6 +139,7 @@ private struct RawLayers {
             case .resultsPerPage: c.resultsPerPage = try v.integer(in: 1...1000, what: "a page size")
             case .connectTimeout: c.connectTimeout = try v.seconds()
             case .requestTimeout: c.requestTimeout = try v.seconds()
+            case .idleTimeout: c.idleTimeout = try v.seconds()
             case .verbose: c.verbose = try v.boolean()
             case .debug: c.debug = try v.boolean()
             }

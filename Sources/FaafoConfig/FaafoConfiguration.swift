@@ -41,6 +41,10 @@ public struct FaafoConfiguration: Hashable, Sendable {
     public var connectTimeout = 10.0
     /// Seconds an HTTP client waits for one whole request, body included.
     public var requestTimeout = 60.0
+    /// Seconds the API keeps a connection on which nothing arrives: one stalled halfway
+    /// through a request, or an idle keep-alive one. Longer than AsyncHTTPClient's pool
+    /// keeps idle connections (60 s), so the API never closes one a worker is reusing.
+    public var idleTimeout = 75.0
     /// Log at INFO level.
     public var verbose = false
     /// Log at DEBUG level.
@@ -103,6 +107,7 @@ public struct FaafoConfiguration: Hashable, Sendable {
         case .resultsPerPage: text = String(resultsPerPage)
         case .connectTimeout: text = String(connectTimeout)
         case .requestTimeout: text = String(requestTimeout)
+        case .idleTimeout: text = String(idleTimeout)
         case .verbose: text = String(verbose)
         case .debug: text = String(debug)
         }

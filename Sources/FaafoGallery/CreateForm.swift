@@ -90,7 +90,7 @@ struct CreateForm: Sendable {
         // The contract's other rule (the work budget) names the field it blames.
         for request in requests {
             do {
-                _ = try request.request.validated(limits: limits)
+                _ = try request.fractal.validated(limits: limits)
             } catch {
                 setError(error.message, field: error.field)
                 return nil
@@ -114,8 +114,8 @@ struct CreateForm: Sendable {
         var generator = SplitMix64(seed: seed)
         func uniform(_ a: Double, _ b: Double) -> Double { a + (b - a) * generator.unit() }
         return CreateFractal(
-            width: width, height: height, iterations: iterations,
-            xa: uniform(-1, -4), xb: uniform(1, 4), ya: uniform(-0.5, -3), yb: uniform(0.5, 3),
-            seed: generator.next())
+            fractal: FractalRequest(
+                width: width, height: height, iterations: iterations, xa: uniform(-1, -4), xb: uniform(1, 4),
+                ya: uniform(-0.5, -3), yb: uniform(0.5, 3), seed: generator.next()))
     }
 }

@@ -50,20 +50,21 @@ struct FractalView: Sendable {
         status = object.status.rawValue
         completed = object.status == .completed
         pending = object.status == .pending
-        width = object.width
-        height = object.height
+        width = object.fractal.width
+        height = object.fractal.height
         let pageURL = "/fractals/\(object.uuid)"
         self.pageURL = pageURL
         imageURL = object.status == .completed ? (object.url ?? "/fractal/\(object.uuid)") : nil
         thumbnailURL = "/fractals/\(object.uuid)/thumbnail.png"
-        let thumbnail = Thumbnails.size(width: object.width, height: object.height)
+        let thumbnail = Thumbnails.size(width: object.fractal.width, height: object.fractal.height)
         thumbnailWidth = thumbnail.width
         thumbnailHeight = thumbnail.height
 
         let missing = Self.missing
         let duration = object.duration.map { String(format: "%.6f seconds", $0) } ?? missing
-        let dimensions = "\(object.width) x \(object.height) pixels"
-        let plane = ["xa = \(object.xa)", "xb = \(object.xb)", "ya = \(object.ya)", "yb = \(object.yb)"]
+        let dimensions = "\(object.fractal.width) x \(object.fractal.height) pixels"
+        let f = object.fractal
+        let plane = ["xa = \(f.xa)", "xb = \(f.xb)", "ya = \(f.ya)", "yb = \(f.yb)"]
         let size = object.size.map { "\($0) bytes" } ?? missing
         let checksum = object.checksum ?? missing
         let generatedBy = object.generatedBy ?? missing
@@ -73,7 +74,7 @@ struct FractalView: Sendable {
         ] + failure + [
             Row("Duration", duration),
             Row("Dimensions", dimensions),
-            Row("Iterations", "\(object.iterations)"),
+            Row("Iterations", "\(object.fractal.iterations)"),
             Row("Parameters", plane, code: true),
             Row("File size", size),
             Row("Checksum", checksum, code: true),
@@ -84,10 +85,10 @@ struct FractalView: Sendable {
             Row("Status", object.status.rawValue),
         ] + failure + [
             Row("Dimensions", dimensions),
-            Row("Iterations", "\(object.iterations)"),
+            Row("Iterations", "\(object.fractal.iterations)"),
             Row("Plane", plane, code: true),
-            Row("c", ["cx = \(Self.text(object.cx))", "cy = \(Self.text(object.cy))"], code: true),
-            Row("Seed", Self.text(object.seed), code: true),
+            Row("c", ["cx = \(Self.text(object.fractal.cx))", "cy = \(Self.text(object.fractal.cy))"], code: true),
+            Row("Seed", Self.text(object.fractal.seed), code: true),
             Row("Duration", duration),
             Row("File size", size),
             Row("Checksum", checksum, code: true),

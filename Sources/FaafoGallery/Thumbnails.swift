@@ -33,9 +33,9 @@ actor Thumbnails {
     /// The render parameters of `object`'s thumbnail: its plane, iterations and c, at
     /// the thumbnail's size.
     static func parameters(of object: FractalObject) throws -> FractalParameters {
-        let (width, height) = size(width: object.width, height: object.height)
+        let (width, height) = size(width: object.fractal.width, height: object.fractal.height)
         // Never larger than the image, so never over a budget the image was inside.
-        var request = object.request
+        var request = object.fractal
         request.width = width
         request.height = height
         return try request.validated(limits: RenderLimits(workBudget: .max))

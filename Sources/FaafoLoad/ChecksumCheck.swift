@@ -11,8 +11,8 @@ public enum ChecksumCheck {
             return "no pixel checksum: \(ResultOrigin.outsideContract) (by \(object.generatedBy ?? "an unnamed worker"))"
         }
         // c as the API settled it; the seed only when c is missing, as for an original worker.
-        let hasC = object.cx != nil && object.cy != nil
-        var request = object.request
+        let hasC = object.fractal.cx != nil && object.fractal.cy != nil
+        var request = object.fractal
         if hasC { request.seed = nil }
         let expected: RenderedFractal
         do {
@@ -39,7 +39,8 @@ extension LoadRun {
     ) {
         let chosen = records.indices.filter { index in
             guard records[index].status == .completed, let object = records[index].object else { return false }
-            return plan.verifies(width: object.width, height: object.height, iterations: object.iterations)
+            let f = object.fractal
+            return plan.verifies(width: f.width, height: f.height, iterations: f.iterations)
         }
         for (done, index) in chosen.enumerated() {
             guard let object = records[index].object else { continue }

@@ -10,17 +10,22 @@ import FractalStore
 /// itself (a golden fixture's, or its own render), reads what the store holds, and
 /// accounts every task: completed, lost, stuck, stored twice, wrong checksum, rendered
 /// two ways. It never trusts what the workers said they did.
-struct Checker {
+package struct Checker {
     let simulation: Simulation
 
     /// The checksums a task must have; `checksum` is nil where the PNG bytes cannot be
     /// known (a fixture made by another libpng or zlib).
-    struct Expected {
+    package struct Expected {
         let pixelChecksum: String
         let checksum: String?
 
+        init(pixelChecksum: String, checksum: String?) {
+            self.pixelChecksum = pixelChecksum
+            self.checksum = checksum
+        }
+
         /// Whether stored checksums are these (the PNG one only where it is known).
-        func matches(pixelChecksum stored: String?, checksum storedChecksum: String?) -> Bool {
+        package func matches(pixelChecksum stored: String?, checksum storedChecksum: String?) -> Bool {
             stored == pixelChecksum && (checksum == nil || storedChecksum == checksum)
         }
     }
@@ -32,7 +37,8 @@ struct Checker {
         var tally = Tally(total: plan.tasks.count)
         var latency = LatencyRecorder()
         var lastCompletion: Tick = 0
-        var expectations = ExpectationCache(fixtureMatchesPlatform: simulation.fixture?.encoder == .current)
+        var expectations = ExpectationCache(
+            fixtureMatchesPlatform: simulation.fixture?.encoder == .current, rendered: simulation.renderedChecksums)
         let inFlight = !simulation.jobs.isEmpty || simulation.queue.counts.ready + simulation.queue.counts.unacknowledged > 0
 
         for task in plan.tasks {
@@ -116,8 +122,8 @@ struct Checker {
 }
 
 /// A run's task account, with a uuid for each kind of failure, to quote.
-struct Tally {
-    enum Kind: String {
+package struct Tally {
+    package enum Kind: String {
         case lost, stuck, failed
         case storedTwice = "stored twice"
         case wrongChecksum = "wrong checksum"
@@ -126,14 +132,14 @@ struct Tally {
         case deadLettered = "dead-lettered"
     }
 
-    var account: SimulationReport.TaskAccount
-    var examples: [String: String] = [:]
+    package var account: SimulationReport.TaskAccount
+    package var examples: [String: String] = [:]
 
-    init(total: Int) {
+    package init(total: Int) {
         account = SimulationReport.TaskAccount(total: total)
     }
 
-    mutating func count(_ kind: Kind, _ id: String) {
+    package mutating func count(_ kind: Kind, _ id: String) {
         switch kind {
         case .lost: account.lost += 1
         case .stuck: account.stuck += 1
@@ -148,27 +154,31 @@ struct Tally {
     }
 
     /// A task not completed: stuck while something may still finish it, else lost.
-    mutating func unfinished(_ uuid: String, canStillFinish: Bool) {
+    package mutating func unfinished(_ uuid: String, canStillFinish: Bool) {
         count(canStillFinish ? .stuck : .lost, uuid)
     }
 }
 
 /// The rules every run is judged by, a simulation's or a cluster's: each broken rule is
 /// one sentence and raises the verdict to its class.
-struct Judge {
+package struct Judge {
     /// A uuid for each kind of failure, to quote.
     let examples: [String: String]
-    var verdict = SimulationReport.Verdict.pass
-    var failures: [String] = []
+    package var verdict = SimulationReport.Verdict.pass
+    package var failures: [String] = []
 
-    mutating func fail(_ kind: SimulationReport.Verdict, _ sentence: String) {
+    package init(examples: [String: String]) {
+        self.examples = examples
+    }
+
+    package mutating func fail(_ kind: SimulationReport.Verdict, _ sentence: String) {
         verdict = max(verdict, kind)
         failures.append(sentence)
     }
 
     func example(_ kind: String) -> String { examples[kind].map { " (e.g. \($0))" } ?? "" }
 
-    mutating func judge(
+    package mutating func judge(
         _ account: SimulationReport.TaskAccount, poison: SimulationReport.PoisonAccount, conflictingResults: Int,
         redeliveries: Int, expect: Scenario.Expectations, stallReason: @autoclosure () -> String
     ) {
@@ -214,18 +224,25 @@ struct Judge {
     }
 }
 
-/// The checker's own answers, one render per distinct parameter set.
-struct ExpectationCache {
+/// The checker's own answers, one render per distinct parameter set, looked up by the
+/// parameters it derives from each request (`rendered` may start with renders of the
+/// same parameters made in the run).
+package struct ExpectationCache {
     let fixtureMatchesPlatform: Bool
     var rendered: [FractalParameters: Checker.Expected] = [:]
 
-    mutating func expected(for task: WorkloadPlan.Task) -> Checker.Expected? {
+    package init(fixtureMatchesPlatform: Bool, rendered: [FractalParameters: Checker.Expected] = [:]) {
+        self.fixtureMatchesPlatform = fixtureMatchesPlatform
+        self.rendered = rendered
+    }
+
+    package mutating func expected(for task: WorkloadPlan.Task) -> Checker.Expected? {
         if let golden = task.golden {
             return Checker.Expected(
                 pixelChecksum: golden.pixelChecksum, checksum: fixtureMatchesPlatform ? golden.checksum : nil)
         }
         let create = task.request
-        guard let parameters = try? create.request.validated() else { return nil }
+        guard let parameters = try? create.fractal.validated() else { return nil }
         if let known = rendered[parameters] { return known }
         guard let result = try? RenderJob.run(parameters, threads: 1) else { return nil }
         let expected = Checker.Expected(pixelChecksum: result.pixelChecksum, checksum: result.checksum)

@@ -5,20 +5,20 @@ import GoldenFixtures
 /// the workload (every task's uuid, parameters and arrival) and the fault generator.
 /// A simulation and a cluster run of the same scenario and seed share it, so they
 /// create the very same tasks.
-struct RunSetup {
-    let settings: SimulationSettings
-    let plan: WorkloadPlan
-    let fixture: GoldenFile?
+package struct RunSetup {
+    package let settings: SimulationSettings
+    package let plan: WorkloadPlan
+    package let fixture: GoldenFile?
     /// The generator the faults draw from, split from the seed.
-    var faultRandom: SimulationRandom
+    package var faultRandom: SimulationRandom
 
     /// The share of the tasks that must be completed before the fault phase ends (when
     /// the scenario sets no `until`).
-    static let recoveryShare = 0.9
+    package static let recoveryShare = 0.9
 
     /// Throws `ScenarioError` if the fixture file cannot be read. `taskCount` overrides
     /// the scenario's task count.
-    init(scenario: Scenario, seed: UInt64, taskCount: Int?, scenarioFile: String) throws(ScenarioError) {
+    package init(scenario: Scenario, seed: UInt64, taskCount: Int?, scenarioFile: String) throws(ScenarioError) {
         var main = SimulationRandom(seed: seed)
         let seeds = SimulationSettings.PartSeeds(
             settings: main.next(), workload: main.next(), identities: main.next(), faults: main.next())
@@ -32,7 +32,7 @@ struct RunSetup {
             do {
                 fixture = try GoldenFile.load(from: URL(fileURLWithPath: path))
             } catch {
-                throw ScenarioError(file: scenarioFile, line: 0, "cannot read the fixture \(path): \(error)")
+                throw ScenarioError(file: scenarioFile, line: 0, "cannot read the fixture: \(error)")
             }
         }
         self.fixture = fixture

@@ -79,7 +79,8 @@ public struct Scenario: Sendable {
         public var prefetch: Setting?
         /// Round trip of a result PUT between a worker and a controller.
         public var network: Tick = 1_000
-        /// A deliberate bug in every worker, to prove the checker catches it.
+        /// A deliberate bug in every worker, switched on in faafo-worker's own step machine
+        /// (`TaskPolicy.defect`, test-only), to prove the checker catches it.
         public var workerBug: WorkerBug?
     }
 

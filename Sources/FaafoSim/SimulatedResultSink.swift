@@ -1,6 +1,6 @@
-import FaafoAPI
+import FaafoController
 import FaafoWire
-import FaafoWorker
+import FaafoWorkerLogic
 
 /// A virtual worker's line to a controller for one result PUT, with the fault the run
 /// drew for it. Without a fault it is `ServiceResultSink`, what faafo-api's in-process

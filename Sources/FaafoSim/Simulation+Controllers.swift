@@ -1,4 +1,4 @@
-import FaafoAPI
+import FaafoController
 import FaafoWire
 import Foundation
 import WorkQueue

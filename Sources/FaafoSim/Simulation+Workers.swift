@@ -1,12 +1,13 @@
 import FaafoWire
-import FaafoWorker
+import FaafoWorkerLogic
 import Foundation
 import FractalCore
 import FractalJob
 import WorkQueue
 
-/// The virtual workers: each takes deliveries from its own consumer and runs the steps
-/// of faafo-worker (`TaskProcessor`) one event at a time, with crashes between them.
+/// The virtual workers: each takes deliveries from its own consumer and carries out the
+/// actions of faafo-worker's step machine (`TaskSteps`), its decisions made by the very
+/// code faafo-worker runs, in simulated time and with crashes between them.
 extension Simulation {
     /// Opens the worker's consumer; while the broker is down it waits for `brokerBack`.
     func startWorker(_ index: Int) {
@@ -31,9 +32,11 @@ extension Simulation {
             if delivery.redelivered { counters.redeliveries += 1 }
             let id = nextJobID
             nextJobID += 1
+            var steps = TaskSteps(body: delivery.body, redelivered: delivery.redelivered, policy: workers[index].policy)
+            let first = steps.start().action
             jobs[id] = Job(
                 worker: index, generation: workers[index].generation, consumer: consumer, delivery: delivery,
-                backoff: RetryBackoff(initial: retryInitial, maximum: retryMaximum))
+                steps: steps, action: first, crashPoint: Self.crashPoint(after: nil, before: first))
             schedule(.job(id), after: CostModel.prepare)
             if let timeout = scenario.faults.consumerTimeout { schedule(.consumerTimeout(job: id), after: timeout) }
         }
@@ -47,69 +50,82 @@ extension Simulation {
         }
     }
 
-    /// Takes a job's next step.
+    /// Carries out a job's actions, those of faafo-worker's own step machine (`TaskSteps`),
+    /// from the one due now until one that takes simulated time (a render, a result PUT, a
+    /// backoff). The worker may crash before the first of them, at the point it has reached.
     func step(_ id: Int) async {
         guard var job = jobs[id] else { return }
-        let processor = TaskProcessor(name: workers[job.worker].name)
-        switch job.phase {
-        case .received:
-            if await crashes(job, at: .beforeRender) { return }
-            let prepared: TaskProcessor.PreparedTask
-            do {
-                prepared = try processor.prepare(job.delivery.body)
-            } catch {
-                if let uuid = error.uuid { await reportFailure(of: uuid, reason: error.reason, processor) }
-                counters.deadLettered += 1
-                await settle { try await job.consumer.reject(job.delivery, requeue: false) }
-                return finish(id)
-            }
-            guard let rendered = render(prepared) else {
-                await reportFailure(of: prepared.task.uuid, reason: "cannot render", processor)
-                counters.deadLettered += 1
-                await settle { try await job.consumer.reject(job.delivery, requeue: false) }
-                return finish(id)
-            }
-            job.uuid = prepared.task.uuid
-            job.upload = processor.upload(for: rendered)
-            job.phase = .rendered
-            var cost = CostModel.render(rendered)
-            if faultsActive, slowRandom.chance(scenario.faults.slowWorker) {
-                faultCounts.slowRenders += 1
-                cost += scenario.faults.slowStall
-            }
-            jobs[id] = job
-            schedule(.job(id), after: cost)
-        case .rendered:
-            if await crashes(job, at: .afterRender) { return }
-            if scenario.cluster.workerBug == .ackBeforeResult {
-                await settle { try await job.consumer.ack(job.delivery) }
+        if let point = job.crashPoint, await crashes(job, at: point) { return }
+        while true {
+            let outcome: TaskSteps.Outcome
+            var takes: Tick?
+            switch job.action {
+            case .render(let uuid, let parameters):
+                do {
+                    let rendered = try render(uuid, parameters)
+                    outcome = .rendered(TaskSteps.Rendered(rendered))
+                    var cost = CostModel.render(rendered)
+                    if faultsActive, slowRandom.chance(scenario.faults.slowWorker) {
+                        faultCounts.slowRenders += 1
+                        cost += scenario.faults.slowStall
+                    }
+                    takes = cost
+                } catch {
+                    outcome = .renderFailed("\(error)")
+                }
+            case .deliver(let uuid, let upload):
+                guard let delivered = await deliver(upload, of: uuid, by: job.worker) else { return }
+                outcome = delivered
+                takes = scenario.cluster.network
+            case .wait(let delay):
+                outcome = .waited
+                takes = Self.ticks(delay)
+            case .reportFailure(let uuid, let failure):
+                outcome = await SimulatedResultSink(service: nextLiveController(), fault: .none).report(failure, of: uuid)
+            case .acknowledge:
                 job.acknowledged = true
+                await settle { try await job.consumer.ack(job.delivery) }
+                outcome = .settled
+            case .reject:
+                counters.deadLettered += 1
+                await settle { try await job.consumer.reject(job.delivery, requeue: false) }
+                outcome = .settled
+            case .finish:
+                return finish(id)
             }
-            job.phase = .submit
-            jobs[id] = job
-            schedule(.job(id), after: scenario.cluster.network / 2)
-        case .submit:
-            await submit(id, job, processor)
-        case .acknowledge:
-            if await crashes(job, at: .afterResultBeforeAck) { return }
-            if !job.acknowledged { await settle { try await job.consumer.ack(job.delivery) } }
-            finish(id)
+            let taken = job.action
+            job.action = job.steps.next(after: outcome).action
+            if let takes {
+                job.crashPoint = Self.crashPoint(after: taken, before: job.action)
+                jobs[id] = job
+                return schedule(.job(id), after: takes)
+            }
         }
     }
 
-    /// One result PUT: it may be cut off by a crash, fail by an injected fault, or reach a
-    /// controller (the same service code as faafo-api) and be accepted or refused.
-    func submit(_ id: Int, _ job: Job, _ processor: TaskProcessor) async {
-        var job = job
-        guard let upload = job.upload else { return finish(id) }
+    /// The named point a worker is at between two actions (before the first when `taken`
+    /// is nil), where a crash can stop it.
+    static func crashPoint(after taken: TaskSteps.Action?, before next: TaskSteps.Action) -> Scenario.CrashStep? {
+        switch (taken, next) {
+        case (nil, _), (_, .render): .beforeRender
+        case (.render, _): .afterRender
+        case (.deliver, .acknowledge): .afterResultBeforeAck
+        default: nil
+        }
+    }
+
+    /// One result PUT: it may be cut off by a crash (then nil), fail by an injected fault,
+    /// or reach a controller (the same service code as faafo-api) and be accepted or refused.
+    func deliver(_ upload: ResultUpload, of uuid: String, by worker: Int) async -> TaskSteps.Outcome? {
         let service = nextLiveController()
         counters.resultAttempts += 1
         if faultsActive, crashRandom.chance(scenario.faults.workerCrash[.duringResult] ?? 0) {
             // The worker dies with the PUT on the wire: half the time the API got it.
             if crashRandom.chance(0.5) {
-                _ = await processor.deliver(upload, of: job.uuid, to: SimulatedResultSink(service: service, fault: .none))
+                _ = await SimulatedResultSink(service: service, fault: .none).deliver(upload, of: uuid)
             }
-            return await crashWorker(job.worker, at: .duringResult)
+            await crashWorker(worker, at: .duringResult)
+            return nil
         }
         var fault = SimulatedResultSink.Fault.none
         if faultsActive, resultRandom.chance(scenario.faults.resultError) {
@@ -119,27 +135,9 @@ extension Simulation {
             fault = .timeout
             faultCounts.resultTimeouts += 1
         }
-        switch await processor.deliver(upload, of: job.uuid, to: SimulatedResultSink(service: service, fault: fault)) {
-        case .accepted:
-            job.phase = .acknowledge
-            jobs[id] = job
-            schedule(.job(id), after: scenario.cluster.network - scenario.cluster.network / 2)
-        case .refused(let error):
-            counters.refusedResults += 1
-            await reportFailure(of: job.uuid, reason: "the API refused the result: \(error)", processor)
-            await settle { try await job.consumer.reject(job.delivery, requeue: false) }
-            finish(id)
-        case .failed:
-            let delay = job.backoff.next()
-            jobs[id] = job
-            schedule(.job(id), after: Self.ticks(delay))
-        }
-    }
-
-    /// A virtual worker gives a task up as faafo-worker does: it tells a live controller.
-    func reportFailure(of uuid: String, reason: String, _ processor: TaskProcessor) async {
-        await processor.reportFailure(
-            of: uuid, reason: reason, to: SimulatedResultSink(service: nextLiveController(), fault: .none))
+        let outcome = await SimulatedResultSink(service: service, fault: fault).deliver(upload, of: uuid)
+        if case .refused = outcome { counters.refusedResults += 1 }
+        return outcome
     }
 
     static func ticks(_ duration: Duration) -> Tick {
@@ -150,17 +148,19 @@ extension Simulation {
     /// Renders for real. A task's first render may come from the cache (identical
     /// parameters give identical bytes); any later render of the same task is done
     /// afresh, so that the checker can compare the bytes of both.
-    func render(_ prepared: TaskProcessor.PreparedTask) -> RenderedFractal? {
-        let uuid = prepared.task.uuid
+    func render(_ uuid: String, _ parameters: FractalParameters) throws -> RenderedFractal {
         let again = renderLog[uuid] != nil
         let rendered: RenderedFractal
-        if !again, let cached = renderCache?[prepared.parameters] {
+        if !again, let cached = renderCache?[parameters] {
             counters.cacheHits += 1
             rendered = cached
         } else {
-            guard let fresh = try? RenderJob.run(prepared.parameters, threads: 1) else { return nil }
+            let fresh = try RenderJob.run(parameters, threads: 1)
             counters.renders += 1
-            if !again { renderCache?[prepared.parameters] = fresh }
+            if !again { renderCache?[parameters] = fresh }
+            if renderedChecksums[parameters] == nil {
+                renderedChecksums[parameters] = Checker.Expected(pixelChecksum: fresh.pixelChecksum, checksum: fresh.checksum)
+            }
             rendered = fresh
         }
         if again {

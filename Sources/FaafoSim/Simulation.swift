@@ -1,6 +1,6 @@
-import FaafoAPI
+import FaafoController
 import FaafoWire
-import FaafoWorker
+@_spi(Testing) import FaafoWorkerLogic
 import Foundation
 import FractalCore
 import FractalJob
@@ -11,8 +11,8 @@ import WorkQueue
 
 /// One run of a scenario with one seed: in-process controllers (`FractalService`, the
 /// code faafo-api runs) over a store that survives their restarts, virtual workers that
-/// take the steps of faafo-worker (`TaskProcessor`) over an `InMemoryWorkQueue`, and
-/// faults drawn from the seed.
+/// carry out the decisions of faafo-worker's own step machine (`TaskSteps`) over an
+/// `InMemoryWorkQueue`, and faults drawn from the seed.
 ///
 /// A single-threaded discrete-event loop: events wait in a queue ordered by (tick,
 /// sequence); each is handled to the end, every service call awaited, before the next
@@ -31,26 +31,24 @@ public final class Simulation {
         case publishOutbox(controller: Int, generation: Int)
     }
 
-    /// Where a job is: the step it takes when its next event comes.
-    enum Phase {
-        case received, rendered, submit, acknowledge
-    }
-
     /// One delivery being worked on by a virtual worker.
     struct Job {
         let worker: Int
         let generation: Int
         let consumer: InMemoryWorkQueueConsumer
         let delivery: QueueDelivery
-        var phase = Phase.received
-        var uuid = ""
-        var upload: ResultUpload?
-        var backoff: RetryBackoff
+        /// faafo-worker's decisions about the delivery.
+        var steps: TaskSteps
+        /// The action the job takes when its next event comes.
+        var action: TaskSteps.Action
+        /// Where a crash at that event stops the job, if it is at a named point.
+        var crashPoint: Scenario.CrashStep?
         var acknowledged = false
     }
 
     struct Worker {
-        let name: String
+        /// The name, limits and retry backoff its decisions depend on.
+        let policy: TaskPolicy
         /// Nil while the worker is down.
         var consumer: InMemoryWorkQueueConsumer?
         /// Bumped at each crash: jobs of an earlier generation died with it.
@@ -103,8 +101,6 @@ public final class Simulation {
     let faultPhaseEnd: Tick
     let faultPhaseEndsWithProgress: Bool
     static let recoveryShare = RunSetup.recoveryShare
-    let retryInitial: Duration = .milliseconds(100)
-    let retryMaximum: Duration = .seconds(5)
     /// First reconnect delay of a client whose create failed; it doubles with each
     /// attempt, up to 64 times as long.
     let clientRetry: Tick = 100_000
@@ -127,6 +123,12 @@ public final class Simulation {
     var poisonPublished = 0
     var renderCache: [FractalParameters: RenderedFractal]?
     var renderLog: [String: RenderRecord] = [:]
+    /// The checksums RenderJob gave for each parameter set it rendered here: the checker
+    /// looks its answers up by the parameters it derives from each request itself, and
+    /// renders only those no worker rendered. The same parameters give the same bytes (the
+    /// render contract; a second render that differs is caught as rendered differently,
+    /// and a result stored from other parameters misses here and is rendered afresh).
+    var renderedChecksums: [FractalParameters: Checker.Expected] = [:]
 
     var crashRandom: SimulationRandom
     var slowRandom: SimulationRandom
@@ -162,7 +164,11 @@ public final class Simulation {
         environment = ServiceEnvironment(
             now: { clock.date(at: clock.now) }, newUUID: { identities.uuid() }, newSeed: { identities.next() })
         controllers = Array(repeating: Controller(), count: settings.controllers)
-        workers = (0..<settings.workers).map { Worker(name: "sim-worker-\($0 + 1)") }
+        workers = (0..<settings.workers).map { index in
+            var policy = TaskPolicy(name: "sim-worker-\(index + 1)")
+            if scenario.cluster.workerBug == .ackBeforeResult { policy.defect = .acknowledgeBeforeDelivering }
+            return Worker(policy: policy)
+        }
     }
 
     /// Simulated seconds of a tick, as text: `12.345678s`.

@@ -61,6 +61,11 @@ public struct SimulationReport: Codable, Sendable {
         public var published = 0
         public var deadLettered = 0
 
+        package init(published: Int = 0, deadLettered: Int = 0) {
+            self.published = published
+            self.deadLettered = deadLettered
+        }
+
         enum CodingKeys: String, CodingKey {
             case published
             case deadLettered = "dead_lettered"
@@ -77,6 +82,8 @@ public struct SimulationReport: Codable, Sendable {
         public var resultErrors = 0
         public var resultTimeouts = 0
         public var duplicateDeliveries = 0
+
+        package init() {}
 
         public var total: Int {
             workerCrashes.values.reduce(0, +) + slowRenders + controllerCrashes + brokerRestarts + resultErrors
@@ -111,6 +118,8 @@ public struct SimulationReport: Codable, Sendable {
         public var createErrors = 0
         /// Creates cut off by their controller's crash: stored, left in the outbox.
         public var cutOffCreates = 0
+
+        package init() {}
 
         enum CodingKeys: String, CodingKey {
             case events, deliveries, redeliveries, renders
@@ -149,6 +158,19 @@ public struct SimulationReport: Codable, Sendable {
         /// The real faults injected, by kind (worker-kill, worker-pause, api-restart, …).
         public var faultsInjected: [String: Int]
 
+        package init(
+            seconds: Double, tasksPerSecond: Double, createLatency: LatencySummary, storedLatency: LatencySummary,
+            createRetries: Int, faultsSkipped: Int, faultsInjected: [String: Int]
+        ) {
+            self.seconds = seconds
+            self.tasksPerSecond = tasksPerSecond
+            self.createLatency = createLatency
+            self.storedLatency = storedLatency
+            self.createRetries = createRetries
+            self.faultsSkipped = faultsSkipped
+            self.faultsInjected = faultsInjected
+        }
+
         enum CodingKeys: String, CodingKey {
             case seconds
             case tasksPerSecond = "tasks_per_second"
@@ -164,6 +186,11 @@ public struct SimulationReport: Codable, Sendable {
     public struct WallClock: Codable, Sendable, Equatable {
         public var seconds: Double
         public var tasksPerSecond: Double
+
+        package init(seconds: Double, tasksPerSecond: Double) {
+            self.seconds = seconds
+            self.tasksPerSecond = tasksPerSecond
+        }
 
         enum CodingKeys: String, CodingKey {
             case seconds
@@ -186,6 +213,25 @@ public struct SimulationReport: Codable, Sendable {
     /// A cluster run's figures; nil for a simulation.
     public var cluster: ClusterFigures?
     public var wallClock: WallClock
+
+    package init(
+        scenario: String, mode: Mode, settings: SimulationSettings, verdict: Verdict, failures: [String],
+        tasks: TaskAccount, poison: PoisonAccount, faults: FaultCounts, counters: Counters, simulated: SimulatedTime?,
+        cluster: ClusterFigures?, wallClock: WallClock
+    ) {
+        self.scenario = scenario
+        self.mode = mode
+        self.settings = settings
+        self.verdict = verdict
+        self.failures = failures
+        self.tasks = tasks
+        self.poison = poison
+        self.faults = faults
+        self.counters = counters
+        self.simulated = simulated
+        self.cluster = cluster
+        self.wallClock = wallClock
+    }
 
     enum CodingKeys: String, CodingKey {
         case scenario, mode, settings, verdict, failures, tasks, poison, faults, counters, simulated, cluster

@@ -1,29 +1,28 @@
 import FaafoWire
 import Foundation
+import FractalCore
 import GoldenFixtures
 
 /// The load of one run, decided up front from the workload's generator: every task's
 /// uuid, request and arrival time, and the poison messages. The checker never sees how
 /// these were drawn; it judges the stored results against the requests alone.
-struct WorkloadPlan {
-    struct Task {
-        let uuid: String
-        let request: CreateFractal
-        let arrival: Tick
+package struct WorkloadPlan {
+    package struct Task {
+        package let uuid: String
+        package let request: CreateFractal
+        package let arrival: Tick
         /// The fixture case this task repeats, when the workload comes from a golden file.
         let golden: GoldenCase?
     }
 
-    struct Poison {
-        let arrival: Tick
-        let messageID: String
-        let body: Data
+    package struct Poison {
+        package let arrival: Tick
+        package let messageID: String
+        package let body: Data
     }
 
-    var tasks: [Task] = []
-    var poison: [Poison] = []
-
-    var lastArrival: Tick { tasks.last?.arrival ?? 0 }
+    package var tasks: [Task] = []
+    package var poison: [Poison] = []
 
     init(_ workload: Scenario.Workload, tasks count: Int, poison poisonCount: Int, fixture: GoldenFile?, random: inout SimulationRandom) {
         var pool: [CreateFractal] = []
@@ -57,7 +56,9 @@ struct WorkloadPlan {
                 body = Data("poison \(index): not a task message".utf8)
             } else {
                 let message = TaskMessage(
-                    uuid: Self.uuid(&random), width: 0, height: 32, iterations: 32, xa: -1, xb: 1, ya: -1, yb: 1, seed: 1)
+                    uuid: Self.uuid(&random),
+                    fractal: FractalRequest(
+                        width: 0, height: 32, iterations: 32, xa: -1, xb: 1, ya: -1, yb: 1, seed: 1))
                 body = (try? message.jsonBody()) ?? Data()
             }
             poison.append(Poison(arrival: arrival, messageID: "poison-\(index)", body: body))
@@ -67,17 +68,14 @@ struct WorkloadPlan {
     static func drawRequest(_ workload: Scenario.Workload, _ random: inout SimulationRandom) -> CreateFractal {
         let plane = workload.plane
         return CreateFractal(
-            width: workload.width.draw(&random), height: workload.height.draw(&random),
-            iterations: workload.iterations.draw(&random), xa: plane[0], xb: plane[1], ya: plane[2], yb: plane[3],
-            seed: random.next())
+            fractal: FractalRequest(
+                width: workload.width.draw(&random), height: workload.height.draw(&random),
+                iterations: workload.iterations.draw(&random), xa: plane[0], xb: plane[1], ya: plane[2], yb: plane[3],
+                seed: random.next()))
     }
 
     static func request(for golden: GoldenCase) -> CreateFractal {
-        let request = golden.request
-        return CreateFractal(
-            width: request.width, height: request.height, iterations: request.iterations,
-            xa: request.xa, xb: request.xb, ya: request.ya, yb: request.yb,
-            seed: request.seed, cx: request.cx, cy: request.cy)
+        CreateFractal(fractal: golden.request)
     }
 
     static func arrival(after tick: Tick, index: Int, _ arrival: Scenario.Arrival, _ random: inout SimulationRandom) -> Tick {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FaafoCluster
+import FaafoClusterScenario
 import FaafoSim
 import Foundation
 
@@ -38,6 +39,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Run every seed in A..B and list the failing ones.")
     var seeds: String?
 
+    @Option(help: "With --seeds: how many seeds run at once (default: every core); the output is the same whatever the number.")
+    var jobs: Int?
+
     @Option(help: "Override the scenario's task count.")
     var tasks: Int?
 
@@ -55,6 +59,7 @@ struct RunCommand: AsyncParsableCommand {
         do {
             loaded = try Scenario.load(from: scenario)
             if let tasks, tasks < 1 { throw ScenarioError(file: scenario, line: 0, "--tasks must be 1 or more") }
+            if let jobs, jobs < 1 { throw ScenarioError(file: scenario, line: 0, "--jobs must be 1 or more") }
         } catch {
             printError("faafo-sim: \(error)")
             throw ExitCode(3)
@@ -143,7 +148,7 @@ struct RunCommand: AsyncParsableCommand {
         do {
             outcomes = try await Swarm.run(
                 loaded, seeds: range, taskCount: tasks, scenarioFile: scenario,
-                parallelism: ProcessInfo.processInfo.activeProcessorCount
+                parallelism: jobs ?? ProcessInfo.processInfo.activeProcessorCount
             ) { done in progress.show("\(done)/\(total) seeds run") }
         } catch {
             progress.clear()

@@ -1,27 +1,21 @@
 import Foundation
+import FractalCore
 
 /// A fractal as the HTTP API shows it: every stored field except the image bytes.
 ///
-/// The first thirteen fields are the original faafo's; the rest are additions. Fields a
-/// pending fractal does not have yet (`duration`, `size`, `checksum`, …) are null, as
-/// they were in the original.
+/// The fractal's fields stand beside the others in the JSON, flat. The original faafo's
+/// keys are `uuid`, the fractal's first seven, `duration`, `size`, `checksum`, `url` and
+/// `generated_by`; the rest are additions. Fields a pending fractal does not have yet
+/// (`duration`, `size`, `checksum`, `cx` without c, …) are null, as they were in the original.
 public struct FractalObject: Codable, Hashable, Sendable {
     public var uuid: String
-    public var width: Int
-    public var height: Int
-    public var iterations: Int
-    public var xa: Double
-    public var xb: Double
-    public var ya: Double
-    public var yb: Double
+    /// The task's parameters; c and seed as stored (nil when not given).
+    public var fractal: FractalRequest
     public var duration: Double?
     public var size: Int?
     public var checksum: String?
     public var url: String?
     public var generatedBy: String?
-    public var cx: Double?
-    public var cy: Double?
-    public var seed: UInt64?
     public var pixelChecksum: String?
     public var status: FractalStatus
     public var createdAt: String
@@ -30,10 +24,11 @@ public struct FractalObject: Codable, Hashable, Sendable {
     /// Why the fractal failed (status `failed`): a worker gave it up; nil otherwise.
     public var failure: String?
 
+    /// The keys besides the fractal's own (`FractalRequest.CodingKeys`), which stand
+    /// beside them in the same object.
     enum CodingKeys: String, CodingKey {
-        case uuid, width, height, iterations, xa, xb, ya, yb, duration, size, checksum, url
+        case uuid, duration, size, checksum, url
         case generatedBy = "generated_by"
-        case cx, cy, seed
         case pixelChecksum = "pixel_checksum"
         case status
         case createdAt = "created_at"
@@ -42,28 +37,18 @@ public struct FractalObject: Codable, Hashable, Sendable {
     }
 
     public init(
-        uuid: String, width: Int, height: Int, iterations: Int, xa: Double, xb: Double, ya: Double, yb: Double,
+        uuid: String, fractal: FractalRequest,
         duration: Double? = nil, size: Int? = nil, checksum: String? = nil, url: String? = nil,
-        generatedBy: String? = nil, cx: Double? = nil, cy: Double? = nil, seed: UInt64? = nil,
-        pixelChecksum: String? = nil, status: FractalStatus = .pending, createdAt: String,
-        completedAt: String? = nil, attempts: Int = 0, failure: String? = nil
+        generatedBy: String? = nil, pixelChecksum: String? = nil, status: FractalStatus = .pending,
+        createdAt: String, completedAt: String? = nil, attempts: Int = 0, failure: String? = nil
     ) {
         self.uuid = uuid
-        self.width = width
-        self.height = height
-        self.iterations = iterations
-        self.xa = xa
-        self.xb = xb
-        self.ya = ya
-        self.yb = yb
+        self.fractal = fractal
         self.duration = duration
         self.size = size
         self.checksum = checksum
         self.url = url
         self.generatedBy = generatedBy
-        self.cx = cx
-        self.cy = cy
-        self.seed = seed
         self.pixelChecksum = pixelChecksum
         self.status = status
         self.createdAt = createdAt
@@ -72,25 +57,33 @@ public struct FractalObject: Codable, Hashable, Sendable {
         self.failure = failure
     }
 
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        uuid = try c.decode(String.self, forKey: .uuid)
+        fractal = try FractalRequest(from: decoder)
+        duration = try c.decodeIfPresent(Double.self, forKey: .duration)
+        size = try c.decodeIfPresent(Int.self, forKey: .size)
+        checksum = try c.decodeIfPresent(String.self, forKey: .checksum)
+        url = try c.decodeIfPresent(String.self, forKey: .url)
+        generatedBy = try c.decodeIfPresent(String.self, forKey: .generatedBy)
+        pixelChecksum = try c.decodeIfPresent(String.self, forKey: .pixelChecksum)
+        status = try c.decode(FractalStatus.self, forKey: .status)
+        createdAt = try c.decode(String.self, forKey: .createdAt)
+        completedAt = try c.decodeIfPresent(String.self, forKey: .completedAt)
+        attempts = try c.decode(Int.self, forKey: .attempts)
+        failure = try c.decodeIfPresent(String.self, forKey: .failure)
+    }
+
     /// Encodes every key, nulls included, as Flask-Restless did.
-    public func encode(to encoder: Encoder) throws {
+    public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(uuid, forKey: .uuid)
-        try c.encode(width, forKey: .width)
-        try c.encode(height, forKey: .height)
-        try c.encode(iterations, forKey: .iterations)
-        try c.encode(xa, forKey: .xa)
-        try c.encode(xb, forKey: .xb)
-        try c.encode(ya, forKey: .ya)
-        try c.encode(yb, forKey: .yb)
+        try fractal.encode(to: encoder, absent: .null)
         try c.encode(duration, forKey: .duration)
         try c.encode(size, forKey: .size)
         try c.encode(checksum, forKey: .checksum)
         try c.encode(url, forKey: .url)
         try c.encode(generatedBy, forKey: .generatedBy)
-        try c.encode(cx, forKey: .cx)
-        try c.encode(cy, forKey: .cy)
-        try c.encode(seed, forKey: .seed)
         try c.encode(pixelChecksum, forKey: .pixelChecksum)
         try c.encode(status, forKey: .status)
         try c.encode(createdAt, forKey: .createdAt)

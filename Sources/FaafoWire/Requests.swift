@@ -1,52 +1,30 @@
-/// `POST /v1/fractal`: what a client asks for. `uuid`, `seed`, `cx` and `cy` are optional.
+import FractalCore
+
+/// `POST /v1/fractal`: what a client asks for. `uuid`, `seed`, `cx` and `cy` are optional;
+/// the fractal's fields stand beside `uuid`, its integers read strictly.
 public struct CreateFractal: Codable, Hashable, Sendable {
     public var uuid: String?
-    public var width: Int
-    public var height: Int
-    public var iterations: Int
-    public var xa: Double
-    public var xb: Double
-    public var ya: Double
-    public var yb: Double
-    public var seed: UInt64?
-    public var cx: Double?
-    public var cy: Double?
+    public var fractal: FractalRequest
 
-    public init(
-        uuid: String? = nil, width: Int, height: Int, iterations: Int,
-        xa: Double, xb: Double, ya: Double, yb: Double,
-        seed: UInt64? = nil, cx: Double? = nil, cy: Double? = nil
-    ) {
+    public init(uuid: String? = nil, fractal: FractalRequest) {
         self.uuid = uuid
-        self.width = width
-        self.height = height
-        self.iterations = iterations
-        self.xa = xa
-        self.xb = xb
-        self.ya = ya
-        self.yb = yb
-        self.seed = seed
-        self.cx = cx
-        self.cy = cy
+        self.fractal = fractal
     }
 
     enum CodingKeys: String, CodingKey {
-        case uuid, width, height, iterations, xa, xb, ya, yb, seed, cx, cy
+        case uuid
     }
 
-    public init(from decoder: Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         uuid = try c.decodeIfPresent(String.self, forKey: .uuid)
-        width = try c.decodeInteger(Int.self, forKey: .width)
-        height = try c.decodeInteger(Int.self, forKey: .height)
-        iterations = try c.decodeInteger(Int.self, forKey: .iterations)
-        xa = try c.decode(Double.self, forKey: .xa)
-        xb = try c.decode(Double.self, forKey: .xb)
-        ya = try c.decode(Double.self, forKey: .ya)
-        yb = try c.decode(Double.self, forKey: .yb)
-        seed = try c.decodeIntegerIfPresent(UInt64.self, forKey: .seed)
-        cx = try c.decodeIfPresent(Double.self, forKey: .cx)
-        cy = try c.decodeIfPresent(Double.self, forKey: .cy)
+        fractal = try FractalRequest(from: decoder, integers: .strict)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encodeIfPresent(uuid, forKey: .uuid)
+        try fractal.encode(to: encoder)
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import FractalCore
 
 /// The queue message's JSON, coded without Codable when it has its usual shape.
 ///
@@ -11,17 +12,18 @@ import Foundation
 extension TaskMessage {
     /// The message as the queue carries it.
     public func jsonBody() throws -> Data {
-        let finite = xa.isFinite && xb.isFinite && ya.isFinite && yb.isFinite && cx?.isFinite != false
-            && cy?.isFinite != false
+        let f = fractal
+        let finite = f.xa.isFinite && f.xb.isFinite && f.ya.isFinite && f.yb.isFinite && f.cx?.isFinite != false
+            && f.cy?.isFinite != false
         guard finite, uuid.utf8.allSatisfy(PlainJSON.isPlainStringByte) else {
             // JSONEncoder escapes the uuid, or names the number JSON cannot hold.
             return try PlainJSON.encoder.encode(self)
         }
-        var text = "{\"uuid\":\"\(uuid)\",\"width\":\(width),\"height\":\(height),\"iterations\":\(iterations)"
-        text += ",\"xa\":\(xa),\"xb\":\(xb),\"ya\":\(ya),\"yb\":\(yb)"
-        if let cx { text += ",\"cx\":\(cx)" }
-        if let cy { text += ",\"cy\":\(cy)" }
-        if let seed { text += ",\"seed\":\(seed)" }
+        var text = "{\"uuid\":\"\(uuid)\",\"width\":\(f.width),\"height\":\(f.height),\"iterations\":\(f.iterations)"
+        text += ",\"xa\":\(f.xa),\"xb\":\(f.xb),\"ya\":\(f.ya),\"yb\":\(f.yb)"
+        if let cx = f.cx { text += ",\"cx\":\(cx)" }
+        if let cy = f.cy { text += ",\"cy\":\(cy)" }
+        if let seed = f.seed { text += ",\"seed\":\(seed)" }
         text += "}"
         return Data(text.utf8)
     }
@@ -111,8 +113,10 @@ enum PlainJSON {
                 [xa, xb, ya, yb].allSatisfy(\.isFinite), cx?.isFinite != false, cy?.isFinite != false
             else { return nil }
             return TaskMessage(
-                uuid: uuid, width: width, height: height, iterations: iterations,
-                xa: xa, xb: xb, ya: ya, yb: yb, cx: cx, cy: cy, seed: seed)
+                uuid: uuid,
+                fractal: FractalRequest(
+                    width: width, height: height, iterations: iterations,
+                    xa: xa, xb: xb, ya: ya, yb: yb, cx: cx, cy: cy, seed: seed))
         }
 
         var atEnd: Bool {

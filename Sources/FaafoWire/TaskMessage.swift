@@ -1,39 +1,36 @@
 import Foundation
+import FractalCore
 
 /// The body of a work-queue message: one fractal to render.
 ///
 /// The original faafo sent the first eight fields; `cx`, `cy` and `seed` are additions.
 /// A message without c takes it from `seed`; a message without either (from an original
-/// faafo API) takes the seed from its uuid (`seedFromUUID`).
+/// faafo API) takes the seed from its uuid (`seedFromUUID`). The fractal's fields stand
+/// beside `uuid` in the JSON; one it does not have is left out.
 public struct TaskMessage: Codable, Hashable, Sendable {
     public var uuid: String
-    public var width: Int
-    public var height: Int
-    public var iterations: Int
-    public var xa: Double
-    public var xb: Double
-    public var ya: Double
-    public var yb: Double
-    public var cx: Double?
-    public var cy: Double?
-    public var seed: UInt64?
+    /// The render request, as the message carries it.
+    public var fractal: FractalRequest
 
-    public init(
-        uuid: String, width: Int, height: Int, iterations: Int,
-        xa: Double, xb: Double, ya: Double, yb: Double,
-        cx: Double? = nil, cy: Double? = nil, seed: UInt64? = nil
-    ) {
+    public init(uuid: String, fractal: FractalRequest) {
         self.uuid = uuid
-        self.width = width
-        self.height = height
-        self.iterations = iterations
-        self.xa = xa
-        self.xb = xb
-        self.ya = ya
-        self.yb = yb
-        self.cx = cx
-        self.cy = cy
-        self.seed = seed
+        self.fractal = fractal
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case uuid
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        uuid = try c.decode(String.self, forKey: .uuid)
+        fractal = try FractalRequest(from: decoder)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(uuid, forKey: .uuid)
+        try fractal.encode(to: encoder)
     }
 
     /// The seed an original faafo message implies: the uuid's first 8 bytes, big-endian.

@@ -1,5 +1,6 @@
 import Dispatch
 import FaafoWire
+import FaafoWorkerLogic
 import Foundation
 import FractalCore
 import FractalJob
@@ -62,66 +63,43 @@ public final class FractalWorker: Service, Sendable {
         }
     }
 
-    /// The decode, check, upload and deliver steps, shared with the simulator.
-    var processor: TaskProcessor { TaskProcessor(name: configuration.name, limits: configuration.limits) }
-
     /// Processes one delivery to the end: acknowledged, dead-lettered, or (if the worker
-    /// is stopping) left for the queue to deliver again.
+    /// is stopping) left for the queue to deliver again. The decisions are `TaskSteps`',
+    /// the same the simulator's virtual workers take; this only carries out its actions.
     public func handle(_ delivery: QueueDelivery, from consumer: any WorkQueueConsumer) async {
-        let processor = self.processor
-        let prepared: TaskProcessor.PreparedTask
-        do {
-            prepared = try processor.prepare(delivery.body)
-        } catch {
-            logger.error("dead-lettering a task that can never succeed (\(error.reason)): \(preview(delivery.body))")
-            if let uuid = error.uuid { await reportFailure(of: uuid, reason: error.reason, processor) }
-            await settle { try await consumer.reject(delivery, requeue: false) }
-            return
-        }
-        let task = prepared.task
-
-        logger.debug("rendering \(task.uuid)\(delivery.redelivered ? " (redelivered)" : "")")
-        let rendered: RenderedFractal
-        do {
-            rendered = try await render(prepared.parameters)
-        } catch {
-            logger.error("cannot render \(task.uuid): \(error); dead-lettering it")
-            await reportFailure(of: task.uuid, reason: "cannot render: \(error)", processor)
-            await settle { try await consumer.reject(delivery, requeue: false) }
-            return
-        }
-        let upload = processor.upload(for: rendered)
-
-        var backoff = RetryBackoff(initial: configuration.retryInitialDelay, maximum: configuration.retryMaximumDelay)
+        var steps = TaskSteps(body: delivery.body, redelivered: delivery.redelivered, policy: configuration.policy)
+        var step = steps.start()
         while true {
-            let delay = backoff.next()
-            switch await processor.deliver(upload, of: task.uuid, to: sink) {
-            case .accepted:
+            if let note = step.note { logger.log(level: note.level.loggerLevel, "\(note.message)") }
+            let outcome: TaskSteps.Outcome
+            switch step.action {
+            case .render(_, let parameters):
+                do {
+                    outcome = .rendered(TaskSteps.Rendered(try await render(parameters)))
+                } catch {
+                    outcome = .renderFailed("\(error)")
+                }
+            case .deliver(let uuid, let upload):
+                outcome = await sink.deliver(upload, of: uuid)
+            case .wait(let delay):
+                do {
+                    try await Task.sleep(for: delay)
+                    outcome = .waited
+                } catch {
+                    outcome = .stopping
+                }
+            case .reportFailure(let uuid, let failure):
+                outcome = await sink.report(failure, of: uuid)
+            case .acknowledge:
                 await settle { try await consumer.ack(delivery) }
-                logger.info("\(task.uuid) done in \(String(format: "%.6f", rendered.duration)) seconds")
-                return
-            case .refused(let error):
-                logger.error("the API refused the result of \(task.uuid): \(error); dead-lettering it")
-                await reportFailure(of: task.uuid, reason: "the API refused the result: \(error)", processor)
+                outcome = .settled
+            case .reject:
                 await settle { try await consumer.reject(delivery, requeue: false) }
-                return
-            case .failed(let error):
-                logger.warning("cannot deliver the result of \(task.uuid) (\(error)); retrying in \(delay)")
-            }
-            do {
-                try await Task.sleep(for: delay)
-            } catch {
-                logger.info("stopping with \(task.uuid) unacknowledged; the queue will deliver it again")
+                outcome = .settled
+            case .finish:
                 return
             }
-        }
-    }
-
-    /// Reports a task given up to the API (best effort), and logs when the API did not
-    /// take the report (unreachable, or the fractal is gone or completed meanwhile).
-    func reportFailure(of uuid: String, reason: String, _ processor: TaskProcessor) async {
-        if await !processor.reportFailure(of: uuid, reason: reason, to: sink) {
-            logger.warning("the API did not record the failure of \(uuid)")
+            step = steps.next(after: outcome)
         }
     }
 
@@ -145,9 +123,15 @@ public final class FractalWorker: Service, Sendable {
             logger.warning("cannot settle a delivery (\(error)); the queue will deliver it again")
         }
     }
+}
 
-    func preview(_ body: Data) -> String {
-        let text = String(decoding: body.prefix(200), as: UTF8.self)
-        return body.count > 200 ? text + "…" : text
+extension TaskSteps.Note.Level {
+    var loggerLevel: Logger.Level {
+        switch self {
+        case .debug: .debug
+        case .info: .info
+        case .warning: .warning
+        case .error: .error
+        }
     }
 }

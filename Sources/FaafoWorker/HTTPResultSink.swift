@@ -1,5 +1,6 @@
 import FaafoClient
 import FaafoWire
+import FaafoWorkerLogic
 
 /// Delivers results to the API over HTTP: `PUT /v1/fractal/<uuid>`. Any 2xx answer is an
 /// acceptance, so that the worker also serves the original faafo API.

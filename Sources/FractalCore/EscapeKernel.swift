@@ -14,10 +14,13 @@ enum EscapeKernel {
     typealias Counts = SIMD4<Int64>
 
     /// Writes the escape index of pixels `start..<end` (row-major over the whole image)
-    /// into `indices[0..<(end - start)]`.
+    /// into `indices[0..<(end - start)]`. Images of few iterations go to `renderInGroups`.
     static func render(
         pixels start: Int, to end: Int, in plane: PixelPlane, indices: UnsafeMutablePointer<Int32>
     ) {
+        if plane.iterations <= groupIterationLimit {
+            return renderInGroups(pixels: start, to: end, in: plane, indices: indices)
+        }
         var feed = PixelFeed(plane: plane, next: start, end: end)
         var a = LaneStream()
         var b = LaneStream()

@@ -21,4 +21,12 @@ public struct FractalParameters: Hashable, Sendable {
 
     /// The most escape-loop iterations the image can take: width × height × iterations.
     public var maximumWork: Int { width * height * iterations }
+
+    /// The checked values as a request again: c settled, the seed kept. What a stored
+    /// fractal, a golden case or a render report records of the task.
+    public var request: FractalRequest {
+        FractalRequest(
+            width: width, height: height, iterations: iterations, xa: xa, xb: xb, ya: ya, yb: yb,
+            cx: cx, cy: cy, seed: seed)
+    }
 }

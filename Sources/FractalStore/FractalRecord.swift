@@ -1,21 +1,14 @@
 import Foundation
 import FaafoWire
+import FractalCore
 
 /// A stored fractal: the task's parameters, where it is in its life, and its result.
 /// The image bytes are kept apart (`FractalStore.image(_:)`).
 public struct FractalRecord: Hashable, Sendable {
     public var uuid: String
-    public var width: Int
-    public var height: Int
-    public var iterations: Int
-    public var xa: Double
-    public var xb: Double
-    public var ya: Double
-    public var yb: Double
-    /// c as the task was created with it; nil when the worker draws it from `seed`.
-    public var cx: Double?
-    public var cy: Double?
-    public var seed: UInt64?
+    /// The task's parameters: c as the task was created with it, nil when the worker
+    /// draws it from `seed`.
+    public var fractal: FractalRequest
     public var status: FractalStatus
     public var createdAt: Date
     /// Set when the task message has been confirmed by the queue (the outbox flag).
@@ -34,22 +27,9 @@ public struct FractalRecord: Hashable, Sendable {
     /// Why a worker gave the fractal up (status `failed`); nil otherwise.
     public var failure: String?
 
-    public init(
-        uuid: String, width: Int, height: Int, iterations: Int,
-        xa: Double, xb: Double, ya: Double, yb: Double,
-        cx: Double?, cy: Double?, seed: UInt64?, createdAt: Date
-    ) {
+    public init(uuid: String, fractal: FractalRequest, createdAt: Date) {
         self.uuid = uuid
-        self.width = width
-        self.height = height
-        self.iterations = iterations
-        self.xa = xa
-        self.xb = xb
-        self.ya = ya
-        self.yb = yb
-        self.cx = cx
-        self.cy = cy
-        self.seed = seed
+        self.fractal = fractal
         self.status = .pending
         self.createdAt = createdAt
         self.published = false

@@ -11,13 +11,13 @@ import Darwin
 
 /// PNG files in one directory, one `<uuid>.png` a fractal, each written durably and
 /// atomically: to a temporary file, flushed, renamed into place, then the directory flushed.
-final class ImageDirectory: Sendable {
-    let path: String
+package final class ImageDirectory: Sendable {
+    package let path: String
     /// Makes temporary names unique within the process (the pid makes them unique across).
     private let writes = Atomic<UInt64>(0)
 
     /// Opens the directory, creating it (and its parents) if missing.
-    init(path: String) throws {
+    package init(path: String) throws {
         self.path = path
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
@@ -33,7 +33,7 @@ final class ImageDirectory: Sendable {
     /// The file of a fractal's image: `<uuid>.png`, or `=<hex of the uuid's UTF-8>.png` for a
     /// uuid with characters other than letters, digits, `-` and `_` (no uuid can name
     /// another file, or a path outside the directory).
-    func filePath(for uuid: String) -> String {
+    package func filePath(for uuid: String) -> String {
         let safe = !uuid.isEmpty && uuid.utf8.allSatisfy { byte in
             (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
                 || byte == 0x2D || byte == 0x5F
@@ -45,7 +45,7 @@ final class ImageDirectory: Sendable {
     /// Writes the image so that, once this returns, the file holds all of `png` and will
     /// after a crash too; before it returns, the file is either absent, the previous
     /// version or complete.
-    func write(_ png: Data, for uuid: String) throws {
+    package func write(_ png: Data, for uuid: String) throws {
         let target = filePath(for: uuid)
         let count = writes.add(1, ordering: .relaxed).newValue
         let temporary = path + "/.tmp-\(getpid())-\(count).png"
@@ -62,7 +62,7 @@ final class ImageDirectory: Sendable {
     }
 
     /// The image, or nil if there is no file.
-    func read(_ uuid: String) throws -> Data? {
+    package func read(_ uuid: String) throws -> Data? {
         let file = filePath(for: uuid)
         let fd = open(file, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
@@ -81,7 +81,7 @@ final class ImageDirectory: Sendable {
     /// throwing: the caller has committed the deletion already, and a file left behind is
     /// an orphan, like one a crash leaves.
     @discardableResult
-    func remove(_ uuid: String) -> StoreError? {
+    package func remove(_ uuid: String) -> StoreError? {
         let file = filePath(for: uuid)
         if unlink(file) == 0 || errno == ENOENT { return nil }
         return StoreError("cannot remove the image file '\(file)': \(Self.lastError())")

@@ -35,7 +35,8 @@ public enum GoldenCheck {
     }
 
     /// Compares what a renderer (here, or a deployment) produced for a golden case with
-    /// the case; nil values are not compared. `checksum` and `size` only when `encoderMatches`.
+    /// the case; nil values, here or in the case, are not compared. `checksum` and `size`
+    /// only when `encoderMatches`.
     public static func compare(
         _ golden: GoldenCase, cx: Double? = nil, cy: Double? = nil, pixelChecksum: String? = nil,
         checksum: String? = nil, size: Int? = nil, encoderMatches: Bool
@@ -46,17 +47,21 @@ public enum GoldenCheck {
                 mismatches.append(Mismatch(name: golden.name, field: field, expected: expected, actual: actual))
             }
         }
-        compare("cx", "\(golden.cx)", cx.map { "\($0)" })
-        compare("cy", "\(golden.cy)", cy.map { "\($0)" })
+        func compareNumber(_ field: String, _ expected: Double?, _ actual: Double?) {
+            if let expected { compare(field, "\(expected)", actual.map { "\($0)" }) }
+        }
+        compareNumber("cx", golden.fractal.cx, cx)
+        compareNumber("cy", golden.fractal.cy, cy)
         compare("pixel_checksum", golden.pixelChecksum, pixelChecksum)
         if encoderMatches {
-            compare("checksum", golden.checksum, checksum)
-            compare("size", "\(golden.size)", size.map { "\($0)" })
+            if let expected = golden.checksum { compare("checksum", expected, checksum) }
+            if let expected = golden.size { compare("size", "\(expected)", size.map { "\($0)" }) }
         }
         return mismatches
     }
 
-    /// Checks every case of a file; the PNG checksums only where its encoder is this one.
+    /// Checks every case of a file; the PNG checksums only where its encoder is this one
+    /// (never when the file names none).
     public static func check(_ file: GoldenFile, threads: Int) -> [Mismatch] {
         let encoderMatches = file.encoder == .current
         return file.cases.flatMap { check($0, threads: threads, encoderMatches: encoderMatches) }
@@ -70,10 +75,7 @@ public enum GoldenCheck {
             let rendered = try RenderJob.run(parameters, threads: threads)
             cases.append(
                 GoldenCase(
-                    name: entry.name, width: parameters.width, height: parameters.height,
-                    iterations: parameters.iterations, xa: parameters.xa, xb: parameters.xb,
-                    ya: parameters.ya, yb: parameters.yb, seed: parameters.seed,
-                    cx: parameters.cx, cy: parameters.cy, pixelChecksum: rendered.pixelChecksum,
+                    name: entry.name, fractal: parameters.request, pixelChecksum: rendered.pixelChecksum,
                     checksum: rendered.checksum, size: rendered.size))
         }
         return GoldenFile(

@@ -1,4 +1,5 @@
 import FaafoWire
+import FractalCore
 import FractalStore
 import Foundation
 import Logging
@@ -14,10 +15,11 @@ enum PostgresRows {
 
     /// Inserts `r` unless its uuid is taken; the statement returns a row only if it inserted.
     static func insert(_ r: FractalRecord) -> PostgresQuery {
-        """
+        let f = r.fractal
+        return """
         INSERT INTO fractal (\(unescaped: columns)) VALUES (
-            \(r.uuid), \(r.width), \(r.height), \(r.iterations), \(r.xa), \(r.xb), \(r.ya), \(r.yb),
-            \(r.cx), \(r.cy), \(r.seed.map(StoredValue.int64)), \(r.status.rawValue),
+            \(r.uuid), \(f.width), \(f.height), \(f.iterations), \(f.xa), \(f.xb), \(f.ya), \(f.yb),
+            \(f.cx), \(f.cy), \(f.seed.map(StoredValue.int64)), \(r.status.rawValue),
             \(StoredValue.seconds(r.createdAt)), \(r.published), \(r.completedAt.map(StoredValue.seconds)),
             \(r.duration), \(r.size), \(r.checksum), \(r.pixelChecksum), \(r.generatedBy), \(r.attempts), \(r.failure))
         ON CONFLICT (uuid) DO NOTHING RETURNING uuid
@@ -47,16 +49,17 @@ enum PostgresRows {
         }
         var r = FractalRecord(
             uuid: uuid,
-            width: try cells["width"].decode(Int.self),
-            height: try cells["height"].decode(Int.self),
-            iterations: try cells["iterations"].decode(Int.self),
-            xa: try cells["xa"].decode(Double.self),
-            xb: try cells["xb"].decode(Double.self),
-            ya: try cells["ya"].decode(Double.self),
-            yb: try cells["yb"].decode(Double.self),
-            cx: try cells["cx"].decode(Double?.self),
-            cy: try cells["cy"].decode(Double?.self),
-            seed: try cells["seed"].decode(Int64?.self).map(StoredValue.seed),
+            fractal: FractalRequest(
+                width: try cells["width"].decode(Int.self),
+                height: try cells["height"].decode(Int.self),
+                iterations: try cells["iterations"].decode(Int.self),
+                xa: try cells["xa"].decode(Double.self),
+                xb: try cells["xb"].decode(Double.self),
+                ya: try cells["ya"].decode(Double.self),
+                yb: try cells["yb"].decode(Double.self),
+                cx: try cells["cx"].decode(Double?.self),
+                cy: try cells["cy"].decode(Double?.self),
+                seed: try cells["seed"].decode(Int64?.self).map(StoredValue.seed)),
             createdAt: StoredValue.date(seconds: try cells["created_at"].decode(Double.self)))
         r.status = status
         r.published = try cells["published"].decode(Bool.self)

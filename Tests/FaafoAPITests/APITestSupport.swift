@@ -1,4 +1,5 @@
 import FaafoAPI
+import FaafoController
 import FaafoWire
 import Foundation
 import FractalCore
@@ -52,14 +53,12 @@ func message(_ response: TestResponse) throws -> String {
     try decode(ErrorMessage.self, response).message
 }
 
-let smallTask = CreateFractal(width: 64, height: 48, iterations: 100, xa: -2, xb: 2, ya: -1.5, yb: 1.5, seed: 42)
+let smallTask = CreateFractal(
+    fractal: FractalRequest(width: 64, height: 48, iterations: 100, xa: -2, xb: 2, ya: -1.5, yb: 1.5, seed: 42))
 
 /// Renders what a worker would send for a stored fractal.
 func upload(for object: FractalObject, generatedBy: String = "test-worker") throws -> ResultUpload {
-    let parameters = try FractalRequest(
-        width: object.width, height: object.height, iterations: object.iterations,
-        xa: object.xa, xb: object.xb, ya: object.ya, yb: object.yb, cx: object.cx, cy: object.cy, seed: object.seed
-    ).validated()
+    let parameters = try object.fractal.validated()
     let rendered = try RenderJob.run(parameters, threads: 1)
     return ResultUpload(
         duration: rendered.duration, checksum: rendered.checksum, size: rendered.size,

@@ -1,6 +1,7 @@
 import FaafoAPI
 import FaafoConfig
 import FractalStore
+import SQLiteFractalStore
 import Testing
 
 /// The backends a configuration's `database_url` chooses.

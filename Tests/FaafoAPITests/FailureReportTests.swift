@@ -1,4 +1,5 @@
 import FaafoAPI
+import FaafoController
 import FaafoWire
 import FaafoWorker
 import Foundation
@@ -71,9 +72,9 @@ import Testing
     @Test func aWorkerReportsATaskItGivesUp() async throws {
         let harness = APIHarness()
         var big = smallTask
-        big.width = 2000
-        big.height = 2000
-        big.iterations = 1000
+        big.fractal.width = 2000
+        big.fractal.height = 2000
+        big.fractal.iterations = 1000
         let refused = try await harness.service.create(big).object
         let fine = try await harness.service.create(smallTask).object
 

@@ -14,14 +14,14 @@ import WorkQueue
             let response = try await client.execute(uri: "/v1/fractal", method: .post, body: try json(smallTask))
             #expect(response.status == .created)
             let object = try decode(FractalObject.self, response)
-            #expect(object.status == .pending && object.width == 64 && object.seed == 42)
-            #expect(object.cx == 0.3992652157350287 || object.iterations != 255)
+            #expect(object.status == .pending && object.fractal.width == 64 && object.fractal.seed == 42)
+            #expect(object.fractal.cx == 0.3992652157350287 || object.fractal.iterations != 255)
             #expect(object.checksum == nil && object.duration == nil && object.attempts == 0)
 
             let consumer = try await harness.queue.makeConsumer(prefetch: 1)
             let delivery = try #require(try await consumer.next())
             let task = try JSONDecoder().decode(TaskMessage.self, from: delivery.body)
-            #expect(task.uuid == object.uuid && task.width == 64 && task.seed == 42 && task.cx == object.cx)
+            #expect(task.uuid == object.uuid && task.fractal.width == 64 && task.fractal.seed == 42 && task.fractal.cx == object.fractal.cx)
             #expect(delivery.messageID == object.uuid)
             try await consumer.ack(delivery)
             await consumer.close()
@@ -42,7 +42,7 @@ import WorkQueue
             #expect(harness.queue.readyCount == 1)
 
             var other = task
-            other.iterations = 101
+            other.fractal.iterations = 101
             let conflict = try await client.execute(uri: "/v1/fractal", method: .post, body: try json(other))
             #expect(conflict.status == .conflict)
             #expect(try message(conflict).contains(task.uuid!))
@@ -178,8 +178,8 @@ import WorkQueue
             _ = try await client.execute(uri: "/v1/fractal/\(created.uuid)", method: .put, body: try json(good))
             // A valid PNG of the same size, but of other pixels: a worker that rendered wrongly.
             var other = created
-            other.cx = 0.1
-            other.cy = 0.2
+            other.fractal.cx = 0.1
+            other.fractal.cy = 0.2
             let wrong = try upload(for: other, generatedBy: "broken-worker")
             let response = try await client.execute(uri: "/v1/fractal/\(created.uuid)", method: .put, body: try json(wrong))
             #expect(response.status == .conflict)
@@ -215,7 +215,7 @@ import WorkQueue
             bad.duration = -1
             cases.append(("negative duration", bad, "duration"))
             var otherSize = created
-            otherSize.width = 32
+            otherSize.fractal.width = 32
             cases.append(("image of another size", try upload(for: otherSize), "32x48"))
             let notPNG = Data("hello".utf8)
             bad = good

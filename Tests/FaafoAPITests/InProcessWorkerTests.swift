@@ -1,6 +1,8 @@
 import FaafoAPI
+import FaafoController
 import FaafoWire
-import FaafoWorker
+@_spi(Testing) import FaafoWorker
+@_spi(Testing) import FaafoWorkerLogic
 import Foundation
 import FractalCore
 import FractalJob
@@ -13,13 +15,16 @@ import WorkQueue
 @Suite struct InProcessWorkerTests {
     static func tasks(_ count: Int) -> [CreateFractal] {
         (0..<count).map { i in
-            CreateFractal(width: 24 + i % 9, height: 16 + i % 5, iterations: 40 + i, xa: -2, xb: 2, ya: -1.5, yb: 1.5, seed: UInt64(i))
+            CreateFractal(
+                fractal: FractalRequest(
+                    width: 24 + i % 9, height: 16 + i % 5, iterations: 40 + i, xa: -2, xb: 2, ya: -1.5, yb: 1.5,
+                    seed: UInt64(i)))
         }
     }
 
     /// What the render core says a stored fractal's checksums must be.
     static func expectedChecksums(_ object: FractalObject) throws -> (String, String) {
-        let p = try object.request.validated()
+        let p = try object.fractal.validated()
         let rendered = try RenderJob.run(p, threads: 1)
         return (rendered.checksum, rendered.pixelChecksum)
     }
@@ -83,7 +88,8 @@ import WorkQueue
         try await harness.queue.publish(Data("not json".utf8), messageID: "poison-1")
         try await harness.queue.publish(Data(#"{"hello": "world"}"#.utf8), messageID: "poison-2")
         let invalid = TaskMessage(
-            uuid: UUID().uuidString, width: 1, height: 10, iterations: 10, xa: -1, xb: 1, ya: -1, yb: 1, seed: 1)
+            uuid: UUID().uuidString,
+            fractal: FractalRequest(width: 1, height: 10, iterations: 10, xa: -1, xb: 1, ya: -1, yb: 1, seed: 1))
         try await harness.queue.publish(try JSONEncoder().encode(invalid), messageID: "poison-3")
         for task in Self.tasks(3) { _ = try await harness.service.create(task) }
 
@@ -97,12 +103,63 @@ import WorkQueue
         #expect(dead.compactMap(\.messageID).sorted() == ["poison-1", "poison-2", "poison-3"])
     }
 
+    /// A worker whose results never reach the API, stopped after a few attempts: the queue's
+    /// counts once it has stopped. The task was created once.
+    static func stopAWorkerWhoseResultsNeverGetThrough(defect: TaskPolicy.Defect? = nil) async throws
+        -> InMemoryWorkQueue.Counts
+    {
+        let harness = APIHarness()
+        _ = try await harness.service.create(Self.tasks(1)[0])
+        let sink = UnreachableAPI()
+        var configuration = WorkerConfiguration(
+            concurrency: 1, renderThreads: 1, name: "w", retryInitialDelay: .milliseconds(5),
+            retryMaximumDelay: .milliseconds(20))
+        configuration.defect = defect
+        let worker = FractalWorker(queue: harness.queue, sink: sink, configuration: configuration)
+        let running = Task { try await worker.run() }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while sink.attempts.peek() < 3, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        running.cancel()
+        try await running.value
+        #expect(sink.attempts.peek() >= 3)
+        return harness.queue.counts
+    }
+
+    /// The worker acknowledges a task only once the API accepted its result: while the API
+    /// cannot take it, the task stays unacknowledged, and a worker that stops meanwhile
+    /// leaves it for the queue to deliver again.
+    @Test func aTaskWhoseResultWasNeverStoredGoesBackToTheQueue() async throws {
+        let counts = try await Self.stopAWorkerWhoseResultsNeverGetThrough()
+        #expect(counts == .init(ready: 1, unacknowledged: 0, deadLetters: 0, consumers: 0))
+    }
+
+    /// The check above catches a worker that acknowledges before delivering: the real step
+    /// machine with its test-only defect switched on loses the task.
+    @Test func theSameCheckCatchesAWorkerThatAcknowledgesBeforeDelivering() async throws {
+        let counts = try await Self.stopAWorkerWhoseResultsNeverGetThrough(defect: .acknowledgeBeforeDelivering)
+        #expect(counts.ready == 0, "the defect did not lose the task: \(counts)")
+    }
+
     /// An original faafo message carries neither c nor a seed: the seed is the uuid's
     /// first 8 bytes, big-endian.
     @Test func aMessageWithoutCOrSeedTakesItsSeedFromTheUUID() throws {
         let message = TaskMessage(
             uuid: "01234567-89ab-cdef-0000-000000000000",
-            width: 8, height: 8, iterations: 50, xa: -2, xb: 2, ya: -1.5, yb: 1.5)
+            fractal: FractalRequest(width: 8, height: 8, iterations: 50, xa: -2, xb: 2, ya: -1.5, yb: 1.5))
         #expect(TaskMessage.seedFromUUID(message.uuid) == 0x0123_4567_89ab_cdef)
+    }
+}
+
+/// An API that never takes a result: every PUT fails as a 503 would.
+final class UnreachableAPI: ResultSink {
+    let attempts = Counter()
+
+    func submit(_ uuid: String, _ upload: ResultUpload) async throws {
+        _ = attempts.next()
+        throw SubmitError(isPermanent: false, "503 Service Unavailable (the API is down)")
+    }
+
+    func reportFailure(_ uuid: String, _ failure: TaskFailure) async throws {
+        throw SubmitError(isPermanent: false, "503 Service Unavailable (the API is down)")
     }
 }

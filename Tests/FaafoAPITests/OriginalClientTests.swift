@@ -63,8 +63,8 @@ import Testing
             let created = try decode(
                 FractalObject.self, try await client.execute(uri: "/v1/fractal", method: .post, body: try json(smallTask)))
             var randomC = created
-            randomC.cx = -0.4
-            randomC.cy = 0.6
+            randomC.fractal.cx = -0.4
+            randomC.fractal.cy = 0.6
             let rendered = try upload(for: randomC, generatedBy: "original-host")
             var body = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(rendered)) as? [String: Any])
             body["pixel_checksum"] = nil

@@ -152,7 +152,9 @@ import Testing
             #expect(refused.stderr.contains("work budget") && refused.stderr.split(separator: "\n").count == 1)
 
             await #expect {
-                _ = try await client.create(CreateFractal(width: 64, height: 48, iterations: 100, xa: -2, xb: 2, ya: -1, yb: 1, seed: 1))
+                _ = try await client.create(CreateFractal(
+                    fractal: FractalRequest(
+                        width: 64, height: 48, iterations: 100, xa: -2, xb: 2, ya: -1, yb: 1, seed: 1)))
             } throws: { error in
                 guard let error = error as? FaafoClientError else { return false }
                 return error.code == .httpStatus && error.status == 400 && error.isClientError
@@ -162,8 +164,9 @@ import Testing
 
             // A pending fractal: shown with dashes, no image yet.
             let tiny = CreateFractal(
-                uuid: "6f1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b", width: 10, height: 10, iterations: 5,
-                xa: -2, xb: 2, ya: -1.5, yb: 1.5, seed: 7)
+                uuid: "6f1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b",
+                fractal: FractalRequest(
+                    width: 10, height: 10, iterations: 5, xa: -2, xb: 2, ya: -1.5, yb: 1.5, seed: 7))
             let pending = try await client.create(tiny)
             #expect(pending.status == .pending && pending.uuid == tiny.uuid)
             let shown = try Self.faafo(api, ["show", tiny.uuid!])
@@ -175,7 +178,7 @@ import Testing
 
             // The same uuid with other parameters: 409.
             var other = tiny
-            other.iterations = 6
+            other.fractal.iterations = 6
             await #expect {
                 _ = try await client.create(other)
             } throws: { error in
@@ -201,17 +204,16 @@ import Testing
     /// What a worker does: render a stored task and PUT the result, then the image is served.
     @Test func aWorkersResultIsAcceptedOnce() async throws {
         try await Self.withAPI(["--workers", "0"]) { _, client in
-            let task = CreateFractal(width: 40, height: 30, iterations: 50, xa: -2, xb: 2, ya: -1.5, yb: 1.5, seed: 42)
+            let task = CreateFractal(
+                fractal: FractalRequest(
+                    width: 40, height: 30, iterations: 50, xa: -2, xb: 2, ya: -1.5, yb: 1.5, seed: 42))
             let stored = try await client.create(task)
-            let parameters = try FractalRequest(
-                width: stored.width, height: stored.height, iterations: stored.iterations,
-                xa: stored.xa, xb: stored.xb, ya: stored.ya, yb: stored.yb, cx: stored.cx, cy: stored.cy,
-                seed: stored.seed
-            ).validated()
+            let parameters = try stored.fractal.validated()
             let rendered = try RenderJob.run(parameters, threads: 1)
             let result = ResultUpload(
                 duration: rendered.duration, checksum: rendered.checksum, size: rendered.size,
-                image: rendered.png.base64EncodedString(), generatedBy: "cli-test", pixelChecksum: rendered.pixelChecksum)
+                image: rendered.png.base64EncodedString(), generatedBy: "cli-test",
+                pixelChecksum: rendered.pixelChecksum)
             let completed = try await client.putResult(stored.uuid, result)
             #expect(completed.status == .completed && completed.checksum == rendered.checksum)
             #expect(completed.generatedBy == "cli-test" && completed.size == rendered.size)

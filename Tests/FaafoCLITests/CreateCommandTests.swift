@@ -19,16 +19,16 @@ import Testing
 
     @Test func theOriginalsRangesAreHonoured() throws {
         let tasks = try Self.tasks([], count: 2000)
-        #expect(tasks.allSatisfy { (256...1024).contains($0.width) && (256...1024).contains($0.height) })
-        #expect(tasks.allSatisfy { (128...512).contains($0.iterations) })
-        #expect(tasks.allSatisfy { (-4.0 ... -1.0).contains($0.xa) && (1.0...4.0).contains($0.xb) })
-        #expect(tasks.allSatisfy { (-3.0 ... -0.5).contains($0.ya) && (0.5...3.0).contains($0.yb) })
-        #expect(tasks.allSatisfy { $0.seed != nil && $0.cx == nil && $0.cy == nil })
-        #expect(Set(tasks.compactMap(\.seed)).count == tasks.count, "a seed of its own for each")
+        #expect(tasks.allSatisfy { (256...1024).contains($0.fractal.width) && (256...1024).contains($0.fractal.height) })
+        #expect(tasks.allSatisfy { (128...512).contains($0.fractal.iterations) })
+        #expect(tasks.allSatisfy { (-4.0 ... -1.0).contains($0.fractal.xa) && (1.0...4.0).contains($0.fractal.xb) })
+        #expect(tasks.allSatisfy { (-3.0 ... -0.5).contains($0.fractal.ya) && (0.5...3.0).contains($0.fractal.yb) })
+        #expect(tasks.allSatisfy { $0.fractal.seed != nil && $0.fractal.cx == nil && $0.fractal.cy == nil })
+        #expect(Set(tasks.compactMap(\.fractal.seed)).count == tasks.count, "a seed of its own for each")
         // The whole range is used, not a corner of it.
-        #expect(tasks.map(\.width).min()! < 270 && tasks.map(\.width).max()! > 1010)
-        #expect(tasks.map(\.iterations).min()! < 135 && tasks.map(\.iterations).max()! > 505)
-        #expect(tasks.map(\.xa).min()! < -3.95 && tasks.map(\.xa).max()! > -1.05)
+        #expect(tasks.map(\.fractal.width).min()! < 270 && tasks.map(\.fractal.width).max()! > 1010)
+        #expect(tasks.map(\.fractal.iterations).min()! < 135 && tasks.map(\.fractal.iterations).max()! > 505)
+        #expect(tasks.map(\.fractal.xa).min()! < -3.95 && tasks.map(\.fractal.xa).max()! > -1.05)
         #expect(Set(tasks.compactMap(\.uuid)).count == tasks.count)
     }
 
@@ -38,20 +38,20 @@ import Testing
                 "--min-width", "300", "--max-width", "310", "--height", "200", "--min-iterations", "7",
                 "--max-iterations", "7", "--xa", "-2", "--yb", "1.25", "--cx", "0.3", "--cy", "-0.01", "--seed", "42",
             ], count: 300)
-        #expect(Set(tasks.map(\.width)) == Set(300...310))
-        #expect(tasks.allSatisfy { $0.height == 200 && $0.iterations == 7 && $0.xa == -2 && $0.yb == 1.25 })
-        #expect(tasks.allSatisfy { $0.cx == 0.3 && $0.cy == -0.01 && $0.seed == 42 })
-        #expect(tasks.allSatisfy { (1.0...4.0).contains($0.xb) && (-3.0 ... -0.5).contains($0.ya) })
+        #expect(Set(tasks.map(\.fractal.width)) == Set(300...310))
+        #expect(tasks.allSatisfy { $0.fractal.height == 200 && $0.fractal.iterations == 7 && $0.fractal.xa == -2 && $0.fractal.yb == 1.25 })
+        #expect(tasks.allSatisfy { $0.fractal.cx == 0.3 && $0.fractal.cy == -0.01 && $0.fractal.seed == 42 })
+        #expect(tasks.allSatisfy { (1.0...4.0).contains($0.fractal.xb) && (-3.0 ... -0.5).contains($0.fractal.ya) })
     }
 
     @Test func givenCIsSentWithoutASeed() throws {
         let tasks = try Self.tasks(["--cx", "-0.8", "--cy", "0.156"], count: 5)
-        #expect(tasks.allSatisfy { $0.seed == nil && $0.cx == -0.8 && $0.cy == 0.156 })
+        #expect(tasks.allSatisfy { $0.fractal.seed == nil && $0.fractal.cx == -0.8 && $0.fractal.cy == 0.156 })
     }
 
     @Test func aFixedValueBeatsItsRangeAsInTheOriginal() throws {
         let tasks = try Self.tasks(["--width", "100", "--min-width", "300", "--max-width", "310"], count: 10)
-        #expect(tasks.allSatisfy { $0.width == 100 })
+        #expect(tasks.allSatisfy { $0.fractal.width == 100 })
     }
 
     @Test func theSameSeedGivesTheSameTasks() throws {
@@ -71,12 +71,12 @@ import Testing
         let uuidWords = (replay.next(), replay.next())
         #expect(task.uuid == Self.uuidString(uuidWords.0, uuidWords.1))
         let widthDraw = replay.next()
-        #expect(task.width == 256 + Int(widthDraw.multipliedFullWidth(by: 769).high))
+        #expect(task.fractal.width == 256 + Int(widthDraw.multipliedFullWidth(by: 769).high))
         _ = (replay.next(), replay.next())
         let xaDraw = replay.next()
-        #expect(task.xa == -1.0 + (-4.0 - -1.0) * (Double(xaDraw >> 11) * 0x1p-53))
+        #expect(task.fractal.xa == -1.0 + (-4.0 - -1.0) * (Double(xaDraw >> 11) * 0x1p-53))
         _ = (replay.next(), replay.next(), replay.next())
-        #expect(task.seed == replay.next())
+        #expect(task.fractal.seed == replay.next())
     }
 
     static func uuidString(_ high: UInt64, _ low: UInt64) -> String {

@@ -37,7 +37,8 @@ import Testing
         for name in ["create", "stored"] {
             let summary = try #require(latency[name])
             #expect(summary["count"] == 30, "\(name)")
-            #expect(summary["p50"]! > 0 && summary["p50"]! <= summary["p90"]!, "\(name)")
+            // Stored latencies are read from millisecond timestamps, so 0 is a possible p50.
+            #expect(summary["p50"]! >= (name == "create" ? 0.000_001 : 0) && summary["p50"]! <= summary["p90"]!, "\(name)")
             #expect(summary["p90"]! <= summary["p99"]! && summary["p99"]! <= summary["max"]!, "\(name)")
         }
         let workers = try #require(report["workers"] as? [String: Int])
@@ -53,7 +54,9 @@ import Testing
         #expect(rows.first?.first == "uuid" && rows.count == 31)
         for row in rows.dropFirst() {
             #expect(UUID(uuidString: String(row[0])) != nil && row[5] == "completed" && row[6] == "true", "\(row)")
-            #expect(Double(row[1])! >= 0 && Double(row[2])! > 0 && Double(row[3])! > 0, "\(row)")
+            // The stored latency comes from the API's millisecond timestamps: an in-process
+            // worker can store a tiny task within the millisecond it was created in (0.000).
+            #expect(Double(row[1])! >= 0 && Double(row[2])! > 0 && Double(row[3])! >= 0, "\(row)")
             #expect(workers[String(row[4])] != nil, "\(row)")
         }
         #expect(Set(rows.dropFirst().map { $0[0] }).count == 30, "a uuid of its own for each")

@@ -1,14 +1,17 @@
 import FaafoWire
+import FractalCore
 import Testing
 
 @testable import FaafoCLI
 
 @Suite struct FractalTablesTests {
     static let completed = FractalObject(
-        uuid: "154c7b41-108e-4696-a059-1bde9bf03d0a", width: 649, height: 869, iterations: 362,
-        xa: -3.6172612345678, xb: 2.5, ya: -1.5, yb: 1.5e-05, duration: 4.1631471234, size: 71585,
-        checksum: "103c056f709b86f5487a24dd977d3ab88fe093791f4f6b6d1c8924d122031902",
-        generatedBy: "worker-1", status: .completed, createdAt: "2015-04-02T03:55:02Z")
+        uuid: "154c7b41-108e-4696-a059-1bde9bf03d0a",
+        fractal: FractalRequest(
+            width: 649, height: 869, iterations: 362, xa: -3.6172612345678, xb: 2.5, ya: -1.5, yb: 1.5e-05),
+        duration: 4.1631471234, size: 71585,
+        checksum: "103c056f709b86f5487a24dd977d3ab88fe093791f4f6b6d1c8924d122031902", generatedBy: "worker-1",
+        status: .completed, createdAt: "2015-04-02T03:55:02Z")
 
     /// The tutorial's table (wire.md), row for row: the layout PrettyTable gave it.
     @Test func textTableDrawsTheTutorialsLayout() {
@@ -57,9 +60,9 @@ import Testing
 
     @Test func showAddsTheFailureOfAFailedFractal() {
         let failed = FractalObject(
-            uuid: "00000000-0000-4000-8000-000000000002", width: 64, height: 48, iterations: 100,
-            xa: -2, xb: 2, ya: -1.5, yb: 1.5, generatedBy: "worker-3", status: .failed,
-            createdAt: "2025-01-01T00:00:00Z", failure: "cannot render")
+            uuid: "00000000-0000-4000-8000-000000000002",
+            fractal: FractalRequest(width: 64, height: 48, iterations: 100, xa: -2, xb: 2, ya: -1.5, yb: 1.5),
+            generatedBy: "worker-3", status: .failed, createdAt: "2025-01-01T00:00:00Z", failure: "cannot render")
         let lines = FractalTables.show(failed).rendered.split(separator: "\n")
         #expect(lines.contains("| generated_by | worker-3                             |"))
         #expect(lines[lines.count - 2] == "| failure      | cannot render                        |")
@@ -67,8 +70,9 @@ import Testing
 
     @Test func showMarksWhatAPendingFractalLacks() {
         let pending = FractalObject(
-            uuid: "00000000-0000-4000-8000-000000000001", width: 64, height: 48, iterations: 100,
-            xa: -2, xb: 2, ya: -1.5, yb: 1.5, createdAt: "2025-01-01T00:00:00Z")
+            uuid: "00000000-0000-4000-8000-000000000001",
+            fractal: FractalRequest(width: 64, height: 48, iterations: 100, xa: -2, xb: 2, ya: -1.5, yb: 1.5),
+            createdAt: "2025-01-01T00:00:00Z")
         #expect(
             FractalTables.show(pending).rendered == """
                 +--------------+--------------------------------------+
@@ -94,13 +98,13 @@ import Testing
     @Test func listCentresAsPrettyTableDoes() {
         var small = Self.completed
         small.uuid = "19dd2b8a-0bab-45da-a1ef-c4b29c2303e4"
-        small.width = 786
-        small.height = 690
+        small.fractal.width = 786
+        small.fractal.height = 690
         small.size = 984
         var pending = Self.completed
         pending.uuid = "a0b1c2d3-0000-4000-8000-000000000002"
-        pending.width = 1024
-        pending.height = 256
+        pending.fractal.width = 1024
+        pending.fractal.height = 256
         pending.size = nil
         #expect(
             FractalTables.list([Self.completed, small, pending]).rendered == """

@@ -43,6 +43,29 @@ import Testing
         #expect(report.duration > 0)
     }
 
+    /// The exact keys of `faafo render --json`: the fractal's beside the result's, `seed`
+    /// left out when c was given.
+    @Test(arguments: [(["--seed", "42"], true), (["--cx", "-0.8", "--cy", "0.156"], false)])
+    func jsonHasTheReportsKeys(_ c: [String], _ hasSeed: Bool) throws {
+        let scratch = try ScratchFolder()
+        defer { scratch.remove() }
+        let output = scratch.url.appending(path: "out.png")
+        let arguments = [
+            "render", "--width", "8", "--height", "6", "--iterations", "32",
+            "--xa", "-2", "--xb", "2", "--ya", "-1.5", "--yb", "1.5",
+        ]
+        let result = try FaafoProcess.run(arguments + c + ["--output", output.path, "--json", "--threads", "1"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.text.utf8)) as? [String: Any])
+        let keys = [
+            "checksum", "cx", "cy", "duration", "height", "iterations", "libpng", "output", "pixel_checksum", "size",
+            "threads", "width", "work", "xa", "xb", "ya", "yb", "zlib",
+        ]
+        #expect(object.keys.sorted() == (keys + (hasSeed ? ["seed"] : [])).sorted())
+        #expect(object["output"] as? String == output.path)
+        #expect(object["width"] as? Int == 8 && object["threads"] as? Int == 1 && object["work"] is Int)
+    }
+
     @Test func summaryIsReadable() throws {
         let scratch = try ScratchFolder()
         defer { scratch.remove() }
@@ -148,6 +171,28 @@ import Testing
         let result = try FaafoProcess.run(["fixtures", "check", "--golden", tampered.path])
         #expect(result.status == 1)
         #expect(result.text.contains("spec-64x48-seed-42: pixel_checksum is 8a1dff35"), "\(result.text)")
+    }
+
+    /// A hand-written file needs no comment; a case without a field is refused, naming
+    /// the file, the case and the field, once, in plain words.
+    @Test func checkReadsAHandWrittenFileAndNamesWhatIsMissing() throws {
+        let scratch = try ScratchFolder()
+        defer { scratch.remove() }
+        let tiny = #""width": 2, "height": 2, "iterations": 1, "xa": -1, "xb": 1, "ya": -1, "yb": 1, "seed": 1"#
+        let pixels = "15ec7bf0b50732b49f8228e07d24365338f9e3ab994b00af08e5a3bffe55fd8b"
+        let good = scratch.url.appending(path: "mine.json")
+        try Data(#"{"cases": [{"name": "tiny", \#(tiny), "pixel_checksum": "\#(pixels)"}]}"#.utf8).write(to: good)
+        let checked = try FaafoProcess.run(["fixtures", "check", "--golden", good.path, "--threads", "1"])
+        #expect(checked.status == 0, "\(checked.text)\(checked.stderr)")
+        #expect(checked.text.contains("all 1 cases match: pixel checksums only"))
+
+        let bad = scratch.url.appending(path: "bad.json")
+        let missing = tiny.replacingOccurrences(of: #""iterations": 1, "#, with: "")
+        try Data(#"{"cases": [{"name": "w1", \#(missing), "pixel_checksum": "\#(pixels)"}]}"#.utf8).write(to: bad)
+        let refused = try FaafoProcess.run(["fixtures", "check", "--golden", bad.path])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("\(bad.path): case 1 ('w1'): 'iterations' is missing"), "\(refused.stderr)")
+        #expect(refused.stderr.components(separatedBy: bad.path).count == 2, "the file named once")
     }
 
     @Test func makeWritesAFileThatChecks() throws {

@@ -10,7 +10,7 @@ import Testing
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
         var file = try GoldenFile.load(from: root.appending(path: "Fixtures/golden.json"))
-        file.cases = file.cases.filter { $0.width * $0.height * $0.iterations <= 3_000_000 }
+        file.cases = file.cases.filter { $0.fractal.width * $0.fractal.height * $0.fractal.iterations <= 3_000_000 }
         edit(&file)
         return file
     }

@@ -256,6 +256,7 @@ import Testing
             "results_per_page": "25",
             "connect_timeout": "2.5",
             "request_timeout": "120",
+            "idle_timeout": "30",
             "verbose": "Yes",
             "debug": "off",
         ])
@@ -269,7 +270,7 @@ import Testing
         #expect(c.renderThreads == 2)
         #expect(c.workBudget == 1_000_000)
         #expect(c.resultsPerPage == 25)
-        #expect(c.connectTimeout == 2.5 && c.requestTimeout == 120)
+        #expect(c.connectTimeout == 2.5 && c.requestTimeout == 120 && c.idleTimeout == 30)
         #expect(c.verbose && !c.debug)
         #expect(!c.usesInMemoryQueue)
     }

@@ -1,4 +1,5 @@
 import FaafoCluster
+@testable import FaafoClusterScenario
 @testable import FaafoSim
 import FaafoWire
 import Foundation

@@ -3,6 +3,7 @@ import FaafoClient
 import FaafoCluster
 import FaafoWire
 import Foundation
+import FractalCore
 import Testing
 
 /// The real system: faafo-api and faafo-worker processes, RabbitMQ, SQLite. One test at a
@@ -71,7 +72,8 @@ struct EndToEndTests {
         try await withCluster { cluster in
             try await cluster.startWorker(name: "worker", concurrency: 1)
             let task = CreateFractal(
-                width: 9999, height: 9999, iterations: 128, xa: -1.6, xb: 1.6, ya: -1.2, yb: 1.2, seed: 9999)
+                fractal: FractalRequest(
+                    width: 9999, height: 9999, iterations: 128, xa: -1.6, xb: 1.6, ya: -1.2, yb: 1.2, seed: 9999))
             try await cluster.expectAllCompletedOnce(try await cluster.create([task]), timeout: .seconds(240))
         }
     }
@@ -99,8 +101,9 @@ struct EndToEndTests {
             let queue = try await AMQPWorkQueue(url: cluster.brokerURL)
             try await queue.publish(Data("this is not json".utf8), messageID: "poison-text")
             let outside = TaskMessage(
-                uuid: UUID().uuidString.lowercased(), width: 100_000, height: 10, iterations: 10,
-                xa: -1, xb: 1, ya: -1, yb: 1, seed: 1)
+                uuid: UUID().uuidString.lowercased(),
+                fractal: FractalRequest(
+                    width: 100_000, height: 10, iterations: 10, xa: -1, xb: 1, ya: -1, yb: 1, seed: 1))
             try await queue.publish(try JSONEncoder().encode(outside), messageID: "poison-width")
             try await cluster.expectAllCompletedOnce(try await cluster.create(batch(5, iterations: 100)))
 

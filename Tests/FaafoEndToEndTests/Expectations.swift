@@ -48,7 +48,7 @@ extension LocalCluster {
 /// What the render core says a fractal's checksums must be, computed here, apart from
 /// any worker.
 func expectedChecksums(_ object: FractalObject) throws -> (checksum: String, pixelChecksum: String) {
-    let parameters = try object.request.validated()
+    let parameters = try object.fractal.validated()
     let rendered = try RenderJob.run(parameters, threads: 1)
     return (rendered.checksum, rendered.pixelChecksum)
 }
@@ -58,8 +58,9 @@ func expectedChecksums(_ object: FractalObject) throws -> (checksum: String, pix
 func batch(_ count: Int, iterations: Int = 600) -> [CreateFractal] {
     (0..<count).map { i in
         CreateFractal(
-            width: 160 + i % 7, height: 120 + i % 5, iterations: iterations,
-            xa: -1.6, xb: 1.6, ya: -1.2, yb: 1.2, seed: UInt64(1000 + i))
+            fractal: FractalRequest(
+                width: 160 + i % 7, height: 120 + i % 5, iterations: iterations, xa: -1.6, xb: 1.6, ya: -1.2, yb: 1.2,
+                seed: UInt64(1000 + i)))
     }
 }
 

@@ -1,3 +1,4 @@
+import AMQPWorkQueue
 import FaafoCluster
 import Foundation
 import Testing
@@ -11,11 +12,14 @@ struct InstallScriptTests {
         .appending(path: "scripts/install.sh")
 
     /// Runs the script through env(1) with the variables that keep it inside `folder`.
-    static func install(_ arguments: [String], folder: URL) async throws -> (status: Int32, output: String) {
-        let environment = [
-            "FAAFO_BIN_DIR=\(try LocalCluster.executablesFolder().path)", "FAAFO_RUN_DIR=\(folder.path)",
-            "FAAFO_SERVICE_MANAGER=background", "FAAFO_LISTEN_ADDRESS=127.0.0.1", "FAAFO_DEMO_TASKS=6",
-        ]
+    static func install(
+        _ arguments: [String], folder: URL, environment extra: [String] = []
+    ) async throws -> (status: Int32, output: String) {
+        let environment =
+            [
+                "FAAFO_BIN_DIR=\(try LocalCluster.executablesFolder().path)", "FAAFO_RUN_DIR=\(folder.path)",
+                "FAAFO_SERVICE_MANAGER=background", "FAAFO_LISTEN_ADDRESS=127.0.0.1", "FAAFO_DEMO_TASKS=6",
+            ] + extra
         return try await runCommand(
             URL(fileURLWithPath: "/usr/bin/env"), environment + [script.path] + arguments, timeout: .seconds(240))
     }
@@ -48,6 +52,51 @@ struct InstallScriptTests {
         #expect(stop.output.contains("faafo-api stopped") && stop.output.contains("faafo-worker stopped"))
         #expect(!FileManager.default.fileExists(atPath: folder.appending(path: "faafo-api.pid").path))
         #expect(FileManager.default.fileExists(atPath: folder.appending(path: "data/faafo.db").path))
+    }
+
+    /// -i messaging gives faafo a broker user of its own (never guest, which RabbitMQ
+    /// refuses from other hosts), keeps its password in faafo.conf, prints the URL other
+    /// hosts pass with -m, and reuses the password when it runs again.
+    @Test func messagingMakesABrokerUserOfItsOwnAndKeepsIt() async throws {
+        let folder = FileManager.default.temporaryDirectory.appending(path: "faafo-install-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let user = "faafo-test-\(UUID().uuidString.prefix(8).lowercased())"
+        let environment = [
+            "FAAFO_CONFIG_DIR=\(folder.path)", "FAAFO_BROKER_USER=\(user)", "FAAFO_ADVERTISED_HOST=127.0.0.1",
+        ]
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let first = await Result { try await Self.install(["-i", "messaging"], folder: folder, environment: environment) }
+        let again = await Result { try await Self.install(["-i", "messaging"], folder: folder, environment: environment) }
+        let conf = (try? String(contentsOf: folder.appending(path: "faafo.conf"), encoding: .utf8)) ?? ""
+        try await withCleanup({
+            _ = try? await runCommand(URL(fileURLWithPath: "/usr/sbin/rabbitmqctl"), ["-q", "delete_user", user])
+        }) {
+            try await Self.expectABrokerUser(user, first: first, again: again, conf: conf)
+        }
+    }
+
+    static func expectABrokerUser(
+        _ user: String, first: Result<(status: Int32, output: String), any Error>,
+        again: Result<(status: Int32, output: String), any Error>, conf: String
+    ) async throws {
+        let (status, output) = try first.get()
+        #expect(status == 0, "\(output)")
+        let advertised = try #require(
+            output.split(separator: "\n").first { $0.contains("other hosts pass -m") }?.split(separator: " ").last,
+            "\(output)")
+        #expect(advertised.hasPrefix("amqp://\(user):") && advertised.hasSuffix("@127.0.0.1:5672/"))
+        let password = advertised.dropFirst("amqp://\(user):".count).prefix { $0 != "@" }
+        #expect(password.count >= 20 && password != "guest")
+        #expect(conf.contains("transport_url = amqp://\(user):\(password)@localhost:5672/"), "\(conf)")
+        #expect(!output.contains("guest"))
+        // The user logs in, with the password the URL carries.
+        let queue = try await AMQPWorkQueue(url: String(advertised), options: .init(names: .suffixed(user)))
+        try await queue.deleteTopology()
+        await queue.shutdown()
+        // Run again, it keeps the password: hosts given the URL go on working.
+        let (againStatus, againOutput) = try again.get()
+        #expect(againStatus == 0, "\(againOutput)")
+        #expect(againOutput.contains(String(advertised)), "\(againOutput)")
     }
 
     @Test func badOptionsAreNamed() async throws {

@@ -23,7 +23,9 @@ struct OriginalFaafoInteropTests {
     }
 
     static let tasks = (0..<4).map { i in
-        CreateFractal(width: 40 + i, height: 30, iterations: 60, xa: -1.6, xb: 1.6, ya: -1.2, yb: 1.2, seed: UInt64(i))
+        CreateFractal(
+            fractal: FractalRequest(
+                width: 40 + i, height: 30, iterations: 60, xa: -1.6, xb: 1.6, ya: -1.2, yb: 1.2, seed: UInt64(i)))
     }
 
     /// The original worker takes our API's tasks: its results (random c, PIL's PNG, no
@@ -82,9 +84,7 @@ struct OriginalFaafoInteropTests {
 
             var uuids: [String] = []
             for task in Self.tasks {
-                let original = OriginalFaafo.Fields(
-                    width: task.width, height: task.height, iterations: task.iterations, xa: task.xa, xb: task.xb,
-                    ya: task.ya, yb: task.yb)
+                let original = OriginalFaafo.Fields(fractal: task.fractal)
                 uuids.append(try #require(try await OriginalFaafo.post(original, endpoint: endpoint).uuid))
             }
             try await OriginalFaafo.publishRaw(Data("not json at all".utf8), endpoint: endpoint)
@@ -103,10 +103,9 @@ struct OriginalFaafoInteropTests {
             for object in stored {
                 let uuid = try #require(object.uuid)
                 let seed = try #require(TaskMessage.seedFromUUID(uuid))
-                let parameters = try FractalRequest(
-                    width: object.width, height: object.height, iterations: object.iterations,
-                    xa: object.xa, xb: object.xb, ya: object.ya, yb: object.yb, seed: seed
-                ).validated()
+                var request = object.fractal
+                request.seed = seed
+                let parameters = try request.validated()
                 let expected = try RenderJob.run(parameters, threads: 1)
                 #expect(object.checksum == expected.checksum, "\(uuid)\n\(worker.log.suffix(2000))")
                 #expect(object.pixelChecksum == expected.pixelChecksum, "\(uuid)")
@@ -149,24 +148,39 @@ enum OriginalFaafo {
         }
     }
 
-    /// A fractal as the original API shows it (the original's fields, and the result).
+    /// A fractal as the original API shows it: the original's fields (no c, no seed), and
+    /// the result.
     struct Fields: Codable {
         var uuid: String?
-        var width: Int
-        var height: Int
-        var iterations: Int
-        var xa: Double
-        var xb: Double
-        var ya: Double
-        var yb: Double
+        var fractal: FractalRequest
         var checksum: String?
         var pixelChecksum: String?
         var generatedBy: String?
 
         enum CodingKeys: String, CodingKey {
-            case uuid, width, height, iterations, xa, xb, ya, yb, checksum
+            case uuid, checksum
             case pixelChecksum = "pixel_checksum"
             case generatedBy = "generated_by"
+        }
+
+        init(fractal: FractalRequest) {
+            self.fractal = fractal
+            self.fractal.cx = nil
+            self.fractal.cy = nil
+            self.fractal.seed = nil
+        }
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            uuid = try c.decodeIfPresent(String.self, forKey: .uuid)
+            fractal = try FractalRequest(from: decoder)
+            checksum = try c.decodeIfPresent(String.self, forKey: .checksum)
+            pixelChecksum = try c.decodeIfPresent(String.self, forKey: .pixelChecksum)
+            generatedBy = try c.decodeIfPresent(String.self, forKey: .generatedBy)
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            try fractal.encode(to: encoder)
         }
     }
 

@@ -1,7 +1,9 @@
 import FaafoAPI
+import FaafoController
 import FaafoWire
 import FaafoWorker
 import Foundation
+import FractalPNG
 import FractalStore
 import Hummingbird
 import ServiceLifecycle
@@ -48,7 +50,7 @@ import WorkQueue
         let created = try #require(report.created, "no new fractal appeared after submitting the form")
         let object = try #require(try await server.service.fractal(uuid: created))
         let form = BrowserProbe.form
-        #expect([object.width, object.height, object.iterations] == [form["width"], form["height"], form["iterations"]])
+        #expect([object.fractal.width, object.fractal.height, object.fractal.iterations] == [form["width"], form["height"], form["iterations"]])
         let completed = try #require(report.completed, "the new fractal never showed as completed: the page did not refresh")
         #expect(completed.thumbnail?.naturalWidth == 96, "a 96 x 64 fractal fits the box: its own size")
 
@@ -68,7 +70,8 @@ import WorkQueue
                 server.url("/"),
             ], in: server.scratch)
         let png = try Data(contentsOf: file)
-        #expect(pngSize(Array(png)).map { [$0.width, $0.height] } == [1100, 1400])
+        let header = try PNGHeader(reading: png)
+        #expect(header.width == 1100 && header.height == 1400)
         if let destination {
             try? FileManager.default.removeItem(at: destination)
             try FileManager.default.copyItem(at: file, to: destination)

@@ -26,12 +26,12 @@ import Testing
             let created = try await harness.service.page(1, perPage: 100).objects
             #expect(created.count == 3)
             for object in created {
-                #expect(object.width == 64 && object.height == 48 && object.iterations == 50 && object.status == .pending)
-                #expect((-4 ... -1).contains(object.xa) && (1...4).contains(object.xb))
-                #expect((-3 ... -0.5).contains(object.ya) && (0.5...3).contains(object.yb))
-                #expect(object.seed != nil && object.cx != nil)
+                #expect(object.fractal.width == 64 && object.fractal.height == 48 && object.fractal.iterations == 50 && object.status == .pending)
+                #expect((-4 ... -1).contains(object.fractal.xa) && (1...4).contains(object.fractal.xb))
+                #expect((-3 ... -0.5).contains(object.fractal.ya) && (0.5...3).contains(object.fractal.yb))
+                #expect(object.fractal.seed != nil && object.fractal.cx != nil)
             }
-            #expect(Set(created.map(\.xa)).count == 3, "each gets its own plane")
+            #expect(Set(created.map(\.fractal.xa)).count == 3, "each gets its own plane")
 
             let second = try await Self.post(client, "count=3&width=+70+&height=40&iterations=20")
             #expect(second.status == .seeOther && second.headers[.location] == "/index/1")
@@ -39,7 +39,7 @@ import Testing
             #expect(third.headers[.location] == "/index/2", "the 7th fractal is on page 2")
             let page2 = try await client.execute(uri: "/index/2", method: .get).text
             let seventh = try await harness.service.page(7, perPage: 1).objects[0]
-            #expect(seventh.width == 30 && page2.contains(seventh.uuid))
+            #expect(seventh.fractal.width == 30 && page2.contains(seventh.uuid))
         }
     }
 

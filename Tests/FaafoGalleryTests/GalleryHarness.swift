@@ -1,4 +1,5 @@
 import FaafoAPI
+import FaafoController
 import FaafoWire
 import Foundation
 import FractalCore
@@ -33,8 +34,9 @@ struct GalleryHarness {
         var objects: [FractalObject] = []
         for i in 0..<count {
             let request = CreateFractal(
-                width: width, height: height, iterations: 60 + 10 * i,
-                xa: -2 - 0.1 * Double(i), xb: 2, ya: -1.5, yb: 1.5, seed: UInt64(100 + i))
+                fractal: FractalRequest(
+                    width: width, height: height, iterations: 60 + 10 * i, xa: -2 - 0.1 * Double(i), xb: 2, ya: -1.5,
+                    yb: 1.5, seed: UInt64(100 + i)))
             objects.append(try await service.createFractal(request))
         }
         return objects
@@ -46,15 +48,17 @@ struct GalleryHarness {
         let rendered = try RenderJob.run(Self.parameters(of: object), threads: 1)
         let upload = ResultUpload(
             duration: rendered.duration, checksum: rendered.checksum, size: rendered.size,
-            image: rendered.png.base64EncodedString(), generatedBy: generatedBy, pixelChecksum: rendered.pixelChecksum)
+            image: rendered.png.base64EncodedString(), generatedBy: generatedBy,
+            pixelChecksum: rendered.pixelChecksum)
         return try await service.submitResult(object.uuid, upload)
     }
 
     static func parameters(of object: FractalObject, width: Int? = nil, height: Int? = nil) throws -> FractalParameters {
-        try FractalRequest(
-            width: width ?? object.width, height: height ?? object.height, iterations: object.iterations,
-            xa: object.xa, xb: object.xb, ya: object.ya, yb: object.yb, cx: object.cx, cy: object.cy
-        ).validated()
+        var request = object.fractal
+        request.seed = nil
+        request.width = width ?? request.width
+        request.height = height ?? request.height
+        return try request.validated()
     }
 }
 
@@ -72,13 +76,4 @@ extension TestResponse {
 /// How many times `needle` occurs in `text`.
 func occurrences(of needle: String, in text: String) -> Int {
     text.components(separatedBy: needle).count - 1
-}
-
-/// Width and height from a PNG's IHDR chunk, or nil if the bytes do not start a PNG.
-func pngSize(_ bytes: [UInt8]) -> (width: Int, height: Int)? {
-    let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
-    guard bytes.count >= 24, Array(bytes[0..<8]) == signature, Array(bytes[12..<16]) == Array("IHDR".utf8) else {
-        return nil
-    }
-    return (bytes[16..<20].reduce(0) { $0 << 8 | Int($1) }, bytes[20..<24].reduce(0) { $0 << 8 | Int($1) })
 }

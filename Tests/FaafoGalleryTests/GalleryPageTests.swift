@@ -2,6 +2,7 @@ import FaafoAPI
 import FaafoWire
 import Foundation
 import FractalJob
+import FractalPNG
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -47,8 +48,8 @@ import Testing
                 #expect(page.contains(String(format: "%.6f seconds", duration)))
                 #expect(page.contains("<span class=\"line\">\(size) bytes</span>"))
                 #expect(page.contains(checksum))
-                #expect(page.contains("xa = \(object.xa)") && page.contains("yb = \(object.yb)"))
-                #expect(page.contains("<span class=\"line\">\(object.iterations)</span>"))
+                #expect(page.contains("xa = \(object.fractal.xa)") && page.contains("yb = \(object.fractal.yb)"))
+                #expect(page.contains("<span class=\"line\">\(object.fractal.iterations)</span>"))
             }
             #expect(occurrences(of: "320 x 240 pixels", in: page) == 5)
             #expect(occurrences(of: "gallery-test", in: page) == 5)
@@ -102,12 +103,12 @@ import Testing
             Self.expectPage(response)
             let page = response.text
             #expect(page.contains(#"<img src="/fractal/\#(done.uuid)" width="200" height="100""#))
-            let cx = try #require(done.cx), cy = try #require(done.cy), seed = try #require(done.seed)
+            let cx = try #require(done.fractal.cx), cy = try #require(done.fractal.cy), seed = try #require(done.fractal.seed)
             let checksum = try #require(done.checksum), pixelChecksum = try #require(done.pixelChecksum)
             let completedAt = try #require(done.completedAt), size = try #require(done.size)
             for value in [
                 "cx = \(cx)", "cy = \(cy)", "\(seed)", checksum, pixelChecksum, "worker-7", done.createdAt, completedAt,
-                "xa = \(done.xa)", "200 x 100 pixels", "\(size) bytes",
+                "xa = \(done.fractal.xa)", "200 x 100 pixels", "\(size) bytes",
             ] {
                 #expect(page.contains(value), "\(value)")
             }
@@ -121,6 +122,24 @@ import Testing
             #expect(pending.text.contains(#"<meta http-equiv="refresh" content="3">"#))
             #expect(!pending.text.contains("<img"))
             #expect(pending.text.contains(#"<tr><th scope="row">Checksum</th><td class="code"><span class="line">–</span></td></tr>"#))
+        }
+    }
+
+    /// A result of the original faafo worker (no pixel checksum) is shown as it is, and
+    /// says that the render contract did not make it.
+    @Test func aResultOfTheOriginalWorkerSaysItIsOutsideTheContract() async throws {
+        let harness = GalleryHarness()
+        let object = try await harness.create(1)[0]
+        let rendered = try RenderJob.run(GalleryHarness.parameters(of: object), threads: 1)
+        let upload = ResultUpload(
+            duration: rendered.duration, checksum: rendered.checksum, size: rendered.size,
+            image: rendered.png.base64EncodedString(), generatedBy: "original-host", pixelChecksum: nil)
+        _ = try await harness.service.submitResult(object.uuid, upload)
+        try await harness.test { client in
+            let page = try await client.execute(uri: "/fractals/\(object.uuid)", method: .get)
+            Self.expectPage(page)
+            #expect(page.text.contains("none: not made by the render contract"), "\(page.text)")
+            #expect(page.text.contains(rendered.checksum) && page.text.contains("original-host"))
         }
     }
 
@@ -156,7 +175,8 @@ import Testing
             let response = try await client.execute(uri: "/fractals/\(object.uuid)/thumbnail.png", method: .get)
             #expect(response.status == .ok && response.headers[.contentType] == "image/png")
             let png = Array(buffer: response.body)
-            #expect(pngSize(png).map { [$0.width, $0.height] } == [160, 100])
+            let header = try PNGHeader(reading: Data(png))
+            #expect(header.width == 160 && header.height == 100)
             #expect(png == Array(expected.png), "the fractal's plane, c and iterations at 160 x 100")
             #expect(png.count < (object.size ?? 0))
             let again = try await client.execute(uri: "/fractals/\(object.uuid)/thumbnail.png", method: .get)

@@ -33,9 +33,11 @@ import Testing
         ).validated()
         let rendered = try RenderJob.run(parameters, threads: 2)
         var object = FractalObject(
-            uuid: "0b4a4f06-6f45-4a5b-8f7e-3d4c2b1a0f99", width: 48, height: 32, iterations: 50,
-            xa: -2, xb: 2, ya: -1.5, yb: 1.5, size: rendered.size, checksum: rendered.checksum,
-            cx: parameters.cx, cy: parameters.cy, seed: 7, pixelChecksum: rendered.pixelChecksum,
+            uuid: "0b4a4f06-6f45-4a5b-8f7e-3d4c2b1a0f99",
+            fractal: FractalRequest(
+                width: 48, height: 32, iterations: 50, xa: -2, xb: 2, ya: -1.5, yb: 1.5, cx: parameters.cx,
+                cy: parameters.cy, seed: 7),
+            size: rendered.size, checksum: rendered.checksum, pixelChecksum: rendered.pixelChecksum,
             status: .completed, createdAt: "2026-11-25T16:20:17.123Z", completedAt: "2026-11-25T16:20:17.623Z")
         #expect(ChecksumCheck.problem(with: object, threads: 1) == nil)
         #expect(abs(try #require(object.storedLatency).milliseconds - 500) < 0.01)
@@ -46,8 +48,8 @@ import Testing
 
         // Without c, the seed gives it, as for an original worker.
         object.pixelChecksum = rendered.pixelChecksum
-        object.cx = nil
-        object.cy = nil
+        object.fractal.cx = nil
+        object.fractal.cy = nil
         #expect(ChecksumCheck.problem(with: object, threads: 1) == nil)
     }
 }

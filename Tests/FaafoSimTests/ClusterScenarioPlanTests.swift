@@ -1,4 +1,5 @@
 import FaafoCluster
+@testable import FaafoClusterScenario
 @testable import FaafoSim
 import Foundation
 import Testing
@@ -12,7 +13,7 @@ import Testing
         let cluster = try ClusterScenario(scenario: scenario, seed: 8, taskCount: 50)
 
         #expect(cluster.plan.tasks.map(\.uuid) == simulation.plan.tasks.map(\.uuid))
-        #expect(cluster.plan.tasks.map(\.width) == simulation.plan.tasks.map(\.request.width))
+        #expect(cluster.plan.tasks.map(\.fractal.width) == simulation.plan.tasks.map(\.request.fractal.width))
         // Uniform at 2000 a second: 500 µs apart.
         #expect(cluster.plan.arrivals?.prefix(3) == [.zero, .microseconds(500), .microseconds(1000)])
         #expect(cluster.plan.workers == simulation.settings.workers)

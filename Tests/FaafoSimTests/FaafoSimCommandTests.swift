@@ -75,4 +75,16 @@ import Testing
         #expect(result.text.contains("broken-worker: 3 seeds"))
         #expect(result.text.contains("replay: faafo-sim run Scenarios/broken-worker.yaml --seed"))
     }
+
+    /// Seeds run in parallel print what they print one at a time, in seed order, whichever
+    /// finished first.
+    @Test func aSwarmPrintsTheSameWhateverItsJobs() throws {
+        let arguments = ["run", "Scenarios/broken-worker.yaml", "--seeds", "1..8", "--tasks", "120"]
+        let one = try Self.run(arguments + ["--jobs", "1"])
+        let two = try Self.run(arguments + ["--jobs", "2"])
+        #expect(one.status == 1, "\(one.text)\(one.stderr)")
+        #expect(one.text.contains("replay: faafo-sim run Scenarios/broken-worker.yaml --seed"))
+        #expect(two.status == one.status)
+        #expect(two.text == one.text)
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import FractalCore
 import Testing
 
 @testable import FaafoWire
@@ -24,11 +25,12 @@ import Testing
         }
         let hasC = Bool.random(using: &random)
         return TaskMessage(
-            uuid: UUID().uuidString.lowercased(), width: Int.random(in: 1...9999, using: &random),
-            height: Int.random(in: 1...9999, using: &random), iterations: Int.random(in: 1...Int.max, using: &random),
-            xa: double(), xb: double(), ya: double(), yb: double(),
-            cx: hasC ? double() : nil, cy: hasC ? double() : nil,
-            seed: Bool.random(using: &random) ? UInt64.random(in: 0...UInt64.max, using: &random) : nil)
+            uuid: UUID().uuidString.lowercased(),
+            fractal: FractalRequest(
+                width: Int.random(in: 1...9999, using: &random), height: Int.random(in: 1...9999, using: &random),
+                iterations: Int.random(in: 1...Int.max, using: &random), xa: double(), xb: double(), ya: double(),
+                yb: double(), cx: hasC ? double() : nil, cy: hasC ? double() : nil,
+                seed: Bool.random(using: &random) ? UInt64.random(in: 0...UInt64.max, using: &random) : nil))
     }
 
     /// Messages with every kind of number, written by hand and by JSONEncoder, read back
@@ -104,10 +106,11 @@ import Testing
     }
 
     @Test func writingNamesWhatJSONCannotHold() throws {
-        var message = TaskMessage(uuid: "x", width: 1, height: 1, iterations: 1, xa: 0, xb: 1, ya: 0, yb: 1)
-        message.cx = .nan
+        var message = TaskMessage(
+            uuid: "x", fractal: FractalRequest(width: 1, height: 1, iterations: 1, xa: 0, xb: 1, ya: 0, yb: 1))
+        message.fractal.cx = .nan
         #expect(throws: EncodingError.self) { try message.jsonBody() }
-        message.cx = nil
+        message.fractal.cx = nil
         message.uuid = "quote \" and slash \\"
         #expect(try TaskMessage(jsonBody: message.jsonBody()) == message)
     }

@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import Testing
 @testable import FractalStore
+@testable import SQLiteFractalStore
 
 /// Failed fractals: a worker gave the task up. Every backend, then the migration that
 /// brought the status to databases made before it.
@@ -79,10 +80,10 @@ import Testing
             #expect(try await store.appliedMigrations() == ["v1", "v2: failed fractals", "v3: outbox claims"])
             let completed = try #require(try await store.fetch(Sample.uuid(1)))
             #expect(completed.status == .completed && completed.checksum == "abc" && completed.pixelChecksum == "def")
-            #expect(completed.width == 64 && completed.seed == 7 && completed.attempts == 1 && completed.failure == nil)
+            #expect(completed.fractal.width == 64 && completed.fractal.seed == 7 && completed.attempts == 1 && completed.failure == nil)
             #expect(try await store.image(Sample.uuid(1)) == Data([0x89, 0x50, 0x4E, 0x47]))
             let pending = try #require(try await store.fetch(Sample.uuid(2)))
-            #expect(pending.status == .pending && pending.cx == -0.4 && pending.published == !withOutboxRow)
+            #expect(pending.status == .pending && pending.fractal.cx == -0.4 && pending.published == !withOutboxRow)
             #expect(try await store.unpublished(limit: 10).map(\.uuid) == (withOutboxRow ? [Sample.uuid(2)] : []))
             #expect(try await store.page(1, perPage: 10).records.map(\.uuid) == [Sample.uuid(1), Sample.uuid(2)])
             let failed = try await store.fail(Sample.uuid(2), reason: "gone wrong", by: "w", at: Self.failedAt)

@@ -47,8 +47,8 @@ import Testing
         try await withStore(backend) { t in
             let first = try await t.store.insert(Sample.record(1)).record
             var other = Sample.record(1)
-            other.width = 999
-            other.seed = 12345
+            other.fractal.width = 999
+            other.fractal.seed = 12345
             #expect(try await t.store.insert(other) == .exists(first))
             #expect(try await t.store.insert(Sample.record(1)) == .exists(first))
             #expect(try await t.store.fetch(Sample.uuid(1)) == first)
@@ -73,14 +73,14 @@ import Testing
         try await withStore(backend) { t in
             for (n, seed) in seeds.enumerated() {
                 var record = Sample.record(n)
-                record.seed = seed
+                record.fractal.seed = seed
                 let stored = try await t.store.insert(record).record
-                #expect(stored.seed == seed)
-                #expect(try await t.store.fetch(record.uuid)?.seed == seed, "seed \(String(describing: seed))")
+                #expect(stored.fractal.seed == seed)
+                #expect(try await t.store.fetch(record.uuid)?.fractal.seed == seed, "seed \(String(describing: seed))")
             }
             // And in the order they were created, from a page and from the outbox too.
-            #expect(try await t.store.page(1, perPage: 100).records.map(\.seed) == seeds)
-            #expect(try await t.store.unpublished(limit: 100).map(\.seed) == seeds)
+            #expect(try await t.store.page(1, perPage: 100).records.map(\.fractal.seed) == seeds)
+            #expect(try await t.store.unpublished(limit: 100).map(\.fractal.seed) == seeds)
         }
     }
 
@@ -125,19 +125,19 @@ import Testing
     func numbersRoundTripAndNegativeZeroReadsBackAsZero(_ backend: StoreBackend) async throws {
         try await withStore(backend) { t in
             var record = Sample.record(1)
-            record.xa = -3.999_999_999_999_999_6
-            record.xb = .leastNonzeroMagnitude
-            record.ya = -.greatestFiniteMagnitude
-            record.yb = 0.1 + 0.2
-            record.cx = -0.0
-            record.cy = 1e-300
-            record.width = Int(Int32.max)
+            record.fractal.xa = -3.999_999_999_999_999_6
+            record.fractal.xb = .leastNonzeroMagnitude
+            record.fractal.ya = -.greatestFiniteMagnitude
+            record.fractal.yb = 0.1 + 0.2
+            record.fractal.cx = -0.0
+            record.fractal.cy = 1e-300
+            record.fractal.width = Int(Int32.max)
             let stored = try await t.store.insert(record).record
             let fetched = try #require(try await t.store.fetch(record.uuid))
             #expect(fetched == stored)
-            #expect(fetched.xa == record.xa && fetched.xb == record.xb && fetched.ya == record.ya)
-            #expect(fetched.yb == record.yb && fetched.cy == record.cy && fetched.width == record.width)
-            #expect(fetched.cx == 0 && fetched.cx?.sign == .plus)
+            #expect(fetched.fractal.xa == record.fractal.xa && fetched.fractal.xb == record.fractal.xb && fetched.fractal.ya == record.fractal.ya)
+            #expect(fetched.fractal.yb == record.fractal.yb && fetched.fractal.cy == record.fractal.cy && fetched.fractal.width == record.fractal.width)
+            #expect(fetched.fractal.cx == 0 && fetched.fractal.cx?.sign == .plus)
         }
     }
 
@@ -145,7 +145,7 @@ import Testing
     func nonFiniteNumbersAreRefusedAndNothingIsStored(_ backend: StoreBackend) async throws {
         try await withStore(backend) { t in
             var record = Sample.record(1)
-            record.cx = .nan
+            record.fractal.cx = .nan
             await #expect(throws: StoreError.self) { try await t.store.insert(record) }
             #expect(try await t.store.fetch(record.uuid) == nil)
 

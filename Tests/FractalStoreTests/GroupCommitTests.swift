@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Testing
 @testable import FractalStore
+@testable import SQLiteFractalStore
 
 @Suite struct GroupCommitTests {
     /// A WAL database file with one table of numbered rows.

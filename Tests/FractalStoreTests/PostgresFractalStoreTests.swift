@@ -100,7 +100,10 @@ import Testing
         let error = await #expect(throws: StoreError.self) {
             try await PostgresFractalStore(endpoint, operationTimeout: .seconds(3))
         }
-        #expect(ContinuousClock.now - started < .seconds(5))
+        // Alone it fails at once (connection refused). Beside the whole suite on two cores,
+        // where tests that block the cooperative pool's threads delay its timers, the answer
+        // has come 7-13 s on; still far from the hang of a call without a deadline.
+        #expect(ContinuousClock.now - started < .seconds(30))
         #expect(error?.message.contains("127.0.0.1:1") == true, "\(String(describing: error))")
     }
 }

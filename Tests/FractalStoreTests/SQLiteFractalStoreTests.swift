@@ -1,7 +1,9 @@
 import FaafoWire
 import Foundation
+import GRDB
 import Testing
 @testable import FractalStore
+@testable import SQLiteFractalStore
 
 /// What only the SQLite backend has: a file that outlives the process, its schema, the
 /// original's `database_url`, and images kept as files.
@@ -113,6 +115,62 @@ import Testing
             #expect(try await b.fetch(Sample.uuid(1))?.attempts == 1)
             #expect(try await a.image(Sample.uuid(1)) == Sample.png(1))
         }
+    }
+
+    // MARK: the columns
+
+    /// A column's value as SQLite holds it, as text that tells the storage class apart.
+    static func columns(_ store: SQLiteFractalStore, _ uuid: String) async throws -> [String: String] {
+        try await store.reader.read { db in
+            let row = try #require(try Row.fetchOne(db, sql: "SELECT * FROM fractal WHERE uuid = ?", arguments: [uuid]))
+            var columns: [String: String] = [:]
+            for (name, value) in row {
+                switch value.storage {
+                case .null: columns[name] = "NULL"
+                case .int64(let n): columns[name] = "INTEGER \(n)"
+                case .double(let d): columns[name] = "REAL \(d)"
+                case .string(let s): columns[name] = "TEXT \(s)"
+                case .blob(let b): columns[name] = "BLOB \(b.count)"
+                }
+            }
+            return columns
+        }
+    }
+
+    /// The table's columns and what a record puts in each: the shape an existing
+    /// database file (and the original's readers) rely on.
+    @Test func aRecordIsStoredInTheSameColumns() async throws {
+        let store = try SQLiteFractalStore(.file(path: ""))
+        let names = try await store.reader.read { db in
+            try Row.fetchAll(db, sql: "PRAGMA table_info(fractal)").map { "\($0["name"] as String) \($0["type"] as String)" }
+        }
+        #expect(
+            names == [
+                "uuid TEXT", "width INTEGER", "height INTEGER", "iterations INTEGER", "xa REAL", "xb REAL", "ya REAL",
+                "yb REAL", "cx REAL", "cy REAL", "seed INTEGER", "status TEXT", "created_at REAL", "published INTEGER",
+                "completed_at REAL", "duration REAL", "size INTEGER", "checksum TEXT", "pixel_checksum TEXT",
+                "generated_by TEXT", "attempts INTEGER", "failure TEXT", "claimed_until REAL",
+            ])
+
+        _ = try await store.insert(Sample.record(3, seed: UInt64.max))
+        let pending = try await Self.columns(store, Sample.uuid(3))
+        #expect(
+            pending == [
+                "uuid": "TEXT \(Sample.uuid(3))", "width": "INTEGER 259", "height": "INTEGER 303",
+                "iterations": "INTEGER 131", "xa": "REAL -1.77488588389", "xb": "REAL 3.08249829401",
+                "ya": "REAL -1.31213919301", "yb": "REAL 1.95281690897", "cx": "NULL", "cy": "NULL",
+                "seed": "INTEGER -1", "status": "TEXT pending", "created_at": "REAL \(Sample.epoch.addingTimeInterval(3).timeIntervalSince1970)",
+                "published": "INTEGER 0", "completed_at": "NULL", "duration": "NULL", "size": "NULL", "checksum": "NULL",
+                "pixel_checksum": "NULL", "generated_by": "NULL", "attempts": "INTEGER 0", "failure": "NULL",
+                "claimed_until": "NULL",
+            ])
+
+        _ = try await store.insert(Sample.record(2))
+        _ = try await store.complete(Sample.uuid(2), with: Sample.result(), image: Sample.png(2))
+        let completed = try await Self.columns(store, Sample.uuid(2))
+        #expect(completed["cx"] == "REAL -0.4" && completed["cy"] == "REAL 0.6" && completed["seed"] == "INTEGER 2")
+        #expect(completed["width"] == "INTEGER 258" && completed["status"] == "TEXT completed")
+        #expect(completed["checksum"] == "TEXT c0ffee" && completed["size"] == "INTEGER 2048" && completed["attempts"] == "INTEGER 1")
     }
 
     // MARK: images in a directory

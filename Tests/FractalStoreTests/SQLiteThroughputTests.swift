@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import FractalStore
+@testable import SQLiteFractalStore
 
 /// Inserts and completes a second on a WAL database file, printed, never asserted. Runs
 /// only when asked:

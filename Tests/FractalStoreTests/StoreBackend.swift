@@ -1,8 +1,10 @@
 import FaafoWire
 import Foundation
+import FractalCore
 import Testing
 @testable import FractalStore
 import PostgresFractalStore
+@testable import SQLiteFractalStore
 
 /// The backends the contract suite runs against.
 enum StoreBackend: CaseIterable, CustomTestStringConvertible, Sendable {
@@ -113,10 +115,12 @@ enum Sample {
     /// Fractal `n`, created `second` seconds after `epoch` (n by default).
     static func record(_ n: Int, second: Double? = nil, seed: UInt64? = nil) -> FractalRecord {
         FractalRecord(
-            uuid: uuid(n), width: 256 + n, height: 300 + n, iterations: 128 + n,
-            xa: -1.77488588389, xb: 3.08249829401, ya: -1.31213919301, yb: 1.95281690897,
-            cx: n.isMultiple(of: 2) ? -0.4 : nil, cy: n.isMultiple(of: 2) ? 0.6 : nil,
-            seed: seed ?? UInt64(n), createdAt: epoch.addingTimeInterval(second ?? Double(n)))
+            uuid: uuid(n),
+            fractal: FractalRequest(
+                width: 256 + n, height: 300 + n, iterations: 128 + n, xa: -1.77488588389, xb: 3.08249829401,
+                ya: -1.31213919301, yb: 1.95281690897, cx: n.isMultiple(of: 2) ? -0.4 : nil,
+                cy: n.isMultiple(of: 2) ? 0.6 : nil, seed: seed ?? UInt64(n)),
+            createdAt: epoch.addingTimeInterval(second ?? Double(n)))
     }
 
     static func result(checksum: String = "c0ffee", generatedBy: String = "worker-1") -> FractalResult {

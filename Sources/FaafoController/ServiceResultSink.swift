@@ -1,5 +1,5 @@
 import FaafoWire
-import FaafoWorker
+import FaafoWorkerLogic
 
 /// Delivers results straight to a `FractalService` in the same process: the in-process
 /// workers of `faafo-api --workers N` and of the simulator. Refusals map as the HTTP API

@@ -5,13 +5,14 @@ import FaafoConfig
 import FaafoLogging
 import FaafoWorker
 import Foundation
+import FractalCore
 import Logging
 import ServiceLifecycle
 
 /// `faafo-worker`: takes tasks from RabbitMQ, renders them, PUTs each result to the API
 /// and acknowledges the task only after the API accepted it.
 @main
-struct FaafoWorkerServer: AsyncParsableCommand {
+struct FaafoWorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "faafo-worker",
         abstract: "The faafo worker service: renders the fractals queued by faafo-api.",
@@ -57,7 +58,7 @@ struct FaafoWorkerServer: AsyncParsableCommand {
         let client = try FaafoAPIClient(endpointURL: configuration.endpointURL)
         var workerConfiguration = WorkerConfiguration(
             concurrency: concurrency, renderThreads: renderThreads,
-            limits: .init(workBudget: configuration.workBudget ?? .init(1 << 36)))
+            limits: RenderLimits(workBudget: configuration.workBudget ?? RenderLimits.defaultWorkBudget))
         if let name { workerConfiguration.name = name }
         let worker = FractalWorker(
             queue: queue, sink: HTTPResultSink(client: client), configuration: workerConfiguration, logger: logger)

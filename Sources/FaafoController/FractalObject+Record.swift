@@ -6,11 +6,8 @@ extension FractalObject {
     /// The API's view of a stored fractal.
     init(_ r: FractalRecord) {
         self.init(
-            uuid: r.uuid, width: r.width, height: r.height, iterations: r.iterations,
-            xa: r.xa, xb: r.xb, ya: r.ya, yb: r.yb,
-            duration: r.duration, size: r.size, checksum: r.checksum,
-            url: r.status == .completed ? "/fractal/\(r.uuid)" : nil,
-            generatedBy: r.generatedBy, cx: r.cx, cy: r.cy, seed: r.seed,
+            uuid: r.uuid, fractal: r.fractal, duration: r.duration, size: r.size, checksum: r.checksum,
+            url: r.status == .completed ? "/fractal/\(r.uuid)" : nil, generatedBy: r.generatedBy,
             pixelChecksum: r.pixelChecksum, status: r.status,
             createdAt: Self.timestamp(r.createdAt), completedAt: r.completedAt.map(Self.timestamp),
             attempts: r.attempts, failure: r.failure)
@@ -27,8 +24,6 @@ extension FractalObject {
 extension TaskMessage {
     /// The queue message for a stored fractal.
     init(_ r: FractalRecord) {
-        self.init(
-            uuid: r.uuid, width: r.width, height: r.height, iterations: r.iterations,
-            xa: r.xa, xb: r.xb, ya: r.ya, yb: r.yb, cx: r.cx, cy: r.cy, seed: r.seed)
+        self.init(uuid: r.uuid, fractal: r.fractal)
     }
 }

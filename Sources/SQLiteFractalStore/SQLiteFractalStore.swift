@@ -1,4 +1,5 @@
 import Foundation
+import FractalStore
 import GRDB
 
 /// Fractals in SQLite, through GRDB: a WAL database file (`DatabasePool`: reads run

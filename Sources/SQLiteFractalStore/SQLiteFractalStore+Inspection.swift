@@ -1,4 +1,5 @@
 import Foundation
+import FractalStore
 import GRDB
 
 /// What the database holds besides fractals, for tests and diagnostics.

@@ -45,7 +45,7 @@ public final class FractalService: Sendable {
     /// not confirmed stays in the outbox and is published by `publishOutbox`.
     public func create(_ request: CreateFractal) async throws -> CreateOutcome {
         let uuid = try Self.canonicalUUID(request.uuid) ?? FractalUUID.text(environment.newUUID())
-        var fractal = request.request
+        var fractal = request.fractal
         if fractal.cx == nil && fractal.cy == nil && fractal.seed == nil {
             fractal.seed = environment.newSeed()
         }
@@ -56,10 +56,7 @@ public final class FractalService: Sendable {
             throw FractalServiceError(.invalid, error.message)
         }
 
-        let record = FractalRecord(
-            uuid: uuid, width: parameters.width, height: parameters.height, iterations: parameters.iterations,
-            xa: parameters.xa, xb: parameters.xb, ya: parameters.ya, yb: parameters.yb,
-            cx: parameters.cx, cy: parameters.cy, seed: parameters.seed, createdAt: environment.now())
+        let record = FractalRecord(uuid: uuid, fractal: parameters.request, createdAt: environment.now())
         let outcome: InsertOutcome
         do {
             outcome = try await store.insert(record)
@@ -202,8 +199,9 @@ public final class FractalService: Sendable {
 
     /// Whether a repeated create asks for the stored task: the same size, iterations and
     /// plane, and no seed or c that differs from the stored one.
-    static func sameTask(_ r: FractalRecord, _ q: CreateFractal) -> Bool {
-        r.width == q.width && r.height == q.height && r.iterations == q.iterations
+    static func sameTask(_ record: FractalRecord, _ create: CreateFractal) -> Bool {
+        let (r, q) = (record.fractal, create.fractal)
+        return r.width == q.width && r.height == q.height && r.iterations == q.iterations
             && r.xa == q.xa && r.xb == q.xb && r.ya == q.ya && r.yb == q.yb
             && (q.seed == nil || q.seed == r.seed)
             && (q.cx == nil || q.cx == r.cx) && (q.cy == nil || q.cy == r.cy)

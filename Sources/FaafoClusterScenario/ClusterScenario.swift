@@ -1,5 +1,6 @@
 import FaafoCluster
 import FaafoMetrics
+import FaafoSim
 import FaafoWire
 import FractalJob
 import Foundation
@@ -38,7 +39,7 @@ public final class ClusterScenario {
             refused.append("result-failure (a real one needs a proxy between the workers and the API)")
         }
         if let bug = scenario.cluster.workerBug {
-            refused.append("worker-bug \(bug.rawValue) (faafo-worker has no deliberate bug)")
+            refused.append("worker-bug \(bug.rawValue) (a test-only defect of the step machine that faafo-worker cannot switch on)")
         }
         guard refused.isEmpty else {
             throw ScenarioError(

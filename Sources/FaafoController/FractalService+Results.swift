@@ -110,9 +110,9 @@ extension FractalService {
         } catch {
             throw invalid("image is not a PNG file: \(error)")
         }
-        guard header.width == record.width, header.height == record.height else {
+        guard header.width == record.fractal.width, header.height == record.fractal.height else {
             throw invalid(
-                "image is \(header.width)x\(header.height) pixels, the fractal is \(record.width)x\(record.height)")
+                "image is \(header.width)x\(header.height) pixels, the fractal is \(record.fractal.width)x\(record.fractal.height)")
         }
         return image
     }

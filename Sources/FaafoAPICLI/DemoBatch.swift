@@ -1,8 +1,10 @@
 import FaafoAPI
 import FaafoClient
+import FaafoController
 import FaafoLoad
 import FaafoWire
 import Foundation
+import FractalCore
 import Hummingbird
 import Logging
 import ServiceLifecycle
@@ -53,8 +55,9 @@ struct DemoBatch {
     /// the seed `index + 1`.
     @Sendable static func task(_ index: Int) -> CreateFractal {
         CreateFractal(
-            width: 256 + 32 * (index % 8), height: 192 + 24 * (index % 5), iterations: 128 + 16 * (index % 9),
-            xa: -2, xb: 2, ya: -1.5, yb: 1.5, seed: UInt64(index + 1))
+            fractal: FractalRequest(
+                width: 256 + 32 * (index % 8), height: 192 + 24 * (index % 5), iterations: 128 + 16 * (index % 9),
+                xa: -2, xb: 2, ya: -1.5, yb: 1.5, seed: UInt64(index + 1)))
     }
 }
 

@@ -1,5 +1,7 @@
-import Foundation
 import FaafoWire
+import Foundation
+import FractalCore
+import FractalStore
 import GRDB
 
 extension SQLiteFractalStore {
@@ -104,8 +106,9 @@ extension SQLiteFractalStore {
 
     static func arguments(_ r: FractalRecord) -> StatementArguments {
         [
-            r.uuid, r.width, r.height, r.iterations, r.xa, r.xb, r.ya, r.yb, r.cx, r.cy,
-            r.seed.map(StoredValue.int64), r.status.rawValue, StoredValue.seconds(r.createdAt),
+            r.uuid, r.fractal.width, r.fractal.height, r.fractal.iterations, r.fractal.xa, r.fractal.xb,
+            r.fractal.ya, r.fractal.yb, r.fractal.cx, r.fractal.cy, r.fractal.seed.map(StoredValue.int64),
+            r.status.rawValue, StoredValue.seconds(r.createdAt),
             r.published, r.completedAt.map(StoredValue.seconds), r.duration, r.size, r.checksum,
             r.pixelChecksum, r.generatedBy, r.attempts, r.failure,
         ]
@@ -121,16 +124,17 @@ extension SQLiteFractalStore {
         }
         var r = FractalRecord(
             uuid: uuid,
-            width: try row.decode(forColumn: "width"),
-            height: try row.decode(forColumn: "height"),
-            iterations: try row.decode(forColumn: "iterations"),
-            xa: try row.decode(forColumn: "xa"),
-            xb: try row.decode(forColumn: "xb"),
-            ya: try row.decode(forColumn: "ya"),
-            yb: try row.decode(forColumn: "yb"),
-            cx: try row.decode(forColumn: "cx"),
-            cy: try row.decode(forColumn: "cy"),
-            seed: (try row.decode(Int64?.self, forColumn: "seed")).map(StoredValue.seed),
+            fractal: FractalRequest(
+                width: try row.decode(forColumn: "width"),
+                height: try row.decode(forColumn: "height"),
+                iterations: try row.decode(forColumn: "iterations"),
+                xa: try row.decode(forColumn: "xa"),
+                xb: try row.decode(forColumn: "xb"),
+                ya: try row.decode(forColumn: "ya"),
+                yb: try row.decode(forColumn: "yb"),
+                cx: try row.decode(forColumn: "cx"),
+                cy: try row.decode(forColumn: "cy"),
+                seed: (try row.decode(Int64?.self, forColumn: "seed")).map(StoredValue.seed)),
             createdAt: StoredValue.date(seconds: try row.decode(forColumn: "created_at")))
         r.status = status
         r.published = try row.decode(forColumn: "published")

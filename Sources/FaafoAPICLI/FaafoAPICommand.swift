@@ -1,6 +1,7 @@
 import ArgumentParser
 import FaafoAPI
 import FaafoConfig
+import FaafoController
 import FaafoLoad
 import FaafoLogging
 import FaafoWorker
@@ -11,7 +12,7 @@ import Logging
 /// `faafo-api`: the controller. With `transport_url = memory://` and `--workers N` it is a
 /// whole Fractals system in one process.
 @main
-struct FaafoAPIServer: AsyncParsableCommand {
+struct FaafoAPICommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "faafo-api",
         abstract: "The faafo API service: stores fractal requests and queues them for workers.",
@@ -33,6 +34,7 @@ struct FaafoAPIServer: AsyncParsableCommand {
     @Option(help: "The port to listen on (0: any free port).") var bindPort: String?
     @Option(help: "In-process workers (default: 1 with memory://, else 0).") var workers: String?
     @Option(help: "The largest width × height × iterations accepted.") var workBudget: String?
+    @Option(help: "Seconds a connection that sends nothing is kept (half a request, or idle).") var idleTimeout: String?
     @Option(help: "Run N demo tasks through the running system, print a summary, then stop.") var demo: Int?
     @Flag(help: "Log at INFO (the default for the service).") var verbose = false
     @Flag(help: "Log at DEBUG.") var debug = false
@@ -47,6 +49,7 @@ struct FaafoAPIServer: AsyncParsableCommand {
         overrides["bind_port"] = bindPort
         overrides["workers"] = workers
         overrides["work_budget"] = workBudget
+        overrides["idle_timeout"] = idleTimeout
         let configuration: FaafoConfiguration
         do {
             configuration = try FaafoConfiguration.load(cliOverrides: overrides, configFilePath: configFile)
@@ -68,7 +71,8 @@ struct FaafoAPIServer: AsyncParsableCommand {
             workerConfiguration: WorkerConfiguration(
                 concurrency: 1,
                 renderThreads: configuration.renderThreads > 0 ? configuration.renderThreads : nil,
-                limits: FaafoSystem.limits(configuration)))
+                limits: FaafoSystem.limits(configuration)),
+            idleTimeout: .milliseconds(Int64(configuration.idleTimeout * 1000)))
 
         if let demo {
             guard demo >= 1 else { throw ValidationError("--demo takes a number of tasks, 1 or more") }
