@@ -39,6 +39,8 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         // Only FaafoAPITests link it: it reads the API's OpenAPI document as a client's tools would.
         .package(url: "https://github.com/mattpolzin/OpenAPIKit.git", from: "6.4.0"),
     ],
@@ -94,6 +96,14 @@ let package = Package(
             name: "SQLiteFractalStore",
             dependencies: ["FractalStore", "FaafoWire", "FractalCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // Stored fractals in a shared PostgreSQL database, through PostgresNIO's pooled client.
+        .target(
+            name: "PostgresFractalStore",
+            dependencies: [
+                "FractalStore", "FaafoWire", "FractalCore", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Log lines in the tutorial's (oslo.log) form.
         .target(name: "FaafoLogging", dependencies: [.product(name: "Logging", package: "swift-log")]),
         // Real clusters on this machine: faafo-api and faafo-worker processes on RabbitMQ,
@@ -130,11 +140,12 @@ let package = Package(
         ),
         // The controller over HTTP: the routes of wire.md and the gallery over FractalService
         // (Hummingbird), the application builder, and FaafoSystem, the one place that picks
-        // the store and queue backends (SQLite, RabbitMQ) from the configuration.
+        // the store and queue backends (SQLite, PostgreSQL, RabbitMQ) from the configuration.
         .target(
             name: "FaafoAPI",
             dependencies: [
-                "FaafoController", "FaafoWire", "FractalCore", "FractalStore", "SQLiteFractalStore", "WorkQueue",
+                "FaafoController", "FaafoWire", "FractalCore", "FractalStore", "SQLiteFractalStore", "PostgresFractalStore",
+                "WorkQueue",
                 "AMQPWorkQueue", "FaafoConfig", "FaafoWorker", "FaafoLogging", "FaafoGallery",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -231,7 +242,9 @@ let package = Package(
         .testTarget(
             name: "FractalStoreTests",
             dependencies: [
-                "FractalStore", "SQLiteFractalStore", "FaafoWire", .product(name: "GRDB", package: "GRDB.swift"),
+                "FractalStore", "SQLiteFractalStore", "PostgresFractalStore", "FaafoWire", "FaafoConfig",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]),
         .testTarget(name: "FaafoConfigTests", dependencies: ["FaafoConfig"]),
         .testTarget(name: "FaafoLoggingTests", dependencies: ["FaafoLogging"]),
@@ -259,7 +272,7 @@ let package = Package(
             name: "FaafoEndToEndTests",
             dependencies: [
                 "FaafoAPICLI", "FaafoWorkerCLI", "FaafoSimCLI", "FaafoClient", "FaafoCluster", "FaafoClusterScenario", "FaafoSim",
-                "FaafoWire", "AMQPWorkQueue", "FractalCore", "FractalJob",
+                "FaafoWire", "FaafoConfig", "AMQPWorkQueue", "FractalCore", "FractalJob",
             ]
         ),
         .testTarget(name: "FaafoSimTests", dependencies: [

@@ -3,6 +3,7 @@ import FaafoConfig
 import FractalCore
 import FractalStore
 import Logging
+import PostgresFractalStore
 import SQLiteFractalStore
 import WorkQueue
 
@@ -10,9 +11,12 @@ import WorkQueue
 /// is chosen.
 public enum FaafoSystem {
     /// The store `database_url` names: SQLite (a file, or SQLite's private in-memory
-    /// database), or the in-process store for `memory://`. PostgreSQL URLs are read
-    /// but not served by this build: that is an error that says so.
-    public static func makeStore(_ configuration: FaafoConfiguration) throws -> any FractalStore {
+    /// database), PostgreSQL (a database several APIs share; its schema brought up to date
+    /// here), or the in-process store for `memory://`. A server that cannot be reached, a
+    /// wrong password or a missing database fails here with an error naming `database_url`.
+    public static func makeStore(
+        _ configuration: FaafoConfiguration, logger: Logger = Logger(label: "faafo.store")
+    ) async throws -> any FractalStore {
         let images: SQLiteFractalStore.ImageStore =
             switch configuration.imageStore {
             case .database: .database
@@ -23,10 +27,28 @@ public enum FaafoSystem {
             return try SQLiteFractalStore(.file(path: path), imageStore: images)
         case .memory:
             return MemoryFractalStore()
-        case .postgres:
-            throw StoreError(
-                "database_url names PostgreSQL (\(try configuration.database)), which this build cannot use yet: "
-                    + "use sqlite:////absolute/path.db, sqlite:///relative.db or memory://")
+        case .postgres(let url):
+            guard case .database = configuration.imageStore else {
+                // A folder of one host is no place for the images of APIs on many.
+                throw StoreError(
+                    "image_store = \(configuration.imageStore) cannot be used with a PostgreSQL database_url: "
+                        + "images are kept in the database (image_store = database)")
+            }
+            let parts: PostgresURL
+            switch PostgresURL.parse(url) {
+            case .success(let parsed): parts = parsed
+            case .failure(let error):
+                throw StoreError("database_url '\(Redaction.redactingPassword(url))' is not usable: \(error)")
+            }
+            let endpoint = PostgresEndpoint(
+                host: parts.host, port: parts.port, username: parts.user, password: parts.password,
+                database: parts.database, tls: PostgresEndpoint.TLSMode(rawValue: parts.sslMode) ?? .prefer)
+            do {
+                return try await PostgresFractalStore(
+                    endpoint, poolSize: configuration.databasePoolSize, logger: logger)
+            } catch let error as StoreError {
+                throw StoreError("database_url '\(Redaction.redactingPassword(url))': \(error.message)")
+            }
         }
     }
 

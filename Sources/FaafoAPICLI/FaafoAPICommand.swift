@@ -26,7 +26,9 @@ struct FaafoAPICommand: AsyncParsableCommand {
     var configFile: String?
     @Option(help: "amqp://user:pass@host:port/ for RabbitMQ, or memory:// for the in-process queue.")
     var transportUrl: String?
-    @Option(help: "sqlite:////absolute/path.db or sqlite:///relative.db.") var databaseUrl: String?
+    @Option(help: "sqlite:////absolute/path.db, sqlite:///relative.db or postgresql://user:password@host:5432/faafo.")
+    var databaseUrl: String?
+    @Option(help: "Connections to a PostgreSQL database at most (default 10).") var databasePoolSize: String?
     @Option(help: "database (default) or file:///directory for the PNG files.") var imageStore: String?
     @Option(help: "The address to listen on.") var listenAddress: String?
     @Option(help: "The port to listen on (0: any free port).") var bindPort: String?
@@ -41,6 +43,7 @@ struct FaafoAPICommand: AsyncParsableCommand {
         var overrides: [String: String] = [:]
         overrides["transport_url"] = transportUrl
         overrides["database_url"] = databaseUrl
+        overrides["database_pool_size"] = databasePoolSize
         overrides["image_store"] = imageStore
         overrides["listen_address"] = listenAddress
         overrides["bind_port"] = bindPort
@@ -58,7 +61,7 @@ struct FaafoAPICommand: AsyncParsableCommand {
         let logger = Logger(label: "faafo.api")
         for line in configuration.summaryLines { logger.debug("\(line)") }
 
-        let store = try FaafoSystem.makeStore(configuration)
+        let store = try await FaafoSystem.makeStore(configuration, logger: Logger(label: "faafo.store"))
         let queue = try await FaafoSystem.makeQueue(configuration, logger: Logger(label: "faafo.queue"))
         let service = FractalService(
             store: store, queue: queue, limits: FaafoSystem.limits(configuration), logger: logger)

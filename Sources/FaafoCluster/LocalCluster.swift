@@ -7,7 +7,8 @@ import Synchronization
 import WorkQueue
 
 /// A faafo deployment on this machine, made of real processes: one `faafo-api` on a
-/// loopback port over an SQLite file in a scratch folder, and `faafo-worker` processes,
+/// loopback port over an SQLite file in a scratch folder (or over a `databaseURL`, with
+/// more APIs beside it: `additionalAPIs`), and `faafo-worker` processes,
 /// all on the RabbitMQ broker in a virtual host of the cluster's own. The test suites and
 /// `faafo-sim run --cluster` use it to inject real faults: SIGKILL, SIGSTOP/SIGCONT, an API
 /// restart, a broker restart.
@@ -23,6 +24,13 @@ public final class LocalCluster: @unchecked Sendable {
         /// Runs once the cluster's virtual host exists and before the API starts, with the
         /// virtual host's URL: to prepare the broker as another program would have.
         public var beforeAPI: (@Sendable (_ brokerURL: String) async throws -> Void)?
+        /// The APIs' `database_url`; nil: an SQLite file in the cluster's scratch folder.
+        public var databaseURL: String?
+        /// More faafo-api processes over the same database, each on a port of its own
+        /// (`additionalAPIs`); they publish to the same virtual host.
+        public var additionalAPIs = 0
+        /// Which API the workers report results to: 0 the first (`api`), 1… the additional ones.
+        public var workersReportTo = 0
 
         public init(executables: URL) {
             self.executables = executables
@@ -38,6 +46,14 @@ public final class LocalCluster: @unchecked Sendable {
     public let port: Int
     public var endpoint: String { "http://127.0.0.1:\(port)" }
     public let client: FaafoAPIClient
+    /// The additional APIs (`Options.additionalAPIs`), their endpoints and clients.
+    public var additionalAPIs: [ServiceProcess] { processes.withLock { $0.others } }
+    public let additionalEndpoints: [String]
+    public let additionalClients: [FaafoAPIClient]
+    /// Where the workers send their results (`Options.workersReportTo`).
+    public var workerEndpoint: String {
+        options.workersReportTo == 0 ? endpoint : additionalEndpoints[options.workersReportTo - 1]
+    }
     /// Workers by name, in the order they were first started; a restarted worker
     /// replaces its predecessor.
     public var workers: [ServiceProcess] { processes.withLock { $0.workers } }
@@ -48,7 +64,9 @@ public final class LocalCluster: @unchecked Sendable {
     let queue: AMQPWorkQueue
     /// Faults run beside the workload, so the processes are replaced under a lock.
     /// Replaced processes are kept in `retired`, for their logs.
-    private let processes: Mutex<(api: ServiceProcess, workers: [ServiceProcess], retired: [ServiceProcess], apiRestarts: Int)>
+    private let processes: Mutex<
+        (api: ServiceProcess, others: [ServiceProcess], workers: [ServiceProcess], retired: [ServiceProcess], apiRestarts: Int)
+    >
 
     /// Starts the API (and the broker if asked and needed); no workers yet.
     public init(_ options: Options) async throws {
@@ -63,14 +81,26 @@ public final class LocalCluster: @unchecked Sendable {
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             try await options.beforeAPI?(brokerURL)
-            let api = try Self.startAPI(options, brokerURL: brokerURL, folder: folder, port: 0, name: "faafo-api")
-            processes = Mutex((api: api, workers: [], retired: [], apiRestarts: 0))
-            let line = try await api.waitForLog("listening on 127.0.0.1:")
-            guard let port = api.listeningPort else {
-                throw ClusterError("cannot read the API's port from its log line '\(line)'")
+            // Started together: APIs over one database must cope with migrating it at once.
+            let (brokerURL, folder) = (brokerURL, folder)
+            let apis = try (0...options.additionalAPIs).map { index in
+                try Self.startAPI(
+                    options, brokerURL: brokerURL, folder: folder, port: 0,
+                    name: index == 0 ? "faafo-api" : "faafo-api-\(Character(UnicodeScalar(UInt8(97 + index))))")
             }
-            self.port = port
-            client = try FaafoAPIClient(endpointURL: "http://127.0.0.1:\(port)")
+            processes = Mutex((api: apis[0], others: Array(apis.dropFirst()), workers: [], retired: [], apiRestarts: 0))
+            var ports: [Int] = []
+            for api in apis {
+                let line = try await api.waitForLog("listening on 127.0.0.1:")
+                guard let port = api.listeningPort else {
+                    throw ClusterError("cannot read the port of \(api.name) from its log line '\(line)'")
+                }
+                ports.append(port)
+            }
+            self.port = ports[0]
+            client = try FaafoAPIClient(endpointURL: "http://127.0.0.1:\(ports[0])")
+            additionalEndpoints = ports.dropFirst().map { "http://127.0.0.1:\($0)" }
+            additionalClients = try additionalEndpoints.map { try FaafoAPIClient(endpointURL: $0) }
             // Its reconnects during a broker restart are expected: errors only.
             var logger = Logger(label: "faafo.cluster.queue")
             logger.logLevel = .error
@@ -89,7 +119,8 @@ public final class LocalCluster: @unchecked Sendable {
         try ServiceProcess(
             options.executables.appending(path: "faafo-api"),
             [
-                "--transport-url", brokerURL, "--database-url", "sqlite:///" + folder.appending(path: "faafo.db").path,
+                "--transport-url", brokerURL,
+                "--database-url", options.databaseURL ?? "sqlite:///" + folder.appending(path: "faafo.db").path,
                 "--listen-address", "127.0.0.1", "--bind-port", "\(port)", "--workers", "0",
             ], name: name)
     }
@@ -100,7 +131,7 @@ public final class LocalCluster: @unchecked Sendable {
         let worker = try ServiceProcess(
             options.executables.appending(path: "faafo-worker"),
             [
-                "--transport-url", brokerURL, "--endpoint-url", endpoint,
+                "--transport-url", brokerURL, "--endpoint-url", workerEndpoint,
                 "--concurrency", "\(concurrency ?? options.workerConcurrency)",
                 "--render-threads", "\(options.renderThreads)", "--name", name, "--debug",
             ], name: name)
@@ -138,6 +169,11 @@ public final class LocalCluster: @unchecked Sendable {
         try await restarted.waitForLog("listening on 127.0.0.1:")
     }
 
+    /// Kills the first API with SIGKILL and leaves it dead: the other APIs carry on.
+    public func killAPI() {
+        api.kill()
+    }
+
     /// Restarts the broker application (every connection of every user drops).
     public func restartBroker() async throws {
         try await options.broker.restart()
@@ -156,7 +192,7 @@ public final class LocalCluster: @unchecked Sendable {
     /// How many lines contain `text` in the logs of every API process this cluster ran
     /// (restarted ones included).
     public func apiLogCount(of text: String) -> Int {
-        let apis = processes.withLock { [$0.api] + $0.retired.filter { $0.name.hasPrefix("faafo-api") } }
+        let apis = processes.withLock { [$0.api] + $0.others + $0.retired.filter { $0.name.hasPrefix("faafo-api") } }
         return apis.reduce(0) { $0 + $1.logCount(of: text) }
     }
 
@@ -191,8 +227,10 @@ public final class LocalCluster: @unchecked Sendable {
     public func stop() async {
         for worker in workers { await worker.stop() }
         await api.stop()
+        for other in additionalAPIs { await other.stop() }
         await queue.shutdown()
         try? await client.shutdown()
+        for other in additionalClients { try? await other.shutdown() }
         try? FileManager.default.removeItem(at: folder)
         await options.broker.deleteVirtualHost(virtualHost)
         ServiceProcess.cancelInterruptCleanup(interruptCleanup)

@@ -6,6 +6,7 @@
 public enum ConfigurationKey: String, CaseIterable, Comparable, Hashable, Sendable, CustomStringConvertible {
     case transportURL = "transport_url"
     case databaseURL = "database_url"
+    case databasePoolSize = "database_pool_size"
     case endpointURL = "endpoint_url"
     case listenAddress = "listen_address"
     case bindPort = "bind_port"
@@ -41,7 +42,9 @@ public enum ConfigurationKey: String, CaseIterable, Comparable, Hashable, Sendab
         switch self {
         case .transportURL: return "The work queue: amqp://user:password@host:5672/ or memory:// (in-process)."
         case .databaseURL:
-            return "Where fractals are stored: sqlite:///relative.db, sqlite:////absolute.db, postgresql://…, memory://."
+            return "Where fractals are stored: sqlite:///relative.db, sqlite:////absolute.db, "
+                + "postgresql://user:password@host:5432/database, memory://."
+        case .databasePoolSize: return "Connections the API keeps to a PostgreSQL database at most."
         case .endpointURL: return "The API's URL, for the CLI and the workers."
         case .listenAddress: return "The address the API listens on."
         case .bindPort: return "The port the API listens on (0: any free port)."

@@ -32,6 +32,10 @@ public enum DatabaseLocation: Hashable, Sendable, CustomStringConvertible {
             return .success(.sqlite(path: path))
         case "postgresql", "postgres":
             guard !rest.isEmpty else { return .failure(DatabaseURLError("a PostgreSQL URL needs a host")) }
+            guard scheme == "postgresql" || fullScheme == "postgres" else {
+                return .failure(DatabaseURLError("unsupported scheme '\(fullScheme)': use postgresql://"))
+            }
+            if case .failure(let error) = PostgresURL.parse(url) { return .failure(error) }
             return .success(.postgres(url: url))
         case "memory":
             guard rest.isEmpty || rest == "/" else {

@@ -124,6 +124,7 @@ private struct RawLayers {
             case .databaseURL:
                 if case .failure(let error) = DatabaseLocation.parse(text) { throw v.invalid(error.reason) }
                 c.databaseURL = text
+            case .databasePoolSize: c.databasePoolSize = try v.integer(in: 1...1000, what: "a number of connections")
             case .endpointURL: c.endpointURL = try v.url(schemes: ["http", "https"], hostRequiredUnless: [])
             case .listenAddress: c.listenAddress = try v.address()
             case .bindPort: c.bindPort = try v.integer(in: 0...65535, what: "a port number")

@@ -19,6 +19,8 @@ public struct FaafoConfiguration: Hashable, Sendable {
     /// Where fractals are stored. Default `sqlite:///faafo.db`: a file in the working
     /// folder, which any user can create (the original's `/var/lib/faafo` needs root).
     public var databaseURL = "sqlite:///faafo.db"
+    /// Connections an API opens to a PostgreSQL `database_url` at most (its pool).
+    public var databasePoolSize = 10
     /// The API as its clients (the CLI, the workers) reach it.
     public var endpointURL = "http://localhost:8080"
     /// The address the API listens on.
@@ -94,6 +96,7 @@ public struct FaafoConfiguration: Hashable, Sendable {
         switch key {
         case .transportURL: text = transportURL
         case .databaseURL: text = databaseURL
+        case .databasePoolSize: text = String(databasePoolSize)
         case .endpointURL: text = endpointURL
         case .listenAddress: text = listenAddress
         case .bindPort: text = String(bindPort)

@@ -92,23 +92,35 @@ public final class FractalService: Sendable {
     /// Publishes every stored task created before `cutoff` whose publish was never
     /// confirmed (the API stopped between storing and publishing, or the queue was down).
     /// Returns how many were published.
+    ///
+    /// Several APIs may share one store: each pass claims its rows for `lease` first, so no
+    /// two APIs publish the same rows at once, and the rows of an API that dies mid-pass
+    /// are claimed by another once its lease is up. A task whose publish fails is released
+    /// at once, for the next pass.
     @discardableResult
-    public func publishOutbox(createdBefore cutoff: Date, batch: Int = 500) async -> Int {
+    public func publishOutbox(createdBefore cutoff: Date, batch: Int = 500, lease: TimeInterval = 30) async -> Int {
         var published = 0
         while true {
-            let pending: [FractalRecord]
+            let claimed: [FractalRecord]
             do {
-                pending = try await store.unpublished(limit: batch).filter { $0.createdAt < cutoff }
+                let now = environment.now()
+                claimed = try await store.claimUnpublished(
+                    limit: batch, createdBefore: cutoff, now: now, until: now.addingTimeInterval(lease))
             } catch {
                 logger.warning("cannot read the outbox: \(error)")
                 return published
             }
             var progress = false
-            for record in pending where await publish(record) {
-                published += 1
-                progress = true
+            for record in claimed {
+                if await publish(record) {
+                    published += 1
+                    progress = true
+                } else {
+                    // Best effort: if this fails too, the lease ends the claim.
+                    try? await store.releaseClaim(record.uuid)
+                }
             }
-            if pending.count < batch || !progress { break }
+            if claimed.count < batch || !progress { break }
         }
         if published > 0 { logger.info("published \(published) task(s) from the outbox") }
         return published

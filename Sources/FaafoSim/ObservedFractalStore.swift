@@ -39,6 +39,10 @@ final class ObservedFractalStore: FractalStore {
     }
     func markPublished(_ uuid: String) async throws { try await base.markPublished(uuid) }
     func unpublished(limit: Int) async throws -> [FractalRecord] { try await base.unpublished(limit: limit) }
+    func claimUnpublished(limit: Int, createdBefore cutoff: Date, now: Date, until: Date) async throws -> [FractalRecord] {
+        try await base.claimUnpublished(limit: limit, createdBefore: cutoff, now: now, until: until)
+    }
+    func releaseClaim(_ uuid: String) async throws { try await base.releaseClaim(uuid) }
     func image(_ uuid: String) async throws -> Data? { try await base.image(uuid) }
     func delete(_ uuid: String) async throws -> Bool { try await base.delete(uuid) }
     func fail(_ uuid: String, reason: String, by worker: String, at date: Date) async throws -> FailOutcome {

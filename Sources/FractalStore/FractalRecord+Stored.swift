@@ -2,6 +2,7 @@ import Foundation
 
 // What every backend does to a record before keeping it, so that all backends return
 // the same values: what SQLite can hold losslessly is what the memory store keeps too.
+// `package` for the backends in modules of their own (SQLiteFractalStore, PostgresFractalStore).
 
 extension FractalRecord {
     /// The record as `insert` stores it: a pending fractal with no result and no attempts
@@ -41,6 +42,34 @@ extension FractalRecord {
         done.attempts += 1
         done.failure = nil
         return done
+    }
+
+    /// What `complete` does to this stored record, the same in every backend: the record
+    /// to store in its place (a pending or failed fractal), or the answer that changes
+    /// nothing (a completed one: the same checksum is a duplicate, another a conflict).
+    package func completing(with result: FractalResult) throws -> Step<CompleteOutcome> {
+        switch status {
+        case .completed: .unchanged(checksum == result.checksum ? .duplicate(self) : .conflict(self))
+        case .pending, .failed: .store(try completed(with: result))
+        }
+    }
+
+    /// What `fail` does to this stored record, the same in every backend: a pending
+    /// fractal fails; a failed one keeps its first failure; a completed one stays so.
+    package func failing(reason: String, by worker: String, at date: Date) -> Step<FailOutcome> {
+        switch status {
+        case .completed: .unchanged(.alreadyCompleted(self))
+        case .failed: .unchanged(.alreadyFailed(self))
+        case .pending: .store(failed(reason: reason, by: worker, at: date))
+        }
+    }
+
+    /// A change a backend is to make, or the answer when there is none to make.
+    package enum Step<Outcome> {
+        /// Store this record in place of the current one.
+        case store(FractalRecord)
+        /// Change nothing; answer this.
+        case unchanged(Outcome)
     }
 
     /// The record failed: `reason`, by `worker`, at `date` (kept in `completedAt`, the

@@ -1,7 +1,8 @@
 import Foundation
 
 /// Where fractals and their images are kept. Backends: `SQLiteFractalStore` (GRDB, the
-/// embedded default) and `MemoryFractalStore` (tests and the simulator).
+/// embedded default), `PostgresFractalStore` (its own module: a database shared by many
+/// APIs) and `MemoryFractalStore` (tests and the simulator).
 ///
 /// Every method is atomic: a failure leaves the store as it was, and no reader ever sees
 /// a half-written fractal (a completed record without its image, say). Failures throw
@@ -28,13 +29,28 @@ public protocol FractalStore: Sendable {
     /// `perPage < 1` gives no records (and still the total).
     func page(_ page: Int, perPage: Int) async throws -> (records: [FractalRecord], total: Int)
 
-    /// Records that the fractal's task message was confirmed by the queue. Does nothing if
-    /// there is no such fractal (it may have been deleted meanwhile).
+    /// Records that the fractal's task message was confirmed by the queue, ending any claim
+    /// on it. Does nothing if there is no such fractal (it may have been deleted meanwhile).
     func markPublished(_ uuid: String) async throws
 
     /// Fractals whose task message was never confirmed (the outbox), oldest first
-    /// (created_at, then uuid), at most `limit` of them (none if `limit < 1`).
+    /// (created_at, then uuid), at most `limit` of them (none if `limit < 1`). Claims play
+    /// no part here: this is what is left to publish, whoever is publishing it.
     func unpublished(limit: Int) async throws -> [FractalRecord]
+
+    /// Claims outbox fractals for one publisher, so that several APIs over one store never
+    /// publish the same rows at once: at most `limit` unpublished fractals created before
+    /// `cutoff` that no live claim holds (none, or one that ended at or before `now`),
+    /// oldest first (created_at, then uuid), each now claimed until `until`. A claim ends
+    /// with `markPublished`, with `releaseClaim`, or when its time is up: a publisher that
+    /// dies leaves nothing behind for longer than its lease. Concurrent calls never return
+    /// the same fractal while its claim lasts. None if `limit < 1`.
+    func claimUnpublished(limit: Int, createdBefore cutoff: Date, now: Date, until: Date) async throws
+        -> [FractalRecord]
+
+    /// Ends the claim on a fractal at once (its publish failed; the next pass may retry).
+    /// Does nothing if there is no such fractal or no claim.
+    func releaseClaim(_ uuid: String) async throws
 
     /// Stores a result and its PNG in one step. A pending fractal becomes completed, with
     /// every result field, `attempts` + 1 and the image (`.completed`); for a completed one

@@ -14,6 +14,8 @@ public final class MemoryFractalStore: FractalStore {
         /// Every uuid, sorted as the pages are: created_at, then the uuid's UTF-8 bytes
         /// (SQLite's BINARY collation).
         var order: [Key] = []
+        /// Outbox claims: until when each claimed uuid is taken.
+        var claims: [String: Date] = [:]
     }
 
     private struct Key: Comparable {
@@ -62,7 +64,34 @@ public final class MemoryFractalStore: FractalStore {
     }
 
     public func markPublished(_ uuid: String) async throws {
-        state.withLock { state in state.records[uuid]?.published = true }
+        state.withLock { state in
+            state.records[uuid]?.published = true
+            state.claims[uuid] = nil
+        }
+    }
+
+    public func claimUnpublished(limit: Int, createdBefore cutoff: Date, now: Date, until: Date) async throws
+        -> [FractalRecord]
+    {
+        guard limit > 0 else { return [] }
+        let until = StoredValue.date(until)
+        return state.withLock { state in
+            var found: [FractalRecord] = []
+            for key in state.order {
+                guard key.createdAt < cutoff else { break }
+                let record = state.records[key.uuid]!
+                if record.published { continue }
+                if let claim = state.claims[key.uuid], claim > now { continue }
+                state.claims[key.uuid] = until
+                found.append(record)
+                if found.count == limit { break }
+            }
+            return found
+        }
+    }
+
+    public func releaseClaim(_ uuid: String) async throws {
+        state.withLock { state in state.claims[uuid] = nil }
     }
 
     public func unpublished(limit: Int) async throws -> [FractalRecord] {
@@ -81,12 +110,9 @@ public final class MemoryFractalStore: FractalStore {
     public func complete(_ uuid: String, with result: FractalResult, image: Data) async throws -> CompleteOutcome {
         try state.withLock { state in
             guard let current = state.records[uuid] else { return .notFound }
-            switch current.status {
-            case .completed:
-                guard current.checksum == result.checksum else { return .conflict(current) }
-                return .duplicate(current)
-            case .pending, .failed:
-                let done = try current.completed(with: result)
+            switch try current.completing(with: result) {
+            case .unchanged(let outcome): return outcome
+            case .store(let done):
                 state.records[uuid] = done
                 state.images[uuid] = image
                 return .completed(done)
@@ -97,11 +123,9 @@ public final class MemoryFractalStore: FractalStore {
     public func fail(_ uuid: String, reason: String, by worker: String, at date: Date) async throws -> FailOutcome {
         state.withLock { state in
             guard let current = state.records[uuid] else { return .notFound }
-            switch current.status {
-            case .completed: return .alreadyCompleted(current)
-            case .failed: return .alreadyFailed(current)
-            case .pending:
-                let failed = current.failed(reason: reason, by: worker, at: date)
+            switch current.failing(reason: reason, by: worker, at: date) {
+            case .unchanged(let outcome): return outcome
+            case .store(let failed):
                 state.records[uuid] = failed
                 return .markedFailed(failed)
             }
@@ -118,6 +142,7 @@ public final class MemoryFractalStore: FractalStore {
         state.withLock { state in
             guard let record = state.records.removeValue(forKey: uuid) else { return false }
             state.images[uuid] = nil
+            state.claims[uuid] = nil
             let key = Key(record)
             let index = Self.insertionIndex(of: key, in: state.order)
             precondition(index < state.order.count && state.order[index] == key, "the order index lost \(uuid)")

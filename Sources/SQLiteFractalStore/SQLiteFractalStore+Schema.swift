@@ -84,6 +84,10 @@ extension SQLiteFractalStore {
                     CREATE INDEX fractal_unpublished ON fractal (created_at, uuid) WHERE published = 0;
                     """)
         }
+        migrator.registerMigration("v3: outbox claims") { db in
+            // Until when (seconds since 1970) a publisher holds an outbox row; NULL: nobody.
+            try db.execute(sql: "ALTER TABLE fractal ADD COLUMN claimed_until REAL")
+        }
         return migrator
     }
 

@@ -101,7 +101,41 @@ public final class SQLiteFractalStore: FractalStore {
     public func markPublished(_ uuid: String) async throws {
         try await run("cannot mark fractal \(uuid) published") { _ in
             try await commits.write { db in
-                try db.cachedStatement(sql: "UPDATE fractal SET published = 1 WHERE uuid = ? AND published = 0")
+                try db.cachedStatement(
+                    sql: "UPDATE fractal SET published = 1, claimed_until = NULL WHERE uuid = ? AND published = 0"
+                ).execute(arguments: [uuid])
+            }
+        }
+    }
+
+    public func claimUnpublished(limit: Int, createdBefore cutoff: Date, now: Date, until: Date) async throws
+        -> [FractalRecord]
+    {
+        guard limit > 0 else { return [] }
+        return try await run("cannot claim unpublished fractals") { _ in
+            try await commits.write { db in
+                let records = try Row.fetchAll(
+                    db.cachedStatement(
+                        sql: """
+                            \(Self.selectSQL) WHERE published = 0 AND created_at < ?
+                                AND (claimed_until IS NULL OR claimed_until <= ?)
+                            ORDER BY created_at, uuid LIMIT ?
+                            """),
+                    arguments: [StoredValue.seconds(cutoff), StoredValue.seconds(now), limit]
+                ).map(Self.record)
+                let claim = try db.cachedStatement(sql: "UPDATE fractal SET claimed_until = ? WHERE uuid = ?")
+                for record in records {
+                    try claim.execute(arguments: [StoredValue.seconds(until), record.uuid])
+                }
+                return records
+            }
+        }
+    }
+
+    public func releaseClaim(_ uuid: String) async throws {
+        try await run("cannot release the claim on fractal \(uuid)") { _ in
+            try await commits.write { db in
+                try db.cachedStatement(sql: "UPDATE fractal SET claimed_until = NULL WHERE uuid = ? AND claimed_until IS NOT NULL")
                     .execute(arguments: [uuid])
             }
         }
@@ -124,12 +158,9 @@ public final class SQLiteFractalStore: FractalStore {
         return try await run("cannot store the result of fractal \(uuid)") { _ in
             try await commits.write { db in
                 guard let current = try Self.fetchRecord(db, uuid) else { return .notFound }
-                switch current.status {
-                case .completed:
-                    guard current.checksum == result.checksum else { return .conflict(current) }
-                    return .duplicate(current)
-                case .pending, .failed:
-                    let done = try current.completed(with: result)
+                switch try current.completing(with: result) {
+                case .unchanged(let outcome): return outcome
+                case .store(let done):
                     // The file is in place before the transaction commits: a crash in
                     // between leaves an orphan file, never a completed fractal without one.
                     if let directory {
@@ -159,11 +190,9 @@ public final class SQLiteFractalStore: FractalStore {
         try await run("cannot mark fractal \(uuid) failed") { _ in
             try await commits.write { db in
                 guard let current = try Self.fetchRecord(db, uuid) else { return .notFound }
-                switch current.status {
-                case .completed: return .alreadyCompleted(current)
-                case .failed: return .alreadyFailed(current)
-                case .pending:
-                    let failed = current.failed(reason: reason, by: worker, at: date)
+                switch current.failing(reason: reason, by: worker, at: date) {
+                case .unchanged(let outcome): return outcome
+                case .store(let failed):
                     try db.cachedStatement(
                         sql: "UPDATE fractal SET status = ?, failure = ?, generated_by = ?, completed_at = ? WHERE uuid = ?"
                     ).execute(

@@ -200,6 +200,11 @@ import Testing
         BadValue("workers", "two", "not a number of workers"),
         BadValue("work_budget", "0", "at least 1"),
         BadValue("results_per_page", "0", "out of range"),
+        BadValue("database_pool_size", "0", "out of range"),
+        BadValue("database_url", "postgresql://u@db:5432/", "names one database"),
+        BadValue("database_url", "postgresql://u@db:99999/faafo", "port 99999"),
+        BadValue("database_url", "postgresql://u@db/faafo?sslmode=sometimes", "sslmode 'sometimes'"),
+        BadValue("database_url", "postgresql://u@db/faafo?connect_timeout=1", "only sslmode"),
         BadValue("request_timeout", "0", "more than 0"),
         BadValue("connect_timeout", "soon", "not a number of seconds"),
         BadValue("verbose", "maybe", "not true or false"),
@@ -240,6 +245,7 @@ import Testing
         let c = try Self.load([
             "transport_url": "amqps://u:p@rabbit.example:5671/vhost",
             "database_url": "postgresql+psycopg2://faafo:pw@db:5432/faafo",
+            "database_pool_size": "4",
             "endpoint_url": "https://api.example/faafo/",
             "listen_address": "::",
             "bind_port": "0",
@@ -255,6 +261,7 @@ import Testing
             "debug": "off",
         ])
         #expect(try c.database == .postgres(url: "postgresql+psycopg2://faafo:pw@db:5432/faafo"))
+        #expect(c.databasePoolSize == 4)
         #expect(c.endpointURL == "https://api.example/faafo/")
         #expect(c.listenAddress == "::")
         #expect(c.bindPort == 0)
@@ -278,10 +285,21 @@ import Testing
         ("sqlite:///:memory:", .sqlite(path: ":memory:")),
         ("SQLite:///x.db?timeout=5", .sqlite(path: "x.db")),
         ("postgres://db/faafo", .postgres(url: "postgres://db/faafo")),
+        ("postgresql://faafo:pw@127.0.0.1:55432/faafo", .postgres(url: "postgresql://faafo:pw@127.0.0.1:55432/faafo")),
         ("memory://", .memory),
     ])
     func databaseURLsReadAsSQLAlchemyReadsThem(_ url: String, _ expected: DatabaseLocation) throws {
         #expect(try DatabaseLocation.parse(url).get() == expected)
+    }
+
+    @Test func postgresURLsGiveTheirPartsWithPercentEscapesDecoded() throws {
+        let url = try PostgresURL.parse("postgresql+psycopg2://fa%40fo:p%3Aw%2Fd@db.example:6432/fractals?sslmode=disable").get()
+        #expect(url.host == "db.example" && url.port == 6432 && url.database == "fractals")
+        #expect(url.user == "fa@fo" && url.password == "p:w/d" && url.sslMode == "disable")
+        #expect(!url.description.contains("p:w/d") && !url.description.contains("p%3Aw"))
+        let plain = try PostgresURL.parse("postgres://faafo@[::1]/faafo").get()
+        #expect(plain.host == "::1" && plain.port == 5432 && plain.password == nil && plain.sslMode == "prefer")
+        #expect(DatabaseLocation.postgres(url: "postgresql://faafo:secret@db/faafo").description.contains("secret") == false)
     }
 
     @Test func imageStores() throws {

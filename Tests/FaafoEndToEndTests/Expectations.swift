@@ -6,9 +6,12 @@ import FractalJob
 import Testing
 
 /// Runs `body` with a cluster of this build's faafo-api and faafo-worker on the local
-/// RabbitMQ, and stops the cluster afterwards, whatever happened.
-func withCluster(_ body: (LocalCluster) async throws -> Void) async throws {
-    let cluster = try await LocalCluster(.init(executables: try LocalCluster.executablesFolder()))
+/// RabbitMQ (by default one API over SQLite), and stops the cluster afterwards, whatever
+/// happened.
+func withCluster(
+    _ options: LocalCluster.Options? = nil, _ body: (LocalCluster) async throws -> Void
+) async throws {
+    let cluster = try await LocalCluster(try options ?? .init(executables: try LocalCluster.executablesFolder()))
     do {
         try await body(cluster)
     } catch {

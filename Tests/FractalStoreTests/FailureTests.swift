@@ -77,7 +77,7 @@ import Testing
             try old.close()
 
             let store = try SQLiteFractalStore(.file(path: path))
-            #expect(try await store.appliedMigrations() == ["v1", "v2: failed fractals"])
+            #expect(try await store.appliedMigrations() == ["v1", "v2: failed fractals", "v3: outbox claims"])
             let completed = try #require(try await store.fetch(Sample.uuid(1)))
             #expect(completed.status == .completed && completed.checksum == "abc" && completed.pixelChecksum == "def")
             #expect(completed.fractal.width == 64 && completed.fractal.seed == 7 && completed.attempts == 1 && completed.failure == nil)

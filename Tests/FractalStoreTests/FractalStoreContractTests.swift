@@ -260,6 +260,53 @@ import Testing
         }
     }
 
+    @Test(arguments: StoreBackend.allCases)
+    func claimsTakeOldUnclaimedFractalsOldestFirstUntilTheirLeaseEnds(_ backend: StoreBackend) async throws {
+        try await withStore(backend) { t in
+            for n in [3, 1, 4, 2, 5, 9] { _ = try await t.store.insert(Sample.record(n)) }
+            let cutoff = Sample.epoch.addingTimeInterval(9)  // fractal 9 is too young
+            let now = Sample.epoch.addingTimeInterval(100)
+            let until = now.addingTimeInterval(30)
+            func claim(_ limit: Int, at now: Date) async throws -> [String] {
+                try await t.store.claimUnpublished(
+                    limit: limit, createdBefore: cutoff, now: now, until: now.addingTimeInterval(30)
+                ).map(\.uuid)
+            }
+            #expect(try await claim(2, at: now) == [1, 2].map(Sample.uuid))
+            #expect(try await claim(2, at: now) == [3, 4].map(Sample.uuid))
+            #expect(try await claim(0, at: now).isEmpty)
+            #expect(try await claim(10, at: now) == [Sample.uuid(5)])
+            #expect(try await claim(10, at: now).isEmpty)
+            // Claims change no record, and the outbox still lists every unpublished one.
+            #expect(try await t.store.unpublished(limit: 10).map(\.uuid) == [1, 2, 3, 4, 5, 9].map(Sample.uuid))
+            #expect(try await t.store.fetch(Sample.uuid(1)) == Sample.record(1).storedForInsert())
+
+            // Published: its claim ends with it. Released: claimable again at once.
+            try await t.store.markPublished(Sample.uuid(1))
+            try await t.store.releaseClaim(Sample.uuid(3))
+            try await t.store.releaseClaim(Sample.uuid(42))  // unknown: nothing happens
+            #expect(try await claim(10, at: now) == [Sample.uuid(3)])
+            // A lease ends at its time: every unpublished old fractal is claimable again.
+            #expect(try await claim(10, at: until) == [2, 3, 4, 5].map(Sample.uuid))
+            // A fractal deleted and stored afresh has no claim.
+            #expect(try await t.store.delete(Sample.uuid(2)))
+            _ = try await t.store.insert(Sample.record(2))
+            #expect(try await claim(10, at: until) == [Sample.uuid(2)])
+        }
+    }
+
+    /// Eight publishers claiming at once, again and again: every fractal is claimed once.
+    @Test(arguments: StoreBackend.allCases)
+    func concurrentClaimsNeverTakeOneFractalTwice(_ backend: StoreBackend) async throws {
+        try await withStore(backend) { t in
+            for n in 1...120 { _ = try await t.store.insert(Sample.record(n)) }
+            let claimed = try await claimEverything(
+                from: [t.store], publishers: 8, limit: 7, at: Sample.epoch.addingTimeInterval(1000))
+            #expect(claimed.count == 120)
+            #expect(Set(claimed) == Set((1...120).map(Sample.uuid)))
+        }
+    }
+
     // MARK: results
 
     @Test(arguments: StoreBackend.allCases)
@@ -489,7 +536,7 @@ import Testing
         for step in 0..<300 {
             let n = Int(generator.next() % 12)
             let uuid = Sample.uuid(n)
-            switch generator.next() % 9 {
+            switch generator.next() % 10 {
             case 0, 1:
                 let second = Double(generator.next() % 20)  // collisions on purpose
                 lines.append("insert \(n): \(try await store.insert(Sample.record(n, second: second)))")
@@ -510,6 +557,13 @@ import Testing
                 lines.append("complete \(n) \(checksum): \(outcome)")
             case 7:
                 lines.append("image \(n): \(String(describing: try await store.image(uuid)?.count))")
+            case 8:
+                // Claims at a clock that moves a second a step, leases of 5 s, some released.
+                let now = Sample.epoch.addingTimeInterval(Double(step))
+                let claimed = try await store.claimUnpublished(
+                    limit: 2, createdBefore: now, now: now, until: now.addingTimeInterval(5))
+                if generator.next() % 2 == 0, let first = claimed.first { try await store.releaseClaim(first.uuid) }
+                lines.append("claim at \(step): \(claimed.map(\.uuid))")
             default:
                 lines.append("delete \(n): \(try await store.delete(uuid))")
             }

@@ -40,7 +40,7 @@ import Testing
             #expect(after.total == 3)
             #expect(try await reopened.image(Sample.uuid(2)) == Sample.png(2))
             #expect(try await reopened.unpublished(limit: 10).map(\.uuid) == [2, 3].map(Sample.uuid))
-            #expect(try await reopened.appliedMigrations() == ["v1", "v2: failed fractals"])
+            #expect(try await reopened.appliedMigrations() == ["v1", "v2: failed fractals", "v3: outbox claims"])
             try reopened.close()
         }
     }
@@ -51,7 +51,7 @@ import Testing
             #expect(!FileManager.default.fileExists(atPath: path))
             let store = try SQLiteFractalStore(.file(path: path))
             #expect(FileManager.default.fileExists(atPath: path))
-            #expect(try await store.appliedMigrations() == ["v1", "v2: failed fractals"])
+            #expect(try await store.appliedMigrations() == ["v1", "v2: failed fractals", "v3: outbox claims"])
             #expect(try await store.journalMode() == "wal")
             let objects = try await store.schemaObjects()
             #expect(
@@ -64,7 +64,7 @@ import Testing
             // Opening it again migrates nothing twice.
             try store.close()
             let again = try SQLiteFractalStore(.file(path: path))
-            #expect(try await again.appliedMigrations() == ["v1", "v2: failed fractals"])
+            #expect(try await again.appliedMigrations() == ["v1", "v2: failed fractals", "v3: outbox claims"])
         }
     }
 
@@ -149,7 +149,7 @@ import Testing
                 "uuid TEXT", "width INTEGER", "height INTEGER", "iterations INTEGER", "xa REAL", "xb REAL", "ya REAL",
                 "yb REAL", "cx REAL", "cy REAL", "seed INTEGER", "status TEXT", "created_at REAL", "published INTEGER",
                 "completed_at REAL", "duration REAL", "size INTEGER", "checksum TEXT", "pixel_checksum TEXT",
-                "generated_by TEXT", "attempts INTEGER", "failure TEXT",
+                "generated_by TEXT", "attempts INTEGER", "failure TEXT", "claimed_until REAL",
             ])
 
         _ = try await store.insert(Sample.record(3, seed: UInt64.max))
@@ -162,6 +162,7 @@ import Testing
                 "seed": "INTEGER -1", "status": "TEXT pending", "created_at": "REAL \(Sample.epoch.addingTimeInterval(3).timeIntervalSince1970)",
                 "published": "INTEGER 0", "completed_at": "NULL", "duration": "NULL", "size": "NULL", "checksum": "NULL",
                 "pixel_checksum": "NULL", "generated_by": "NULL", "attempts": "INTEGER 0", "failure": "NULL",
+                "claimed_until": "NULL",
             ])
 
         _ = try await store.insert(Sample.record(2))

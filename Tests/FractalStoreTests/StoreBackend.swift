@@ -3,6 +3,7 @@ import Foundation
 import FractalCore
 import Testing
 @testable import FractalStore
+import PostgresFractalStore
 @testable import SQLiteFractalStore
 
 /// The backends the contract suite runs against.
@@ -12,12 +13,15 @@ enum StoreBackend: CaseIterable, CustomTestStringConvertible, Sendable {
     case sqliteFile
     /// A WAL database in a temporary file, images in a temporary directory.
     case sqliteFileImageDirectory
+    /// A database of its own on the test server (`TestPostgres`), images in it.
+    case postgres
 
     var testDescription: String {
         switch self {
         case .memory: "memory"
         case .sqliteFile: "SQLite file, images in the database"
         case .sqliteFileImageDirectory: "SQLite file, images in a directory"
+        case .postgres: "PostgreSQL, images in the database"
         }
     }
 }
@@ -34,11 +38,20 @@ struct StoreUnderTest: Sendable {
     func imageFile(_ uuid: String) -> String? { imageDirectory.map { "\($0)/\(uuid).png" } }
 }
 
-/// Runs `body` with a fresh store of `backend`, then removes its files.
+/// Runs `body` with a fresh store of `backend`, then removes its files (or its database).
 func withStore<T>(
     _ backend: StoreBackend, _ body: (StoreUnderTest) async throws -> T
 ) async throws -> T {
-    try await withScratchDirectory { scratch in
+    if backend == .postgres {
+        return try await TestPostgres.withDatabase { endpoint in
+            let store = try await PostgresFractalStore(endpoint, poolSize: 8)
+            defer { store.close() }
+            return try await withScratchDirectory { scratch in
+                try await body(StoreUnderTest(store: store, scratch: scratch, imageDirectory: nil))
+            }
+        }
+    }
+    return try await withScratchDirectory { scratch in
         let store: any FractalStore
         var images: String?
         switch backend {
@@ -50,8 +63,32 @@ func withStore<T>(
             images = scratch.appendingPathComponent("images").path
             store = try SQLiteFractalStore(
                 .file(path: scratch.appendingPathComponent("faafo.db").path), imageStore: .directory(path: images!))
+        case .postgres:
+            preconditionFailure("handled above")
         }
         return try await body(StoreUnderTest(store: store, scratch: scratch, imageDirectory: images))
+    }
+}
+
+/// `publishers` tasks claiming from `stores` (in turn) at once, `limit` at a time, until
+/// nothing is left; every uuid each claim returned.
+func claimEverything(
+    from stores: [any FractalStore], publishers: Int, limit: Int, at now: Date
+) async throws -> [String] {
+    try await withThrowingTaskGroup(of: [String].self) { group in
+        for publisher in 0..<publishers {
+            let store = stores[publisher % stores.count]
+            group.addTask {
+                var mine: [String] = []
+                while true {
+                    let batch = try await store.claimUnpublished(
+                        limit: limit, createdBefore: now, now: now, until: now.addingTimeInterval(60))
+                    if batch.isEmpty { return mine }
+                    mine += batch.map(\.uuid)
+                }
+            }
+        }
+        return try await group.reduce(into: []) { $0 += $1 }
     }
 }
 

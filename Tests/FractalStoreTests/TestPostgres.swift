@@ -1,0 +1,69 @@
+import FaafoConfig
+import Foundation
+import Logging
+import PostgresFractalStore
+import PostgresNIO
+import Testing
+
+/// The PostgreSQL server the tests use: `FAAFO_TEST_POSTGRES_URL`, by default the cluster
+/// `scripts/start-postgres` runs on 127.0.0.1:55432. Each test gets a database of its own
+/// on it, dropped afterwards. A server that is not running fails the test, with how to
+/// start it: it never skips.
+enum TestPostgres {
+    static let defaultURL = "postgresql://faafo:faafo@127.0.0.1:55432/faafo"
+    static let variable = "FAAFO_TEST_POSTGRES_URL"
+
+    static var url: String { ProcessInfo.processInfo.environment[variable] ?? defaultURL }
+
+    /// The server's administrative database (where the test databases are created from).
+    static func endpoint(_ url: String = url, database: String? = nil) throws -> PostgresEndpoint {
+        let parts = try PostgresURL.parse(url).get()
+        return PostgresEndpoint(
+            host: parts.host, port: parts.port, username: parts.user, password: parts.password,
+            database: database ?? parts.database, tls: .disable)
+    }
+
+    /// Runs `body` with a new empty database on the server at `url`, then drops it.
+    static func withDatabase<T>(
+        on url: String = url, _ body: (PostgresEndpoint) async throws -> T
+    ) async throws -> T {
+        let admin = try endpoint(url)
+        let name = "faafo_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        try await execute("CREATE DATABASE \(name)", on: admin)
+        do {
+            let value = try await body(try endpoint(url, database: name))
+            try await execute("DROP DATABASE \(name) WITH (FORCE)", on: admin)
+            return value
+        } catch {
+            try? await execute("DROP DATABASE \(name) WITH (FORCE)", on: admin)
+            throw error
+        }
+    }
+
+    /// Runs one statement on its own connection; a server that does not answer is an
+    /// error that says how to start one.
+    static func execute(_ sql: String, on endpoint: PostgresEndpoint) async throws {
+        let connection: PostgresConnection
+        do {
+            connection = try await PostgresConnection.connect(
+                configuration: PostgresConnection.Configuration(
+                    host: endpoint.host, port: endpoint.port, username: endpoint.username, password: endpoint.password,
+                    database: endpoint.database, tls: .disable),
+                id: 1, logger: Logger(label: "faafo.test.postgres"))
+        } catch {
+            Issue.record(
+                """
+                no PostgreSQL test server at \(endpoint) (\(variable) or its default \(defaultURL)): \
+                start one with `eval "$(scripts/start-postgres)"`; \(String(reflecting: error))
+                """)
+            throw error
+        }
+        do {
+            try await connection.query(PostgresQuery(unsafeSQL: sql), logger: Logger(label: "faafo.test.postgres"))
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+        try await connection.close()
+    }
+}
