@@ -21,6 +21,8 @@ import Testing
     /// store (never recreated) works on.
     @Test func aServerRestartMidBatchLosesNothingAndTheStoreRecoversByItself() async throws {
         try Self.cluster()
+        // The test's own server stops with the test, passed or failed.
+        defer { try? Self.cluster("--stop") }
         let timeout = Duration.seconds(2)
         try await TestPostgres.withDatabase(on: Self.url) { endpoint in
             let store = try await PostgresFractalStore(endpoint, poolSize: 4, operationTimeout: timeout)
