@@ -171,16 +171,12 @@ final class PublisherLoop: ReconnectingLoop {
                 continue
             }
             do throws(AMQPFailure) {
-                switch request.route {
-                case .task:
-                    try connection.publish(
-                        body: request.body, messageID: request.messageID, exchange: exchange, routingKey: routingKey,
-                        contentType: contentType, channel: Self.publishChannel)
-                case .deadLetter:
-                    try connection.publish(
-                        body: request.body, messageID: request.messageID, exchange: deadLetterExchange,
-                        routingKey: deadLetterRoutingKey, contentType: nil, channel: Self.publishChannel)
-                }
+                let (target, key, type) =
+                    request.route == .task
+                    ? (exchange, routingKey, Optional(contentType)) : (deadLetterExchange, deadLetterRoutingKey, nil)
+                try connection.publish(
+                    body: request.body, messageID: request.messageID, exchange: target, routingKey: key,
+                    contentType: type, channel: Self.publishChannel)
             } catch {
                 // This one may have reached the broker; the rest certainly did not and wait
                 // for the next connection.

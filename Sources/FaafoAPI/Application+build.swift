@@ -62,18 +62,9 @@ public func buildApplication(
     }
     return Application(
         router: buildRouter(service: service, resultLimit: options.resultLimit),
-        server: .http1(configuration: .init(idleTimeout: .nanoseconds(options.idleTimeout.wholeNanoseconds))),
+        server: .http1(configuration: .init(idleTimeout: .init(options.idleTimeout))),
         configuration: .init(address: .hostname(options.listenAddress, port: options.bindPort), serverName: "faafo"),
         services: services,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? options.bindPort) },
         logger: logger)
-}
-
-extension Duration {
-    /// The duration in whole nanoseconds, as NIO's TimeAmount counts (saturating).
-    var wholeNanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        let (product, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        return overflow ? .max : product.addingReportingOverflow(attoseconds / 1_000_000_000).partialValue
-    }
 }

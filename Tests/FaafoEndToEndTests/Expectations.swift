@@ -12,13 +12,7 @@ func withCluster(
     _ options: LocalCluster.Options? = nil, _ body: (LocalCluster) async throws -> Void
 ) async throws {
     let cluster = try await LocalCluster(try options ?? .init(executables: try LocalCluster.executablesFolder()))
-    do {
-        try await body(cluster)
-    } catch {
-        await cluster.stop()
-        throw error
-    }
-    await cluster.stop()
+    try await withCleanup({ await cluster.stop() }) { try await body(cluster) }
 }
 
 extension LocalCluster {

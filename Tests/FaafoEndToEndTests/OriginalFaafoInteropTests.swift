@@ -36,8 +36,7 @@ struct OriginalFaafoInteropTests {
         if first == .kombu {
             options.beforeAPI = { url in try await OriginalFaafo.declare(url) }
         }
-        let cluster = try await LocalCluster(options)
-        try await withCleanup({ await cluster.stop() }) {
+        try await withCluster(options) { cluster in
             let original = try OriginalFaafo.start(
                 "original_worker.py",
                 ["--amqp-url", cluster.brokerURL, "--endpoint-url", cluster.endpoint, "--tasks", "\(Self.tasks.count)",
