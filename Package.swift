@@ -238,7 +238,7 @@ let package = Package(
         .testTarget(name: "FaafoWireTests", dependencies: ["FaafoWire"]),
         .testTarget(
             name: "FractalJobTests", dependencies: ["FractalCore", "FractalJob", "FractalPNG", "GoldenFixtures", "CLibPNG"]),
-        .testTarget(name: "WorkQueueTests", dependencies: ["WorkQueue", "AMQPWorkQueue", "CRabbitMQ"]),
+        .testTarget(name: "WorkQueueTests", dependencies: ["WorkQueue", "AMQPWorkQueue", "CRabbitMQ", "FaafoCluster"]),
         .testTarget(
             name: "FractalStoreTests",
             dependencies: [

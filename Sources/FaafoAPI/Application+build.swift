@@ -8,6 +8,10 @@ import ServiceLifecycle
 
 /// What `faafo-api` serves and runs beside the HTTP server.
 public struct APIOptions: Sendable {
+    /// Connections the kernel holds for the API before it accepts them (listen(2)'s
+    /// backlog; Linux caps it at net.core.somaxconn, 4096 by default).
+    public static let listenBacklog = 1024
+
     public var listenAddress: String
     public var bindPort: Int
     /// In-process workers (`--workers N`): with `memory://`, one command gives a whole system.
@@ -63,7 +67,11 @@ public func buildApplication(
     return Application(
         router: buildRouter(service: service, resultLimit: options.resultLimit),
         server: .http1(configuration: .init(idleTimeout: .init(options.idleTimeout))),
-        configuration: .init(address: .hostname(options.listenAddress, port: options.bindPort), serverName: "faafo"),
+        // A longer accept queue than Hummingbird's 256, so that a burst of connections (or
+        // many slow clients) is not met with dropped SYNs and seconds of retransmission.
+        configuration: .init(
+            address: .hostname(options.listenAddress, port: options.bindPort), serverName: "faafo",
+            backlog: APIOptions.listenBacklog),
         services: services,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? options.bindPort) },
         logger: logger)

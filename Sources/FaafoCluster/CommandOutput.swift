@@ -12,8 +12,21 @@ public struct CommandOutput: Sendable {
 
     /// Runs `executable` and waits for it to exit. Both pipes are read at once, so that
     /// neither can fill up and block the child. `environment` nil keeps this process's.
+    /// The waiting happens on a thread of its own: a caller on Swift's shared pool (every
+    /// test is one) holds none of the pool's few threads while the command runs.
     public static func run(
         _ executable: URL, _ arguments: [String], environment: [String: String]? = nil, in directory: URL? = nil
+    ) async throws -> CommandOutput {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(
+                    with: Result { try runBlocking(executable, arguments, environment: environment, in: directory) })
+            }.start()
+        }
+    }
+
+    private static func runBlocking(
+        _ executable: URL, _ arguments: [String], environment: [String: String]?, in directory: URL?
     ) throws -> CommandOutput {
         let process = Process()
         process.executableURL = executable
@@ -27,8 +40,8 @@ public struct CommandOutput: Sendable {
         try process.run()
         let errors = Collected()
         let done = DispatchGroup()
-        DispatchQueue.global().async(group: done) { errors.data = err.fileHandleForReading.readDataToEndOfFile() }
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        DispatchQueue.global().async(group: done) { errors.data = readToEnd(err.fileHandleForReading) }
+        let stdout = readToEnd(out.fileHandleForReading)
         done.wait()
         process.waitUntilExit()
         return CommandOutput(

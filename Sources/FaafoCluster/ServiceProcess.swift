@@ -8,7 +8,7 @@ import Synchronization
 public final class ServiceProcess: @unchecked Sendable {
     public let name: String
     public let process = Process()
-    private let output = Mutex("")
+    private let output = Shared("")
 
     /// Starts `executable` with `arguments`. Every FAAFO_* variable is removed from the
     /// environment (a service started here is configured by its arguments alone), then
@@ -23,10 +23,9 @@ public final class ServiceProcess: @unchecked Sendable {
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
-        pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            guard let self, !data.isEmpty else { return }
-            self.output.withLock { $0 += String(decoding: data, as: UTF8.self) }
+        let output = self.output
+        _ = PipeReader(pipe.fileHandleForReading) { data in
+            output.withLock { $0 += String(decoding: data, as: UTF8.self) }
         }
         do {
             try process.run()
@@ -163,11 +162,8 @@ public func runCommand(_ command: URL, _ arguments: [String], timeout: Duration 
     let pipe = Pipe()
     process.standardOutput = pipe
     process.standardError = pipe
-    let output = Mutex(Data())
-    pipe.fileHandleForReading.readabilityHandler = { handle in
-        let data = handle.availableData
-        output.withLock { $0.append(data) }
-    }
+    let output = Shared(Data())
+    let reader = PipeReader(pipe.fileHandleForReading) { data in output.withLock { $0.append(data) } }
     do {
         try process.run()
     } catch {
@@ -179,8 +175,66 @@ public func runCommand(_ command: URL, _ arguments: [String], timeout: Duration 
         process.terminate()
         throw ClusterError("\(command.lastPathComponent) \(arguments.joined(separator: " ")) took longer than \(timeout)")
     }
-    pipe.fileHandleForReading.readabilityHandler = nil
-    let rest = pipe.fileHandleForReading.readDataToEndOfFile()
-    let text = output.withLock { String(decoding: $0 + rest, as: UTF8.self) }
+    // What is still in the pipe arrives within moments (unless a child left running holds
+    // the pipe open: then what came so far is the output).
+    await reader.waitForEnd(within: .seconds(5))
+    let text = output.withLock { String(decoding: $0, as: UTF8.self) }
     return (process.terminationStatus, text)
+}
+
+/// What a pipe has to read now, read with read(2): Foundation's `availableData` traps when
+/// a signal interrupts the read (EINTR), which a test process full of children gets.
+/// Blocks until something arrives; empty at the end of the stream or on an error.
+package func readAvailable(_ handle: FileHandle) -> Data {
+    var buffer = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let count = read(handle.fileDescriptor, &buffer, buffer.count)
+        if count >= 0 { return Data(buffer.prefix(count)) }
+        if errno != EINTR { return Data() }
+    }
+}
+
+/// Everything left on a pipe up to its end, read with read(2) for the reason above.
+package func readToEnd(_ handle: FileHandle) -> Data {
+    var data = Data()
+    while true {
+        let chunk = readAvailable(handle)
+        if chunk.isEmpty { return data }
+        data.append(chunk)
+    }
+}
+
+/// Reads a pipe to its end on a thread of its own, handing each chunk to `received` as it
+/// comes. Not FileHandle's `readabilityHandler`: its dispatch source crashed libdispatch's
+/// event loop under load here, and a blocking read on Swift's shared pool would hold up
+/// one of its few threads.
+package final class PipeReader: Sendable {
+    private let ended = Mutex(false)
+
+    @discardableResult
+    package init(_ handle: FileHandle, received: @escaping @Sendable (Data) -> Void) {
+        Thread { [self] in
+            while true {
+                let chunk = readAvailable(handle)
+                if chunk.isEmpty { break }
+                received(chunk)
+            }
+            ended.withLock { $0 = true }
+        }.start()
+    }
+
+    /// Waits (at most `timeout`) until the pipe has reached its end.
+    package func waitForEnd(within timeout: Duration) async {
+        let deadline = ContinuousClock.now + timeout
+        while !ended.withLock({ $0 }) && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+    }
+}
+
+/// A value shared with the thread that reads a pipe.
+private final class Shared<Value: Sendable>: Sendable {
+    private let value: Mutex<Value>
+    init(_ value: Value) { self.value = Mutex(value) }
+    func withLock<R>(_ body: (inout Value) -> R) -> R { value.withLock { body(&$0) } }
 }

@@ -14,7 +14,7 @@ final class APIServerProcess: Sendable {
 
     /// Starts the API with `arguments` added to the defaults and waits (at most a minute)
     /// until it listens.
-    init(_ arguments: [String] = []) throws {
+    init(_ arguments: [String] = []) async throws {
         scratch = try ScratchFolder()
         emptyConfig = scratch.url.appending(path: "empty.conf").path
         try Data("[DEFAULT]\n".utf8).write(to: URL(fileURLWithPath: emptyConfig))
@@ -40,7 +40,7 @@ final class APIServerProcess: Sendable {
                 scratch.remove()
                 throw Failure("faafo-api did not start listening: \(server.log)")
             }
-            Thread.sleep(forTimeInterval: 0.05)
+            try await Task.sleep(for: .milliseconds(50))
         }
     }
 

@@ -18,7 +18,7 @@ import Testing
     static func withAPI(
         _ arguments: [String] = [], _ body: (APIServerProcess, FaafoAPIClient) async throws -> Void
     ) async throws {
-        let api = try APIServerProcess(arguments)
+        let api = try await APIServerProcess(arguments)
         let client = try FaafoAPIClient(endpointURL: api.endpoint, timeouts: .init(request: .seconds(30)))
         do {
             try await body(api, client)
@@ -32,8 +32,8 @@ import Testing
     }
 
     /// `faafo` pointed at `api`, never reading /etc/faafo/faafo.conf.
-    static func faafo(_ api: APIServerProcess, _ arguments: [String], in directory: URL? = nil) throws -> CommandOutput {
-        try FaafoProcess.run(["--endpoint-url", api.endpoint, "--config-file", api.emptyConfig] + arguments, in: directory)
+    static func faafo(_ api: APIServerProcess, _ arguments: [String], in directory: URL? = nil) async throws -> CommandOutput {
+        try await FaafoProcess.run(["--endpoint-url", api.endpoint, "--config-file", api.emptyConfig] + arguments, in: directory)
     }
 
     /// Waits until the in-process worker has rendered `uuid`.
@@ -54,7 +54,7 @@ import Testing
     @Test func theTutorialsCreateListShowGetDelete() async throws {
         try await Self.withAPI { api, client in
             // create: one uuid a line on stdout, the tutorial's log line on stderr.
-            let created = try Self.faafo(api, ["--verbose", "create", "--tasks", "3", "--random-seed", "11"] + Self.small)
+            let created = try await Self.faafo(api, ["--verbose", "create", "--tasks", "3", "--random-seed", "11"] + Self.small)
             #expect(created.status == 0, "\(created.stderr)")
             let uuids = created.lines
             #expect(uuids.count == 3 && uuids.allSatisfy { UUID(uuidString: $0) != nil }, "\(created.text)")
@@ -65,7 +65,7 @@ import Testing
             for uuid in uuids { objects.append(try await Self.completed(uuid, client)) }
 
             // list: the table of every fractal.
-            let listed = try Self.faafo(api, ["list"])
+            let listed = try await Self.faafo(api, ["list"])
             #expect(listed.status == 0, "\(listed.stderr)")
             #expect(listed.text == FractalTables.list(try await client.listAll()).rendered + "\n")
             for object in objects {
@@ -76,41 +76,41 @@ import Testing
 
             // show: the tutorial's table of what the API holds.
             let uuid = uuids[0]
-            let shown = try Self.faafo(api, ["show", uuid])
+            let shown = try await Self.faafo(api, ["show", uuid])
             #expect(shown.status == 0, "\(shown.stderr)")
             #expect(shown.text == FractalTables.show(objects[0]).rendered + "\n")
             #expect(shown.lines[3] == "| uuid         | \(uuid)                             |")
             #expect(shown.lines.contains { $0.hasPrefix("| checksum     | \(objects[0].checksum!) |") })
-            let json = try Self.faafo(api, ["show", uuid, "--json"])
+            let json = try await Self.faafo(api, ["show", uuid, "--json"])
             #expect(try JSONDecoder().decode(FractalObject.self, from: json.stdout) == objects[0])
 
             // get: the PNG the checksum names, written whole.
             let output = api.scratch.url.appending(path: "fractal.png")
-            let got = try Self.faafo(api, ["get", uuid, "--output", output.path])
+            let got = try await Self.faafo(api, ["get", uuid, "--output", output.path])
             #expect(got.status == 0, "\(got.stderr)")
             let png = try Data(contentsOf: output)
             #expect(png.count == objects[0].size && Self.sha256(png) == objects[0].checksum)
             #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
             #expect(got.text == "wrote \(output.path): \(png.count) bytes\n")
-            let named = try Self.faafo(api, ["get", uuid], in: api.scratch.url)
+            let named = try await Self.faafo(api, ["get", uuid], in: api.scratch.url)
             #expect(named.status == 0, "\(named.stderr)")
             #expect(try Data(contentsOf: api.scratch.url.appending(path: "\(uuid).png")) == png)
-            let piped = try Self.faafo(api, ["get", uuid, "-o", "-"])
+            let piped = try await Self.faafo(api, ["get", uuid, "-o", "-"])
             #expect(piped.stdout == png)
 
             // delete, then the API's 404 as one line.
-            let deleted = try Self.faafo(api, ["delete", uuid])
+            let deleted = try await Self.faafo(api, ["delete", uuid])
             #expect(deleted.status == 0 && deleted.text == "deleted \(uuid)\n", "\(deleted.stderr)")
-            let gone = try Self.faafo(api, ["show", uuid])
+            let gone = try await Self.faafo(api, ["show", uuid])
             #expect(gone.status == 1)
             #expect(gone.stderr == "faafo: error: 404 no fractal \(uuid)\n")
             #expect(gone.stdout.isEmpty)
-            let again = try Self.faafo(api, ["delete", uuid])
+            let again = try await Self.faafo(api, ["delete", uuid])
             #expect(again.status == 1 && again.stderr.hasPrefix("faafo: error: 404 "), "\(again.stderr)")
-            #expect(try Self.faafo(api, ["list"]).lines.count == 2 + 4)
+            #expect(try await Self.faafo(api, ["list"]).lines.count == 2 + 4)
 
             // The same random seed sends the same tasks: the API answers with what it holds.
-            let repeated = try Self.faafo(api, ["create", "--tasks", "3", "--random-seed", "11"] + Self.small)
+            let repeated = try await Self.faafo(api, ["create", "--tasks", "3", "--random-seed", "11"] + Self.small)
             #expect(repeated.status == 0, "\(repeated.stderr)")
             #expect(repeated.lines == uuids)
             #expect(try await client.get(uuids[1]) == objects[1])
@@ -122,7 +122,7 @@ import Testing
     @Test func listReadsEveryPage() async throws {
         try await Self.withAPI(["--workers", "0"]) { api, client in
             for seed in ["1", "2"] {
-                let created = try Self.faafo(api, ["create", "--tasks", seed == "1" ? "10" : "3", "--random-seed", seed] + Self.small)
+                let created = try await Self.faafo(api, ["create", "--tasks", seed == "1" ? "10" : "3", "--random-seed", seed] + Self.small)
                 #expect(created.status == 0, "\(created.stderr)")
             }
             let first = try await client.list(page: 1)
@@ -132,12 +132,12 @@ import Testing
             let all = try await client.listAll()
             #expect(all == first.objects + second.objects)
 
-            let listed = try Self.faafo(api, ["list"])
+            let listed = try await Self.faafo(api, ["list"])
             #expect(listed.status == 0, "\(listed.stderr)")
             #expect(listed.lines.count == 13 + 4)
             #expect(listed.text == FractalTables.list(all).rendered + "\n")
             #expect(listed.lines.filter { $0.contains(" - ") || $0.hasSuffix("-      |") }.count == 13, "pending: no size yet")
-            let json = try Self.faafo(api, ["list", "--json"])
+            let json = try await Self.faafo(api, ["list", "--json"])
             #expect(try JSONDecoder().decode([FractalObject].self, from: json.stdout) == all)
         }
     }
@@ -145,7 +145,7 @@ import Testing
     @Test func refusalsAreOneClearLine() async throws {
         try await Self.withAPI(["--workers", "0", "--work-budget", "1000"]) { api, client in
             // Over the API's work budget: the API's own message, status 1, nothing on stdout.
-            let refused = try Self.faafo(api, ["create"] + Self.small)
+            let refused = try await Self.faafo(api, ["create"] + Self.small)
             #expect(refused.status == 1)
             #expect(refused.stdout.isEmpty)
             #expect(refused.stderr.hasPrefix("faafo: error: 400 "), "\(refused.stderr)")
@@ -169,10 +169,10 @@ import Testing
                     width: 10, height: 10, iterations: 5, xa: -2, xb: 2, ya: -1.5, yb: 1.5, seed: 7))
             let pending = try await client.create(tiny)
             #expect(pending.status == .pending && pending.uuid == tiny.uuid)
-            let shown = try Self.faafo(api, ["show", tiny.uuid!])
+            let shown = try await Self.faafo(api, ["show", tiny.uuid!])
             #expect(shown.status == 0 && shown.text == FractalTables.show(pending).rendered + "\n", "\(shown.stderr)")
             #expect(shown.lines.contains("| duration     | -                                    |"))
-            let noImage = try Self.faafo(api, ["get", tiny.uuid!], in: api.scratch.url)
+            let noImage = try await Self.faafo(api, ["get", tiny.uuid!], in: api.scratch.url)
             #expect(noImage.status == 1 && noImage.stderr.hasPrefix("faafo: error: 404 "), "\(noImage.stderr)")
             #expect(!FileManager.default.fileExists(atPath: api.scratch.url.appending(path: "\(tiny.uuid!).png").path))
 
@@ -242,27 +242,27 @@ import Testing
             try Data("[DEFAULT]\n# the API\nendpoint_url = \(api.endpoint)\n".utf8).write(to: URL(fileURLWithPath: good))
             try Data("[DEFAULT]\nendpoint_url = http://127.0.0.1:1\n".utf8).write(to: URL(fileURLWithPath: bad))
 
-            let fromFile = try FaafoProcess.run(["--config-file", good, "list"])
+            let fromFile = try await FaafoProcess.run(["--config-file", good, "list"])
             #expect(fromFile.status == 0, "\(fromFile.stderr)")
-            let fromEnvironment = try FaafoProcess.run(
+            let fromEnvironment = try await FaafoProcess.run(
                 ["--config-file", bad, "list"], environment: ["FAAFO_ENDPOINT_URL": api.endpoint])
             #expect(fromEnvironment.status == 0, "\(fromEnvironment.stderr)")
-            let fromFlag = try FaafoProcess.run(
+            let fromFlag = try await FaafoProcess.run(
                 ["--config-file", good, "--endpoint-url", "http://127.0.0.1:1", "list"],
                 environment: ["FAAFO_ENDPOINT_URL": api.endpoint])
             #expect(fromFlag.status == 1)
             #expect(fromFlag.stderr == "faafo: error: cannot connect to http://127.0.0.1:1: connection refused\n")
-            let namedByEnvironment = try FaafoProcess.run(["list"], environment: ["FAAFO_CONFIG_FILE": good])
+            let namedByEnvironment = try await FaafoProcess.run(["list"], environment: ["FAAFO_CONFIG_FILE": good])
             #expect(namedByEnvironment.status == 0, "\(namedByEnvironment.stderr)")
         }
     }
 
-    @Test func configurationMistakesAreUsageErrors() throws {
+    @Test func configurationMistakesAreUsageErrors() async throws {
         let scratch = try ScratchFolder()
         defer { scratch.remove() }
         let malformed = scratch.url.appending(path: "faafo.conf").path
         try Data("[DEFAULT]\nendpoint_url http://localhost:8080\n".utf8).write(to: URL(fileURLWithPath: malformed))
-        let result = try FaafoProcess.run(["--config-file", malformed, "list"])
+        let result = try await FaafoProcess.run(["--config-file", malformed, "list"])
         #expect(result.status == 2)
         #expect(
             result.stderr
@@ -270,16 +270,16 @@ import Testing
                 + "a key has no spaces: expected 'key = value'\n")
 
         let missing = scratch.url.appending(path: "absent.conf").path
-        let absent = try FaafoProcess.run(["--config-file", missing, "list"])
+        let absent = try await FaafoProcess.run(["--config-file", missing, "list"])
         #expect(absent.status == 2 && absent.stderr == "faafo: error: config file \(missing) does not exist\n")
 
-        let badScheme = try FaafoProcess.run(["list"], environment: ["FAAFO_ENDPOINT_URL": "ftp://h", "FAAFO_CONFIG_FILE": ""])
+        let badScheme = try await FaafoProcess.run(["list"], environment: ["FAAFO_ENDPOINT_URL": "ftp://h", "FAAFO_CONFIG_FILE": ""])
         #expect(badScheme.status == 2, "\(badScheme.stderr)")
         #expect(badScheme.stderr.contains("invalid endpoint_url 'ftp://h' (from FAAFO_ENDPOINT_URL)"), "\(badScheme.stderr)")
     }
 
-    @Test func anUnreachableAPIIsOneLineNamingIt() throws {
-        let result = try FaafoProcess.run(["--endpoint-url", "http://127.0.0.1:1", "--config-file", "/dev/null", "show",
+    @Test func anUnreachableAPIIsOneLineNamingIt() async throws {
+        let result = try await FaafoProcess.run(["--endpoint-url", "http://127.0.0.1:1", "--config-file", "/dev/null", "show",
             "154c7b41-108e-4696-a059-1bde9bf03d0a"])
         #expect(result.status == 1)
         #expect(result.stderr == "faafo: error: cannot connect to http://127.0.0.1:1: connection refused\n")

@@ -155,22 +155,22 @@ import Testing
     }
 
     /// Bad input is refused before any request: the endpoint here would fail with status 1.
-    @Test func theExecutableRefusesBadFlagsWithStatus2() throws {
-        try Self.expectRefused(["create", "--tasks", "12"], saying: "--tasks must be between 1 and 10, got 12")
+    @Test func theExecutableRefusesBadFlagsWithStatus2() async throws {
+        try await Self.expectRefused(["create", "--tasks", "12"], saying: "--tasks must be between 1 and 10, got 12")
     }
 
     /// `faafo ARGUMENTS` against an endpoint that would fail with status 1 exits 2 with
     /// `message` and prints nothing on stdout.
-    static func expectRefused(_ arguments: [String], saying message: String) throws {
-        let result = try FaafoProcess.run(["--endpoint-url", "http://127.0.0.1:1"] + arguments)
+    static func expectRefused(_ arguments: [String], saying message: String) async throws {
+        let result = try await FaafoProcess.run(["--endpoint-url", "http://127.0.0.1:1"] + arguments)
         #expect(result.status == 2, "\(result.stderr)")
         #expect(result.stderr.contains(message), "\(result.stderr)")
         #expect(result.text.isEmpty)
     }
 
-    @Test func uuidArgumentsAreChecked() throws {
+    @Test func uuidArgumentsAreChecked() async throws {
         for subcommand in ["show", "get", "delete"] {
-            let result = try FaafoProcess.run(["--endpoint-url", "http://127.0.0.1:1", subcommand, "12345"])
+            let result = try await FaafoProcess.run(["--endpoint-url", "http://127.0.0.1:1", subcommand, "12345"])
             #expect(result.status == 2, "\(subcommand): \(result.stderr)")
             #expect(result.stderr.contains("'12345' is not a uuid"), "\(result.stderr)")
         }

@@ -10,21 +10,21 @@ import Testing
     static let tiny = ["--width", "64", "--height", "64", "--iterations", "64"]
 
     /// Runs `faafo demo` against a fresh API started with `apiArguments`.
-    static func demo(_ arguments: [String], api apiArguments: [String] = ["--workers", "2"]) throws -> CommandOutput {
-        let api = try APIServerProcess(apiArguments)
+    static func demo(_ arguments: [String], api apiArguments: [String] = ["--workers", "2"]) async throws -> CommandOutput {
+        let api = try await APIServerProcess(apiArguments)
         defer { api.stop() }
-        return try ClientCommandsAgainstAPITests.faafo(api, ["demo"] + arguments)
+        return try await ClientCommandsAgainstAPITests.faafo(api, ["demo"] + arguments)
     }
 
     static func jsonObject(_ data: Data) throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     }
 
-    @Test func aClosedLoopCompletesEveryTaskAndReportsEveryFigure() throws {
+    @Test func aClosedLoopCompletesEveryTaskAndReportsEveryFigure() async throws {
         let folder = try ScratchFolder()
         defer { folder.remove() }
         let reportFolder = folder.url.appending(path: "report")
-        let result = try Self.demo(
+        let result = try await Self.demo(
             ["--tasks", "30", "--concurrency", "4", "--json", "--report", reportFolder.path] + Self.tiny)
         #expect(result.status == 0, "\(result.stderr)")
 
@@ -64,8 +64,8 @@ import Testing
         #expect(html.contains("<svg") && html.contains("</html>"))
     }
 
-    @Test func anOpenLoopPacesItsCreatesAndSaysSoInText() throws {
-        let result = try Self.demo(["--rate", "40", "--tasks", "12", "--width", "32", "--height", "32", "--iterations", "20"])
+    @Test func anOpenLoopPacesItsCreatesAndSaysSoInText() async throws {
+        let result = try await Self.demo(["--rate", "40", "--tasks", "12", "--width", "32", "--height", "32", "--iterations", "20"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.text.contains("open loop at 40 a second"), "\(result.text)")
         #expect(result.text.contains("12 submitted, 12 completed, 0 failed, 0 timed out"), "\(result.text)")
@@ -75,8 +75,8 @@ import Testing
     }
 
     /// With no worker nothing is stored: the run ends at its timeout and says so, status 1.
-    @Test func tasksNotStoredInTimeCountAsTimedOut() throws {
-        let result = try Self.demo(
+    @Test func tasksNotStoredInTimeCountAsTimedOut() async throws {
+        let result = try await Self.demo(
             ["--tasks", "3", "--timeout", "1", "--json"] + Self.tiny, api: ["--workers", "0"])
         #expect(result.status == 1, "\(result.stderr)")
         let tasks = try #require(try Self.jsonObject(result.stdout)["tasks"] as? [String: Int])
@@ -84,8 +84,8 @@ import Testing
         #expect(result.stderr.contains("3 of 3 tasks were not stored"), "\(result.stderr)")
     }
 
-    @Test func anUnreachableAPIFailsEveryTask() throws {
-        let result = try FaafoProcess.run(["--endpoint-url", "http://127.0.0.1:1", "demo", "--tasks", "2", "--json"] + Self.tiny)
+    @Test func anUnreachableAPIFailsEveryTask() async throws {
+        let result = try await FaafoProcess.run(["--endpoint-url", "http://127.0.0.1:1", "demo", "--tasks", "2", "--json"] + Self.tiny)
         #expect(result.status == 1, "\(result.stderr)")
         let report = try Self.jsonObject(result.stdout)
         #expect((report["tasks"] as? [String: Int])?["failed"] == 2)
@@ -115,8 +115,8 @@ import Testing
         }
     }
 
-    @Test func theExecutableRefusesBadFlagsWithStatus2() throws {
-        try CreateCommandTests.expectRefused(["demo", "--tasks", "0"], saying: "--tasks must be between 1 and 1000000, got 0")
+    @Test func theExecutableRefusesBadFlagsWithStatus2() async throws {
+        try await CreateCommandTests.expectRefused(["demo", "--tasks", "0"], saying: "--tasks must be between 1 and 1000000, got 0")
     }
 
     @Test func durationWithoutTasksIsLimitedByTimeOnly() throws {
@@ -129,12 +129,12 @@ import Testing
     }
 
     /// `faafo-api --demo N`, the README's first command, runs on the same engine.
-    @Test func theAPIsDemoBatchRunsOnTheSameEngine() throws {
+    @Test func theAPIsDemoBatchRunsOnTheSameEngine() async throws {
         let folder = try ScratchFolder()
         defer { folder.remove() }
         let config = folder.url.appending(path: "empty.conf")
         try Data("[DEFAULT]\n".utf8).write(to: config)
-        let result = try CommandOutput.run(
+        let result = try await CommandOutput.run(
             FaafoProcess.executable.deletingLastPathComponent().appending(path: "faafo-api"),
             [
                 "--config-file", config.path, "--transport-url", "memory://", "--workers", "2", "--demo", "6",

@@ -19,10 +19,10 @@ enum FaafoProcess {
     }
 
     /// Runs `faafo` with a clean environment (no FAAFO_* variables but those given).
-    static func run(_ arguments: [String], environment extra: [String: String] = [:], in directory: URL? = nil) throws
+    static func run(_ arguments: [String], environment extra: [String: String] = [:], in directory: URL? = nil) async throws
         -> CommandOutput
     {
-        try CommandOutput.run(executable, arguments, environment: environment(extra), in: directory)
+        try await CommandOutput.run(executable, arguments, environment: environment(extra), in: directory)
     }
 }
 

@@ -21,11 +21,11 @@ import Testing
         "--xa", "-2", "--xb", "2", "--ya", "-1.5", "--yb", "1.5", "--seed", "42",
     ]
 
-    @Test func jsonReportsTheTaskAndWritesThePNG() throws {
+    @Test func jsonReportsTheTaskAndWritesThePNG() async throws {
         let scratch = try ScratchFolder()
         defer { scratch.remove() }
         let output = scratch.url.appending(path: "out.png")
-        let result = try FaafoProcess.run(Self.seed42 + ["--output", output.path, "--json", "--threads", "2"])
+        let result = try await FaafoProcess.run(Self.seed42 + ["--output", output.path, "--json", "--threads", "2"])
         #expect(result.status == 0, "\(result.stderr)")
 
         let lines = result.text.split(separator: "\n")
@@ -46,7 +46,7 @@ import Testing
     /// The exact keys of `faafo render --json`: the fractal's beside the result's, `seed`
     /// left out when c was given.
     @Test(arguments: [(["--seed", "42"], true), (["--cx", "-0.8", "--cy", "0.156"], false)])
-    func jsonHasTheReportsKeys(_ c: [String], _ hasSeed: Bool) throws {
+    func jsonHasTheReportsKeys(_ c: [String], _ hasSeed: Bool) async throws {
         let scratch = try ScratchFolder()
         defer { scratch.remove() }
         let output = scratch.url.appending(path: "out.png")
@@ -54,7 +54,7 @@ import Testing
             "render", "--width", "8", "--height", "6", "--iterations", "32",
             "--xa", "-2", "--xb", "2", "--ya", "-1.5", "--yb", "1.5",
         ]
-        let result = try FaafoProcess.run(arguments + c + ["--output", output.path, "--json", "--threads", "1"])
+        let result = try await FaafoProcess.run(arguments + c + ["--output", output.path, "--json", "--threads", "1"])
         #expect(result.status == 0, "\(result.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.text.utf8)) as? [String: Any])
         let keys = [
@@ -66,11 +66,11 @@ import Testing
         #expect(object["width"] as? Int == 8 && object["threads"] as? Int == 1 && object["work"] is Int)
     }
 
-    @Test func summaryIsReadable() throws {
+    @Test func summaryIsReadable() async throws {
         let scratch = try ScratchFolder()
         defer { scratch.remove() }
         let output = scratch.url.appending(path: "out.png")
-        let result = try FaafoProcess.run(Self.seed42 + ["--output", output.path])
+        let result = try await FaafoProcess.run(Self.seed42 + ["--output", output.path])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.text.contains("wrote \(output.path): 64 x 48 pixels, 255 iterations"))
         #expect(result.text.contains("checksum        5d1c0c357d3cfc6aac372f37568ee412371055ba3f933512d59020f039113772")
@@ -130,33 +130,33 @@ import Testing
     }
 
     @Test(arguments: badArguments)
-    func badParametersExitWithStatus2AndNameTheField(_ bad: BadArguments) throws {
+    func badParametersExitWithStatus2AndNameTheField(_ bad: BadArguments) async throws {
         let scratch = try ScratchFolder()
         defer { scratch.remove() }
         let output = scratch.url.appending(path: "never.png")
-        let result = try FaafoProcess.run(Self.arguments(bad, output: output.path))
+        let result = try await FaafoProcess.run(Self.arguments(bad, output: output.path))
         #expect(result.status == 2, "status \(result.status): \(result.stderr)")
         #expect(result.stderr.contains(bad.mentions), "\(result.stderr)")
         #expect(result.text.isEmpty)
         #expect(!FileManager.default.fileExists(atPath: output.path), "no image for bad input")
     }
 
-    @Test func anUnwritableOutputIsAClearFailure() throws {
-        let result = try FaafoProcess.run(Self.seed42 + ["--output", "/nonexistent-folder/out.png"])
+    @Test func anUnwritableOutputIsAClearFailure() async throws {
+        let result = try await FaafoProcess.run(Self.seed42 + ["--output", "/nonexistent-folder/out.png"])
         #expect(result.status == 1)
         #expect(result.stderr.contains("cannot write /nonexistent-folder/out.png"), "\(result.stderr)")
     }
 }
 
 @Suite struct FixturesCommandTests {
-    @Test func checkPassesOnTheShippedGoldenFile() throws {
-        let result = try FaafoProcess.run(
+    @Test func checkPassesOnTheShippedGoldenFile() async throws {
+        let result = try await FaafoProcess.run(
             ["fixtures", "check", "--golden", repositoryRoot.appending(path: "Fixtures/golden.json").path, "--threads", "2"])
         #expect(result.status == 0, "\(result.text)\(result.stderr)")
         #expect(result.text.contains("cases match"))
     }
 
-    @Test func checkReportsATamperedCase() throws {
+    @Test func checkReportsATamperedCase() async throws {
         let scratch = try ScratchFolder()
         defer { scratch.remove() }
         let url = repositoryRoot.appending(path: "Fixtures/golden.json")
@@ -168,37 +168,37 @@ import Testing
         let tampered = scratch.url.appending(path: "golden.json")
         try JSONSerialization.data(withJSONObject: json).write(to: tampered)
 
-        let result = try FaafoProcess.run(["fixtures", "check", "--golden", tampered.path])
+        let result = try await FaafoProcess.run(["fixtures", "check", "--golden", tampered.path])
         #expect(result.status == 1)
         #expect(result.text.contains("spec-64x48-seed-42: pixel_checksum is 8a1dff35"), "\(result.text)")
     }
 
     /// A hand-written file needs no comment; a case without a field is refused, naming
     /// the file, the case and the field, once, in plain words.
-    @Test func checkReadsAHandWrittenFileAndNamesWhatIsMissing() throws {
+    @Test func checkReadsAHandWrittenFileAndNamesWhatIsMissing() async throws {
         let scratch = try ScratchFolder()
         defer { scratch.remove() }
         let tiny = #""width": 2, "height": 2, "iterations": 1, "xa": -1, "xb": 1, "ya": -1, "yb": 1, "seed": 1"#
         let pixels = "15ec7bf0b50732b49f8228e07d24365338f9e3ab994b00af08e5a3bffe55fd8b"
         let good = scratch.url.appending(path: "mine.json")
         try Data(#"{"cases": [{"name": "tiny", \#(tiny), "pixel_checksum": "\#(pixels)"}]}"#.utf8).write(to: good)
-        let checked = try FaafoProcess.run(["fixtures", "check", "--golden", good.path, "--threads", "1"])
+        let checked = try await FaafoProcess.run(["fixtures", "check", "--golden", good.path, "--threads", "1"])
         #expect(checked.status == 0, "\(checked.text)\(checked.stderr)")
         #expect(checked.text.contains("all 1 cases match: pixel checksums only"))
 
         let bad = scratch.url.appending(path: "bad.json")
         let missing = tiny.replacingOccurrences(of: #""iterations": 1, "#, with: "")
         try Data(#"{"cases": [{"name": "w1", \#(missing), "pixel_checksum": "\#(pixels)"}]}"#.utf8).write(to: bad)
-        let refused = try FaafoProcess.run(["fixtures", "check", "--golden", bad.path])
+        let refused = try await FaafoProcess.run(["fixtures", "check", "--golden", bad.path])
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("\(bad.path): case 1 ('w1'): 'iterations' is missing"), "\(refused.stderr)")
         #expect(refused.stderr.components(separatedBy: bad.path).count == 2, "the file named once")
     }
 
-    @Test func makeWritesAFileThatChecks() throws {
+    @Test func makeWritesAFileThatChecks() async throws {
         let scratch = try ScratchFolder()
         defer { scratch.remove() }
-        let made = try FaafoProcess.run(["fixtures", "make", "--output", "golden.json"], in: scratch.url)
+        let made = try await FaafoProcess.run(["fixtures", "make", "--output", "golden.json"], in: scratch.url)
         #expect(made.status == 0, "\(made.stderr)")
         let original = try Data(contentsOf: repositoryRoot.appending(path: "Fixtures/golden.json"))
         let remade = try Data(contentsOf: scratch.url.appending(path: "golden.json"))

@@ -1,4 +1,5 @@
 @testable import AMQPWorkQueue
+import FaafoCluster
 import Foundation
 import Testing
 import WorkQueue
@@ -243,34 +244,14 @@ enum Broker {
         let description: String
     }
 
-    /// Runs `rabbitmqctl` (at most 30 s) and returns its standard output.
+    /// Runs `rabbitmqctl` and returns its standard output.
     static func run(_ arguments: [String]) async throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["rabbitmqctl"] + arguments
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let collected = Task.detached { output.fileHandleForReading.readDataToEndOfFile() }
-        let collectedErrors = Task.detached { errors.fileHandleForReading.readDataToEndOfFile() }
-        let deadline = ContinuousClock.now + .seconds(30)
-        while process.isRunning {
-            if ContinuousClock.now > deadline {
-                process.terminate()
-                throw CommandFailed(description: "rabbitmqctl \(arguments.joined(separator: " ")) took over 30 s")
-            }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        let text = String(decoding: await collected.value, as: UTF8.self)
-        guard process.terminationStatus == 0 else {
-            let errorText = String(decoding: await collectedErrors.value, as: UTF8.self)
+        let result = try await CommandOutput.run(URL(fileURLWithPath: "/usr/bin/env"), ["rabbitmqctl"] + arguments)
+        guard result.status == 0 else {
             throw CommandFailed(
-                description: "rabbitmqctl \(arguments.joined(separator: " ")) exited with "
-                    + "\(process.terminationStatus): \(errorText)")
+                description: "rabbitmqctl \(arguments.joined(separator: " ")) exited with \(result.status): \(result.stderr)")
         }
-        return text
+        return result.text
     }
 
     /// Makes the broker close every connection whose client-provided name starts with
