@@ -1,0 +1,20 @@
+import Foundation
+
+/// Images kept outside the database, one object a name: in an object store that every
+/// API host shares (OpenStack Swift, `SwiftImageObjects`). `ObjectImageFractalStore` puts a
+/// fractal's image here before it completes the fractal's row.
+///
+/// Failures throw `StoreError` naming the object and what failed, so that the API answers
+/// 503 and the worker sends its result again.
+public protocol ImageObjects: Sendable {
+    /// Stores `png` under `name`, replacing any object of that name. Once this returns, the
+    /// object is whole and readable by every host; if it throws, the object is absent, the
+    /// previous one, or whole. `sha256` (lowercase hex of the PNG's SHA-256) is kept with it.
+    func put(_ png: Data, named name: String, sha256: String) async throws
+
+    /// The object's bytes, or nil if there is no object of that name.
+    func get(_ name: String) async throws -> Data?
+
+    /// Removes the object; nothing happens if there is none.
+    func remove(_ name: String) async throws
+}
