@@ -15,8 +15,14 @@
 #                  -m is given, the services here use it; the script prints the URL other
 #                  hosts pass with -m (host: FAAFO_ADVERTISED_HOST, default this host's
 #                  first address)
-#   -i database    prepare the SQLite database's folder (SQLite is linked in; there is no
-#                  database server to install)
+#   -i database    with a sqlite:/// -d, prepare the database file's folder (SQLite is linked
+#                  in). With -d postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE, install
+#                  Debian's postgresql, make sure a cluster listens on PORT (the main cluster
+#                  on 5432, else one named faafo-PORT), open it to other hosts (every
+#                  address, scram-sha-256 passwords), and create the role and the database.
+#                  A URL without a password gets a generated one, kept in faafo.conf's
+#                  database_url (an existing one is reused); the script prints the URL the
+#                  API hosts pass with -d (host: FAAFO_ADVERTISED_HOST)
 #   -r api         start faafo-api, listening on the port of -e
 #   -r worker      start faafo-worker, taking tasks from -m and sending results to -e
 #   -r demo        run `faafo demo` against -e (FAAFO_DEMO_TASKS tasks, default 10) and
@@ -25,7 +31,8 @@
 #   -e URL         the API's endpoint            (default http://localhost:8080)
 #   -m URL         the broker's transport URL    (default amqp://guest:guest@localhost:5672/,
 #                  or the one -i messaging made)
-#   -d URL         the database URL              (default sqlite:////var/lib/faafo/faafo.db)
+#   -d URL         the database URL              (default sqlite:////var/lib/faafo/faafo.db;
+#                  postgresql://, postgres:// and postgresql+psycopg2:// for a shared one)
 #
 # Services run under systemd when it is the init system (units faafo-api and
 # faafo-worker), else in the background with their pid and log files in FAAFO_RUN_DIR
@@ -88,7 +95,8 @@ shift $((OPTIND - 1))
     fail "-e must be http://HOST[:PORT], not '$endpoint'"
 bind_port=${BASH_REMATCH[3]:-80}
 [[ $transport =~ ^(amqp|memory):// ]] || fail "-m must be an amqp:// URL, not '$transport'"
-[[ $database =~ ^(sqlite|memory): ]] || fail "-d must be a sqlite:/// URL, not '$database'"
+[[ $database =~ ^(sqlite|memory|postgresql|postgres|postgresql\+psycopg2): ]] ||
+    fail "-d must be a sqlite:/// or postgresql:// URL, not '$database'"
 
 bin_dir=${FAAFO_BIN_DIR:-/usr/local/bin}
 config_dir=${FAAFO_CONFIG_DIR:-/etc/faafo}
@@ -99,6 +107,24 @@ as_root=()
 
 use_systemd() {
     [[ ${FAAFO_SERVICE_MANAGER:-} != background && -d /run/systemd/system ]]
+}
+
+# Closes every descriptor but stdin, stdout and stderr, before a daemon starts: it keeps
+# none of its launcher's (a caller waiting for this script's pipes to close, or watching a
+# descriptor for its exit as Foundation's Process does, would otherwise wait forever).
+close_inherited_descriptors() {
+    for fd in /proc/self/fd/*; do
+        fd=${fd##*/}
+        if ((fd > 2)); then eval "exec $fd>&-" 2>/dev/null || true; fi
+    done
+}
+
+# Runs pg_ctlcluster $@: it starts a server that outlives this script.
+pg_ctlcluster_detached() {
+    (
+        close_inherited_descriptors
+        exec "${as_root[@]}" pg_ctlcluster "$@" </dev/null
+    )
 }
 
 # Starts service $1 (faafo-api or faafo-worker) with the arguments that follow.
@@ -128,12 +154,7 @@ UNIT
             fail "$name is running already (pid $(cat "$run_dir/$name.pid")); stop it with -k"
         fi
         (
-            # A daemon keeps none of its launcher's descriptors but stdin, stdout and
-            # stderr (a caller waiting for this script's pipes to close would wait forever).
-            for fd in /proc/self/fd/*; do
-                fd=${fd##*/}
-                if ((fd > 2)); then eval "exec $fd>&-" 2>/dev/null || true; fi
-            done
+            close_inherited_descriptors
             exec nohup "$bin_dir/$name" "$@" >>"$run_dir/$name.log" 2>&1 </dev/null
         ) &
         echo $! >"$run_dir/$name.pid"
@@ -178,18 +199,39 @@ configured_broker_password() {
     [[ $line =~ amqp://$user:([^@]+)@ ]] && echo "${BASH_REMATCH[1]}"
 }
 
-# Writes transport_url into faafo.conf, creating the file or replacing the line.
-save_transport_url() {
-    local url=$1
+# Writes key $1 = $2 into faafo.conf, creating the file or replacing the key's line.
+save_setting() {
+    local key=$1 value=$2
     "${as_root[@]}" install -d -m 755 "$config_dir"
-    if [[ -f $config_dir/faafo.conf ]] && grep -qE '^transport_url *=' "$config_dir/faafo.conf"; then
-        "${as_root[@]}" sed -i "s#^transport_url *=.*#transport_url = $url#" "$config_dir/faafo.conf"
+    if [[ -f $config_dir/faafo.conf ]] && grep -qE "^$key *=" "$config_dir/faafo.conf"; then
+        "${as_root[@]}" sed -i "s#^$key *=.*#$key = $value#" "$config_dir/faafo.conf"
     elif [[ -f $config_dir/faafo.conf ]]; then
-        echo "transport_url = $url" | "${as_root[@]}" tee -a "$config_dir/faafo.conf" >/dev/null
+        echo "$key = $value" | "${as_root[@]}" tee -a "$config_dir/faafo.conf" >/dev/null
     else
-        printf '[DEFAULT]\ntransport_url = %s\n' "$url" | "${as_root[@]}" tee "$config_dir/faafo.conf" >/dev/null
+        printf '[DEFAULT]\n%s = %s\n' "$key" "$value" | "${as_root[@]}" tee "$config_dir/faafo.conf" >/dev/null
     fi
     "${as_root[@]}" chmod 640 "$config_dir/faafo.conf"
+}
+
+# Installs the Debian packages named that are not installed yet (waiting for another
+# apt-get to finish, rather than failing on its lock).
+install_packages() {
+    local missing=()
+    for package in "$@"; do dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package"); done
+    ((${#missing[@]} == 0)) && return 0
+    "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+        -o DPkg::Lock::Timeout=300 "${missing[@]}" >/dev/null
+}
+
+# A password made here: URL-safe, so that it goes into a URL as it is.
+new_password() {
+    head -c 18 /dev/urandom | base64 | tr '+/' '-_'
+}
+
+# This host's address as other hosts reach it.
+advertised_host() {
+    local host=${FAAFO_ADVERTISED_HOST:-$(hostname -I 2>/dev/null | awk '{print $1}')}
+    echo "${host:-$(hostname)}"
 }
 
 # Gives faafo a broker user of its own on the virtual host /, and sets $transport to it.
@@ -199,7 +241,7 @@ make_broker_user() {
         fail "FAAFO_BROKER_USER must be letters, digits, '.', '_' or '-', and not guest: '$user'"
     password=$(configured_broker_password "$user")
     if [[ -z $password ]]; then
-        password=$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')
+        password=$(new_password)
     fi
     if "${as_root[@]}" rabbitmqctl -q list_users | cut -f1 | grep -qx "$user"; then
         "${as_root[@]}" rabbitmqctl -q change_password "$user" "$password" >/dev/null
@@ -207,12 +249,75 @@ make_broker_user() {
         "${as_root[@]}" rabbitmqctl -q add_user "$user" "$password" >/dev/null
     fi
     "${as_root[@]}" rabbitmqctl -q set_permissions -p / "$user" '.*' '.*' '.*' >/dev/null
-    host=${FAAFO_ADVERTISED_HOST:-$(hostname -I 2>/dev/null | awk '{print $1}')}
-    host=${host:-$(hostname)}
+    host=$(advertised_host)
     ((transport_given)) || transport="amqp://$user:$password@localhost:5672/"
-    save_transport_url "amqp://$user:$password@localhost:5672/"
+    save_setting transport_url "amqp://$user:$password@localhost:5672/"
     echo "install.sh: broker user '$user' is ready; its password is in $config_dir/faafo.conf"
     echo "install.sh: other hosts pass -m amqp://$user:$password@$host:5672/"
+}
+
+# The password of role $1 in faafo.conf's database_url, if it names that role.
+configured_database_password() {
+    local user=$1 line
+    [[ -f $config_dir/faafo.conf ]] || return 0
+    line=$(grep -E "^database_url *= *postgres[a-z0-9+]*://$user:" "$config_dir/faafo.conf" | tail -n 1) || return 0
+    [[ $line =~ ://$user:([^@]+)@ ]] && echo "${BASH_REMATCH[1]}"
+}
+
+# Runs psql as the superuser on the local cluster listening on $1.
+psql_admin() {
+    local port=$1
+    shift
+    "${as_root[@]}" runuser -u postgres -- psql -h /var/run/postgresql -p "$port" -X -q -v ON_ERROR_STOP=1 "$@"
+}
+
+# Makes a PostgreSQL cluster on this host serve -d's role and database to every host, and
+# sets $database to the URL with its password.
+make_postgres_database() {
+    [[ $database =~ ^(postgresql|postgres|postgresql\+psycopg2)://([A-Za-z_][A-Za-z0-9_]*)(:([^@/]*))?@([^/:]+|\[[0-9a-fA-F:]+\])(:([0-9]+))?/([A-Za-z_][A-Za-z0-9_]*)$ ]] ||
+        fail "-d must be postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE (user and database: letters, digits, '_'), not '$database'"
+    local scheme=${BASH_REMATCH[1]} user=${BASH_REMATCH[2]} password=${BASH_REMATCH[4]} host=${BASH_REMATCH[5]}
+    local port=${BASH_REMATCH[7]:-5432} name=${BASH_REMATCH[8]} version cluster restart=0
+    [[ -n $password ]] || password=$(configured_database_password "$user")
+    [[ -n $password ]] || password=$(new_password)
+    [[ $password =~ ^[A-Za-z0-9._~-]+$ ]] ||
+        fail "the password in -d may only hold letters, digits and . _ ~ - (no URL escapes), or leave it out to have one made"
+
+    install_packages postgresql
+    version=$(ls /usr/lib/postgresql | sort -V | tail -n 1)
+    cluster=$(pg_lsclusters -h | awk -v v="$version" -v p="$port" '$1 == v && $3 == p { print $2 }' | head -n 1)
+    if [[ -z $cluster ]]; then
+        cluster=faafo-$port
+        "${as_root[@]}" pg_createcluster "$version" "$cluster" -p "$port" >/dev/null
+        echo "install.sh: created PostgreSQL cluster $version/$cluster on port $port"
+    fi
+    if [[ $("${as_root[@]}" pg_conftool "$version" "$cluster" show -s listen_addresses 2>/dev/null) != "*" ]]; then
+        "${as_root[@]}" pg_conftool "$version" "$cluster" set listen_addresses '*'
+        restart=1
+    fi
+    local hba=/etc/postgresql/$version/$cluster/pg_hba.conf
+    if ! grep -qE '^host +all +all +0\.0\.0\.0/0 +scram-sha-256' "$hba"; then
+        printf 'host all all 0.0.0.0/0 scram-sha-256\nhost all all ::/0 scram-sha-256\n' | "${as_root[@]}" tee -a "$hba" >/dev/null
+        restart=1
+    fi
+    if pg_lsclusters -h | awk -v v="$version" -v c="$cluster" '$1 == v && $2 == c { print $4 }' | grep -q online; then
+        ((restart == 0)) || pg_ctlcluster_detached "$version" "$cluster" restart
+    else
+        pg_ctlcluster_detached "$version" "$cluster" start
+    fi
+
+    if psql_admin "$port" -tAc "SELECT 1 FROM pg_roles WHERE rolname = '$user'" | grep -q 1; then
+        psql_admin "$port" -c "ALTER ROLE \"$user\" LOGIN PASSWORD '$password'"
+    else
+        psql_admin "$port" -c "CREATE ROLE \"$user\" LOGIN PASSWORD '$password'"
+    fi
+    if ! psql_admin "$port" -tAc "SELECT 1 FROM pg_database WHERE datname = '$name'" | grep -q 1; then
+        psql_admin "$port" -c "CREATE DATABASE \"$name\" OWNER \"$user\""
+    fi
+    database="$scheme://$user:$password@$host:$port/$name"
+    save_setting database_url "$database"
+    echo "install.sh: database '$name' and role '$user' are ready on port $port; the password is in $config_dir/faafo.conf"
+    echo "install.sh: API hosts pass -d $scheme://$user:$password@$(advertised_host):$port/$name"
 }
 
 ((stop == 0)) || stop_services
@@ -226,13 +331,17 @@ done
 for item in "${ordered[@]}"; do
     case $item in
     messaging)
-        "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends rabbitmq-server
+        install_packages rabbitmq-server
         "$here/start-rabbitmq"
         make_broker_user
         ;;
     database)
-        make_database_folder
-        echo "install.sh: SQLite is linked into faafo-api; its database is created on first start"
+        if [[ $database =~ ^postgres ]]; then
+            make_postgres_database
+        else
+            make_database_folder
+            echo "install.sh: SQLite is linked into faafo-api; its database is created on first start"
+        fi
         ;;
     faafo)
         "$here/setup"

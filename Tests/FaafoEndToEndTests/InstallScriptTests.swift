@@ -99,6 +99,49 @@ struct InstallScriptTests {
         #expect(againOutput.contains(String(advertised)), "\(againOutput)")
     }
 
+    /// -i database with a postgresql:// -d makes a cluster listen on the URL's port for
+    /// every host, creates the role (with a generated password, kept in faafo.conf) and
+    /// the database, prints the URL the API hosts pass with -d, and keeps the password
+    /// when it runs again.
+    @Test func databaseMakesAPostgreSQLRoleAndDatabaseAndKeepsThem() async throws {
+        let folder = FileManager.default.temporaryDirectory.appending(path: "faafo-install-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let port = try freeLoopbackPort()
+        let name = "faafo_it_\(UUID().uuidString.prefix(8).lowercased())"
+        let arguments = ["-i", "database", "-d", "postgresql://\(name)@localhost:\(port)/\(name)"]
+        let environment = ["FAAFO_CONFIG_DIR=\(folder.path)", "FAAFO_ADVERTISED_HOST=127.0.0.1"]
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try await withCleanup({
+            // The cluster the script made for this port, with everything in it.
+            _ = try? await runCommand(
+                URL(fileURLWithPath: "/usr/bin/pg_dropcluster"), ["--stop", "15", "faafo-\(port)"], timeout: .seconds(60))
+        }) {
+            let (status, output) = try await Self.install(arguments, folder: folder, environment: environment)
+            #expect(status == 0, "\(output)")
+            #expect(output.contains("created PostgreSQL cluster 15/faafo-\(port) on port \(port)"), "\(output)")
+            let advertised = try #require(
+                output.split(separator: "\n").first { $0.contains("API hosts pass -d") }?.split(separator: " ").last,
+                "\(output)")
+            #expect(advertised.hasPrefix("postgresql://\(name):") && advertised.hasSuffix("@127.0.0.1:\(port)/\(name)"))
+            let password = advertised.dropFirst("postgresql://\(name):".count).prefix { $0 != "@" }
+            #expect(password.count >= 20)
+            let conf = try String(contentsOf: folder.appending(path: "faafo.conf"), encoding: .utf8)
+            #expect(conf.contains("database_url = postgresql://\(name):\(password)@localhost:\(port)/\(name)"), "\(conf)")
+
+            // The role logs in over TCP with that password, owns its database, and the
+            // server listens for other hosts too.
+            let login = try await runCommand(
+                URL(fileURLWithPath: "/usr/bin/psql"),
+                [String(advertised), "-X", "-Atc", "SELECT current_user, current_database(); SHOW listen_addresses"])
+            #expect(login.status == 0 && login.output == "\(name)|\(name)\n*\n", "\(login.output)")
+
+            let (againStatus, againOutput) = try await Self.install(arguments, folder: folder, environment: environment)
+            #expect(againStatus == 0, "\(againOutput)")
+            #expect(againOutput.contains(String(advertised)), "the password is kept: \(againOutput)")
+            #expect(!againOutput.contains("created PostgreSQL cluster"))
+        }
+    }
+
     @Test func badOptionsAreNamed() async throws {
         let folder = FileManager.default.temporaryDirectory
         let role = try await Self.install(["-r", "database"], folder: folder)
@@ -107,6 +150,12 @@ struct InstallScriptTests {
         let endpoint = try await Self.install(["-r", "demo", "-e", "localhost:8080"], folder: folder)
         #expect(endpoint.status == 2)
         #expect(endpoint.output.contains("-e must be http://HOST[:PORT], not 'localhost:8080'"))
+        let database = try await Self.install(["-i", "database", "-d", "postgresql://fa-afo@db/faafo"], folder: folder)
+        #expect(database.status == 2)
+        #expect(database.output.contains("-d must be postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE"), "\(database.output)")
+        let scheme = try await Self.install(["-r", "api", "-d", "mysql://db/faafo"], folder: folder)
+        #expect(scheme.status == 2)
+        #expect(scheme.output.contains("-d must be a sqlite:/// or postgresql:// URL, not 'mysql://db/faafo'"))
         let nothing = try await Self.install([], folder: folder)
         #expect(nothing.status == 2)
         #expect(nothing.output.contains("nothing to do"))
