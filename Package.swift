@@ -104,6 +104,14 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Images in an OpenStack Swift container (ImageObjects), over AsyncHTTPClient.
+        .target(
+            name: "SwiftImageObjects",
+            dependencies: [
+                "FractalStore", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Log lines in the tutorial's (oslo.log) form.
         .target(name: "FaafoLogging", dependencies: [.product(name: "Logging", package: "swift-log")]),
         // Real clusters on this machine: faafo-api and faafo-worker processes on RabbitMQ,
@@ -245,6 +253,12 @@ let package = Package(
                 "FractalStore", "SQLiteFractalStore", "PostgresFractalStore", "FaafoWire", "FaafoConfig",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]),
+        .testTarget(
+            name: "SwiftImageObjectsTests",
+            dependencies: [
+                "SwiftImageObjects", "FractalStore", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(name: "FaafoConfigTests", dependencies: ["FaafoConfig"]),
         .testTarget(name: "FaafoLoggingTests", dependencies: ["FaafoLogging"]),

@@ -1,0 +1,95 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOPosix
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A swift-proxy-server of the test's own, from the shared Swift's proxy config on another
+/// port: same rings, servers and memcached, so its tokens and objects are the shared
+/// proxy's. The test may kill it at will; the shared proxy is never touched.
+final class SecondProxy: @unchecked Sendable {
+    let port: Int
+    let configPath: String
+    let logPath: String
+    /// Only the test's own task touches it.
+    private var process: Process?
+
+    var authURL: String { "http://127.0.0.1:\(port)/auth/v1.0" }
+
+    init(copying swift: TestSwift) async throws {
+        let port = try await Self.freePort()
+        self.port = port
+        let original = try String(contentsOfFile: swift.directory + "/proxy-server.conf", encoding: .utf8)
+        let lines = original.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            line.hasPrefix("bind_port") ? "bind_port = \(port)" : String(line)
+        }
+        configPath = NSTemporaryDirectory() + "faafo-proxy-\(port).conf"
+        logPath = NSTemporaryDirectory() + "faafo-proxy-\(port).log"
+        try lines.joined(separator: "\n").write(toFile: configPath, atomically: true, encoding: .utf8)
+    }
+
+    /// Starts it and waits (at most 30 s) until its healthcheck answers.
+    func start() async throws {
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        try log.seekToEnd()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/swift-proxy-server")
+        process.arguments = [configPath, "-v"]
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        try log.close()
+        self.process = process
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            guard process.isRunning else { throw TestSwiftError("the second proxy exited: \(logTail())") }
+            let request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthcheck")
+            if let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(2)),
+                response.status == .ok
+            {
+                return
+            }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        throw TestSwiftError("the second proxy did not answer on port \(port) within 30 s: \(logTail())")
+    }
+
+    /// SIGKILL, then waits (at most 10 s) until the process is gone.
+    func kill() async throws {
+        guard let process, process.isRunning else { return }
+        Glibc.kill(process.processIdentifier, SIGKILL)
+        let deadline = ContinuousClock.now + .seconds(10)
+        while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        guard !process.isRunning else { throw TestSwiftError("the second proxy survived SIGKILL") }
+    }
+
+    /// Kills it if it runs, without waiting, and removes its config and log: for `defer`.
+    func stop() {
+        if let process, process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
+        try? FileManager.default.removeItem(atPath: configPath)
+        try? FileManager.default.removeItem(atPath: logPath)
+    }
+
+    /// The end of its log, for a failure message (the log goes with `stop()`).
+    private func logTail() -> String {
+        let text = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").suffix(10).joined(separator: "\n")
+    }
+
+    /// A port nothing listens on now: the one the kernel gives a listener on port 0,
+    /// closed again at once.
+    private static func freePort() async throws -> Int {
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .bind(host: "127.0.0.1", port: 0).get()
+        let port = channel.localAddress?.port
+        try await channel.close()
+        guard let port else { throw TestSwiftError("no port for a listener on 127.0.0.1:0") }
+        return port
+    }
+}

@@ -1,0 +1,111 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+@testable import SwiftImageObjects
+import Testing
+
+/// The Swift the tests use: the one `scripts/start-swift` runs, found through the
+/// FAAFO_TEST_SWIFT_* variables it prints. Each test gets a container of its own, emptied
+/// and deleted afterwards. Missing variables or a Swift that does not answer fail the
+/// test, with how to start it: it never skips.
+struct TestSwift: Sendable {
+    static let variables = ["FAAFO_TEST_SWIFT_AUTH_URL", "FAAFO_TEST_SWIFT_USER", "FAAFO_TEST_SWIFT_KEY", "FAAFO_TEST_SWIFT_DIR"]
+    static let logger = Logger(label: "faafo.test.swift")
+
+    let authURL: String
+    let user: String
+    let key: String
+    /// The folder of its configs, rings and logs (a second proxy starts from its config).
+    let directory: String
+
+    static func fromEnvironment() throws -> TestSwift {
+        let environment = ProcessInfo.processInfo.environment
+        let values = variables.map { environment[$0] ?? "" }
+        guard values.allSatisfy({ !$0.isEmpty }) else {
+            let missing = zip(variables, values).filter { $0.1.isEmpty }.map(\.0)
+            throw TestSwiftError(
+                "\(missing.joined(separator: ", ")) not set: start a test Swift with `eval \"$(scripts/start-swift)\"`")
+        }
+        return TestSwift(authURL: values[0], user: values[1], key: values[2], directory: values[3])
+    }
+
+    static func freshContainer() -> String { "faafo-test-" + UUID().uuidString.lowercased() }
+
+    /// Runs `body` with a client of a new container (through the proxy at `authURL`, by
+    /// default the shared one), then deletes the container and its objects and shuts the
+    /// client down, whether `body` threw or not.
+    static func withObjects<T>(
+        container: String = freshContainer(), authURL: String? = nil,
+        _ body: (SwiftImageObjects, TestSwift) async throws -> T
+    ) async throws -> T {
+        let swift = try fromEnvironment()
+        let objects: SwiftImageObjects
+        do {
+            objects = try await SwiftImageObjects(
+                authURL: authURL ?? swift.authURL, user: swift.user, key: swift.key, container: container,
+                logger: logger)
+        } catch {
+            throw TestSwiftError("no test Swift at \(swift.authURL) (start one with `eval \"$(scripts/start-swift)\"`): \(error)")
+        }
+        let result: Result<T, any Error>
+        do { result = .success(try await body(objects, swift)) } catch { result = .failure(error) }
+        try? await swift.deleteContainer(container)
+        try? await objects.shutdown()
+        return try result.get()
+    }
+
+    // MARK: Raw calls, beside the client under test
+
+    /// A token and account URL of the test account, from the shared proxy.
+    func login() async throws -> (token: String, storageURL: String) {
+        var request = HTTPClientRequest(url: authURL)
+        request.headers.add(name: "X-Auth-User", value: user)
+        request.headers.add(name: "X-Auth-Key", value: key)
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        guard let token = response.headers.first(name: "X-Auth-Token"),
+            let storageURL = response.headers.first(name: "X-Storage-Url")
+        else { throw TestSwiftError("\(authURL) answered \(response.status) without a token") }
+        return (token, storageURL)
+    }
+
+    /// One call on `path` below the account URL (already percent-encoded); its status,
+    /// headers and body.
+    func raw(_ method: HTTPMethod, _ path: String) async throws -> (status: UInt, headers: HTTPHeaders, body: Data) {
+        let (token, storageURL) = try await login()
+        var request = HTTPClientRequest(url: storageURL + "/" + path)
+        request.method = method
+        request.headers.add(name: "X-Auth-Token", value: token)
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let body = try await response.body.collect(upTo: 64 << 20)
+        return (response.status.code, response.headers, Data(body.readableBytesView))
+    }
+
+    /// The path of an object below the account URL, as the client encodes it.
+    static func path(container: String, object: String) -> String {
+        SwiftImageObjects.percentEncoded(container) + "/"
+            + object.split(separator: "/", omittingEmptySubsequences: false)
+            .map(SwiftImageObjects.percentEncoded).joined(separator: "/")
+    }
+
+    /// The names of the container's objects (at most 10,000: more than any test makes).
+    func objectNames(in container: String) async throws -> [String] {
+        let answer = try await raw(.GET, SwiftImageObjects.percentEncoded(container) + "?format=json")
+        guard answer.status == 200 else { return [] }
+        struct Entry: Decodable { let name: String }
+        return try JSONDecoder().decode([Entry].self, from: answer.body).map(\.name)
+    }
+
+    func deleteContainer(_ container: String) async throws {
+        for name in try await objectNames(in: container) {
+            _ = try await raw(.DELETE, Self.path(container: container, object: name))
+        }
+        _ = try await raw(.DELETE, SwiftImageObjects.percentEncoded(container))
+    }
+}
+
+struct TestSwiftError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
