@@ -153,6 +153,7 @@ let package = Package(
             name: "FaafoAPI",
             dependencies: [
                 "FaafoController", "FaafoWire", "FractalCore", "FractalStore", "SQLiteFractalStore", "PostgresFractalStore",
+                "SwiftImageObjects",
                 "WorkQueue",
                 "AMQPWorkQueue", "FaafoConfig", "FaafoWorker", "FaafoLogging", "FaafoGallery",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -223,7 +224,7 @@ let package = Package(
         .executableTarget(
             name: "FaafoAPICLI",
             dependencies: [
-                "FaafoAPI", "FaafoController", "FaafoConfig", "FaafoLogging", "FaafoClient", "FaafoLoad",
+                "FaafoAPI", "FaafoController", "FaafoConfig", "FaafoLogging", "FaafoClient", "FaafoLoad", "FractalStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -242,6 +243,14 @@ let package = Package(
             ]
         ),
 
+        // What tests share about the servers they run against (the test Swift of scripts/start-swift).
+        .target(
+            name: "FaafoTestSupport",
+            dependencies: [
+                "SwiftImageObjects", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
         .testTarget(name: "FractalCoreTests", dependencies: ["FractalCore"]),
         .testTarget(name: "FaafoWireTests", dependencies: ["FaafoWire"]),
         .testTarget(
@@ -251,13 +260,15 @@ let package = Package(
             name: "FractalStoreTests",
             dependencies: [
                 "FractalStore", "SQLiteFractalStore", "PostgresFractalStore", "FaafoWire", "FaafoConfig",
+                "SwiftImageObjects", "FaafoTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]),
         .testTarget(
             name: "SwiftImageObjectsTests",
             dependencies: [
-                "SwiftImageObjects", "FractalStore", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                "SwiftImageObjects", "FractalStore", "FaafoTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(name: "FaafoConfigTests", dependencies: ["FaafoConfig"]),
@@ -269,7 +280,7 @@ let package = Package(
             name: "FaafoAPITests",
             dependencies: [
                 "FaafoAPI", "FaafoController", "FaafoWorker", "FaafoWorkerLogic", "FaafoConfig", "FaafoWire",
-                "FractalStore", "SQLiteFractalStore", "WorkQueue", "FractalCore", "FractalJob",
+                "FractalStore", "SQLiteFractalStore", "WorkQueue", "FractalCore", "FractalJob", "FaafoTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "OpenAPIKit", package: "OpenAPIKit"),
             ]
@@ -286,7 +297,8 @@ let package = Package(
             name: "FaafoEndToEndTests",
             dependencies: [
                 "FaafoAPICLI", "FaafoWorkerCLI", "FaafoSimCLI", "FaafoClient", "FaafoCluster", "FaafoClusterScenario", "FaafoSim",
-                "FaafoWire", "FaafoConfig", "AMQPWorkQueue", "FractalCore", "FractalJob",
+                "FaafoWire", "FaafoConfig", "AMQPWorkQueue", "FractalCore", "FractalJob", "FaafoTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .testTarget(name: "FaafoSimTests", dependencies: [

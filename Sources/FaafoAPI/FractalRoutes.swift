@@ -31,9 +31,14 @@ struct FractalRoutes<Context: RequestContext> {
             return Response(status: .noContent)
         }
         router.get("/fractal/:uuid") { _, context in
-            let png = try await service.image(context.parameters.require("uuid"))
+            // Sent as it arrives from the store: an image in Swift is never held whole here.
+            let png = try await service.imageChunks(context.parameters.require("uuid"))
             return Response(
-                status: .ok, headers: [.contentType: "image/png"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: png)))
+                status: .ok, headers: [.contentType: "image/png"],
+                body: ResponseBody(contentLength: png.length) { writer in
+                    try await png.forEachChunk { try await writer.write(ByteBuffer(bytes: $0)) }
+                    try await writer.finish(nil)
+                })
         }
         router.get("/openapi.json") { _, _ in
             Response(

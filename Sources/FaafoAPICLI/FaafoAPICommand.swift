@@ -5,6 +5,7 @@ import FaafoController
 import FaafoLoad
 import FaafoLogging
 import FaafoWorker
+import FractalStore
 import Foundation
 import Hummingbird
 import Logging
@@ -29,7 +30,11 @@ struct FaafoAPICommand: AsyncParsableCommand {
     @Option(help: "sqlite:////absolute/path.db, sqlite:///relative.db or postgresql://user:password@host:5432/faafo.")
     var databaseUrl: String?
     @Option(help: "Connections to a PostgreSQL database at most (default 10).") var databasePoolSize: String?
-    @Option(help: "database (default) or file:///directory for the PNG files.") var imageStore: String?
+    @Option(help: "database (default), file:///directory or swift://CONTAINER for the PNG files.")
+    var imageStore: String?
+    @Option(help: "OpenStack Swift's v1.0 auth URL, for --image-store swift://CONTAINER.") var swiftAuthUrl: String?
+    @Option(help: "The Swift user (account:user).") var swiftUser: String?
+    @Option(help: "The Swift user's key (FAAFO_SWIFT_KEY or faafo.conf keep it out of ps).") var swiftKey: String?
     @Option(help: "The address to listen on.") var listenAddress: String?
     @Option(help: "The port to listen on (0: any free port).") var bindPort: String?
     @Option(help: "In-process workers (default: 1 with memory://, else 0).") var workers: String?
@@ -45,6 +50,9 @@ struct FaafoAPICommand: AsyncParsableCommand {
         overrides["database_url"] = databaseUrl
         overrides["database_pool_size"] = databasePoolSize
         overrides["image_store"] = imageStore
+        overrides["swift_auth_url"] = swiftAuthUrl
+        overrides["swift_user"] = swiftUser
+        overrides["swift_key"] = swiftKey
         overrides["listen_address"] = listenAddress
         overrides["bind_port"] = bindPort
         overrides["workers"] = workers
@@ -62,6 +70,20 @@ struct FaafoAPICommand: AsyncParsableCommand {
         for line in configuration.summaryLines { logger.debug("\(line)") }
 
         let store = try await FaafoSystem.makeStore(configuration, logger: Logger(label: "faafo.store"))
+        // The store's connections (Swift's HTTP client) are closed however the run ends.
+        let outcome: Result<Void, any Error>
+        do {
+            try await serve(store: store, configuration: configuration, logger: logger)
+            outcome = .success(())
+        } catch {
+            outcome = .failure(error)
+        }
+        await FaafoSystem.shutdown(store)
+        try outcome.get()
+    }
+
+    /// Runs the API (or its demo batch) over `store` until it stops.
+    private func serve(store: any FractalStore, configuration: FaafoConfiguration, logger: Logger) async throws {
         let queue = try await FaafoSystem.makeQueue(configuration, logger: Logger(label: "faafo.queue"))
         let service = FractalService(
             store: store, queue: queue, limits: FaafoSystem.limits(configuration), logger: logger)

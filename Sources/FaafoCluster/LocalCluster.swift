@@ -31,6 +31,9 @@ public final class LocalCluster: @unchecked Sendable {
         public var additionalAPIs = 0
         /// Which API the workers report results to: 0 the first (`api`), 1… the additional ones.
         public var workersReportTo = 0
+        /// FAAFO_* variables every API starts with: `image_store` and the `swift_*`
+        /// options, say (a key passed this way never shows in a process listing).
+        public var apiEnvironment: [String: String] = [:]
 
         public init(executables: URL) {
             self.executables = executables
@@ -122,7 +125,7 @@ public final class LocalCluster: @unchecked Sendable {
                 "--transport-url", brokerURL,
                 "--database-url", options.databaseURL ?? "sqlite:///" + folder.appending(path: "faafo.db").path,
                 "--listen-address", "127.0.0.1", "--bind-port", "\(port)", "--workers", "0",
-            ], name: name)
+            ], name: name, environment: options.apiEnvironment)
     }
 
     /// Starts a worker named `name` (its `generated_by`) and waits until it consumes.

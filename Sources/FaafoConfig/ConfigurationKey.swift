@@ -11,6 +11,9 @@ public enum ConfigurationKey: String, CaseIterable, Comparable, Hashable, Sendab
     case listenAddress = "listen_address"
     case bindPort = "bind_port"
     case imageStore = "image_store"
+    case swiftAuthURL = "swift_auth_url"
+    case swiftUser = "swift_user"
+    case swiftKey = "swift_key"
     case workers
     case renderThreads = "render_threads"
     case workBudget = "work_budget"
@@ -48,7 +51,11 @@ public enum ConfigurationKey: String, CaseIterable, Comparable, Hashable, Sendab
         case .endpointURL: return "The API's URL, for the CLI and the workers."
         case .listenAddress: return "The address the API listens on."
         case .bindPort: return "The port the API listens on (0: any free port)."
-        case .imageStore: return "Where PNG files are kept: database, or file:///absolute/folder."
+        case .imageStore:
+            return "Where PNG files are kept: database, file:///absolute/folder, or swift://CONTAINER (OpenStack Swift)."
+        case .swiftAuthURL: return "OpenStack Swift's v1.0 auth URL (tempauth), for image_store = swift://: http://host:8080/auth/v1.0."
+        case .swiftUser: return "The Swift user, for image_store = swift://: account:user."
+        case .swiftKey: return "The Swift user's key (its password), for image_store = swift://."
         case .workers: return "Workers the API runs in its own process (default: 1 with memory://, else 0)."
         case .renderThreads: return "Threads a worker renders one fractal with (0: one per core)."
         case .workBudget: return "The largest width × height × iterations accepted (default: the render contract's)."

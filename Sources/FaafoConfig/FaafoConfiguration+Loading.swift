@@ -133,6 +133,9 @@ private struct RawLayers {
                 case .success(let store): c.imageStore = store
                 case .failure(let error): throw v.invalid(error.reason)
                 }
+            case .swiftAuthURL: c.swiftAuthURL = try v.url(schemes: ["http", "https"], hostRequiredUnless: [])
+            case .swiftUser: c.swiftUser = try v.nonEmpty("a Swift user such as account:user")
+            case .swiftKey: c.swiftKey = try v.nonEmpty("the Swift user's key")
             case .workers: c.workers = try v.integer(in: 0...1024, what: "a number of workers")
             case .renderThreads: c.renderThreads = try v.integer(in: 0...1024, what: "a number of threads")
             case .workBudget: c.workBudget = try v.integer(in: 1...Int.max, what: "a positive whole number")
@@ -145,7 +148,21 @@ private struct RawLayers {
             }
             c.sources[key] = source
         }
+        try Self.checkSwiftOptions(c)
         return c
+    }
+
+    /// `image_store = swift://` is usable only with the three options that reach Swift.
+    private static func checkSwiftOptions(_ c: FaafoConfiguration) throws(ConfigurationError) {
+        guard case .swift = c.imageStore else { return }
+        let missing = [
+            (ConfigurationKey.swiftAuthURL, c.swiftAuthURL), (.swiftUser, c.swiftUser), (.swiftKey, c.swiftKey),
+        ].filter { $0.1 == nil }.map(\.0)
+        guard !missing.isEmpty else { return }
+        throw .invalid(
+            .imageStore, c.imageStore.description, from: c.source(of: .imageStore),
+            "a Swift image store also needs " + missing.map { "\($0.name) (\($0.option), \($0.environmentVariable))" }
+                .joined(separator: ", "))
     }
 }
 
@@ -202,6 +219,12 @@ private struct ValueParser {
     }
 
     /// An IPv4 or IPv6 address or a host name: no spaces, nothing a URL would add.
+    /// The text as it is, refused when empty.
+    func nonEmpty(_ what: String) throws(ConfigurationError) -> String {
+        guard !text.isEmpty else { throw invalid("empty: expected \(what)") }
+        return text
+    }
+
     func address() throws(ConfigurationError) -> String {
         let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:%_")
         guard !text.isEmpty else { throw invalid("empty: expected an address such as 0.0.0.0 or ::") }

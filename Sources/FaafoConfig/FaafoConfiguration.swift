@@ -29,6 +29,12 @@ public struct FaafoConfiguration: Hashable, Sendable {
     public var bindPort = 8080
     /// Where the API keeps PNG files.
     public var imageStore = ImageStore.database
+    /// OpenStack Swift's v1.0 auth URL, for `image_store = swift://`.
+    public var swiftAuthURL: String?
+    /// The Swift user (`account:user`), for `image_store = swift://`.
+    public var swiftUser: String?
+    /// The Swift user's key; never printed (`text(of:)` hides it).
+    public var swiftKey: String?
     /// Workers the API runs in its own process; `nil` means `effectiveWorkers`' default.
     public var workers: Int?
     /// Threads a worker renders one fractal with; 0 means one per core.
@@ -101,6 +107,9 @@ public struct FaafoConfiguration: Hashable, Sendable {
         case .listenAddress: text = listenAddress
         case .bindPort: text = String(bindPort)
         case .imageStore: text = imageStore.description
+        case .swiftAuthURL: text = swiftAuthURL ?? ""
+        case .swiftUser: text = swiftUser ?? ""
+        case .swiftKey: text = swiftKey.map { redacted ? ($0.isEmpty ? "" : "***") : $0 } ?? ""
         case .workers: text = workers.map(String.init) ?? ""
         case .renderThreads: text = String(renderThreads)
         case .workBudget: text = workBudget.map(String.init) ?? ""

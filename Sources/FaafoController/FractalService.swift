@@ -155,10 +155,21 @@ public final class FractalService: Sendable {
 
     /// The PNG of a completed fractal.
     public func image(_ uuid: String) async throws -> Data {
-        let uuid = try Self.requireUUID(uuid)
-        let image: Data?
+        let chunks = try await imageChunks(uuid)
         do {
-            image = try await store.image(uuid)
+            return try await chunks.collect()
+        } catch {
+            throw FractalServiceError(.unavailable, "cannot read the image of \(uuid): \(error)")
+        }
+    }
+
+    /// The PNG of a completed fractal as the store sends it (an object store's, chunk by
+    /// chunk), with its length.
+    public func imageChunks(_ uuid: String) async throws -> ImageChunks {
+        let uuid = try Self.requireUUID(uuid)
+        let image: ImageChunks?
+        do {
+            image = try await store.imageChunks(uuid)
         } catch {
             throw FractalServiceError(.unavailable, "cannot read the image of \(uuid): \(error)")
         }

@@ -74,8 +74,46 @@ public protocol FractalStore: Sendable {
     /// or unknown.
     func image(_ uuid: String) async throws -> Data?
 
+    /// The PNG of a completed fractal as it arrives from where it is kept, chunk by chunk,
+    /// with its length; nil while pending or unknown. Stores that hold images in memory or
+    /// in their database answer with `image(_:)` in one chunk (the default).
+    func imageChunks(_ uuid: String) async throws -> ImageChunks?
+
     /// Removes the fractal and its image. Returns false if there was none.
     func delete(_ uuid: String) async throws -> Bool
+}
+
+extension FractalStore {
+    public func imageChunks(_ uuid: String) async throws -> ImageChunks? {
+        try await image(uuid).map(ImageChunks.init(whole:))
+    }
+}
+
+/// An image on its way: its length in bytes, and its bytes in chunks, each handed over
+/// once the one before has been taken (so a slow reader holds back the source, and the
+/// image is never held whole). Reading may fail partway with the source's error.
+public struct ImageChunks: Sendable {
+    public let length: Int
+    /// Hands each chunk to `body` in order, waiting for it before reading the next.
+    public let forEachChunk: @Sendable (_ body: (Data) async throws -> Void) async throws -> Void
+
+    public init(length: Int, forEachChunk: @escaping @Sendable (_ body: (Data) async throws -> Void) async throws -> Void) {
+        self.length = length
+        self.forEachChunk = forEachChunk
+    }
+
+    /// Bytes at hand, as one chunk.
+    public init(whole data: Data) {
+        length = data.count
+        forEachChunk = { body in try await body(data) }
+    }
+
+    /// Every chunk, joined.
+    public func collect() async throws -> Data {
+        var data = Data(capacity: length)
+        try await forEachChunk { data.append($0) }
+        return data
+    }
 }
 
 public enum InsertOutcome: Hashable, Sendable {

@@ -15,6 +15,19 @@ public protocol ImageObjects: Sendable {
     /// The object's bytes, or nil if there is no object of that name.
     func get(_ name: String) async throws -> Data?
 
+    /// The object's bytes as they arrive, or nil if there is no object of that name. The
+    /// default reads it whole with `get`.
+    func chunks(of name: String) async throws -> ImageChunks?
+
     /// Removes the object; nothing happens if there is none.
     func remove(_ name: String) async throws
+
+    /// Closes the connections; no call may follow.
+    func shutdown() async throws
+}
+
+extension ImageObjects {
+    public func chunks(of name: String) async throws -> ImageChunks? {
+        try await get(name).map(ImageChunks.init(whole:))
+    }
 }

@@ -9,7 +9,8 @@ import PostgresNIO
 /// Values are kept as the SQLite store keeps them (dates as seconds since 1970 in
 /// DOUBLE PRECISION, the seed's bit pattern in a BIGINT, uuids compared byte for byte),
 /// so every backend gives the same answers. Images are kept in a BYTEA column of their own
-/// table. Every change is one transaction; a result takes the fractal's row lock
+/// table, or (`keepsImages: false`) by the caller in an object store that every API shares
+/// (`ObjectImageFractalStore`), and then never in the database. Every change is one transaction; a result takes the fractal's row lock
 /// (`SELECT … FOR UPDATE`) first, so concurrent results from any number of connections or
 /// APIs complete a fractal exactly once; outbox claims skip rows another publisher is
 /// claiming (`FOR UPDATE SKIP LOCKED`).
@@ -20,6 +21,9 @@ import PostgresNIO
 public final class PostgresFractalStore: FractalStore {
     public let endpoint: PostgresEndpoint
     public let operationTimeout: Duration
+    /// Whether images go in the `image` table; if not, `complete` stores none and `image`
+    /// is always nil.
+    public let keepsImages: Bool
     private let client: PostgresClient
     private let runner: Task<Void, Never>
     private let logger: Logger
@@ -29,11 +33,12 @@ public final class PostgresFractalStore: FractalStore {
     /// several APIs start at once), then starts the pool of at most `poolSize` connections.
     public init(
         _ endpoint: PostgresEndpoint, poolSize: Int = 10, operationTimeout: Duration = .seconds(10),
-        logger: Logger = Logger(label: "faafo.store.postgres")
+        keepsImages: Bool = true, logger: Logger = Logger(label: "faafo.store.postgres")
     ) async throws {
         precondition(poolSize >= 1, "a pool holds at least one connection")
         self.endpoint = endpoint
         self.operationTimeout = operationTimeout
+        self.keepsImages = keepsImages
         self.logger = logger
         try await PostgresSchema.migrate(endpoint, timeout: operationTimeout, logger: logger)
 
@@ -173,11 +178,13 @@ public final class PostgresFractalStore: FractalStore {
                 switch try current.completing(with: result) {
                 case .unchanged(let outcome): return outcome
                 case .store(let done):
-                    try await connection.query(
-                        """
-                        INSERT INTO image (uuid, png) VALUES (\(uuid), \(image))
-                        ON CONFLICT (uuid) DO UPDATE SET png = EXCLUDED.png
-                        """, logger: self.logger)
+                    if self.keepsImages {
+                        try await connection.query(
+                            """
+                            INSERT INTO image (uuid, png) VALUES (\(uuid), \(image))
+                            ON CONFLICT (uuid) DO UPDATE SET png = EXCLUDED.png
+                            """, logger: self.logger)
+                    }
                     try await connection.query(
                         """
                         UPDATE fractal SET status = \(done.status.rawValue),
@@ -215,7 +222,8 @@ public final class PostgresFractalStore: FractalStore {
     }
 
     public func image(_ uuid: String) async throws -> Data? {
-        try await run("cannot read the image of fractal \(uuid)") { client in
+        guard keepsImages else { return nil }
+        return try await run("cannot read the image of fractal \(uuid)") { client in
             try await client.withConnection { connection in
                 let rows = try await connection.query(
                     """

@@ -10,6 +10,10 @@ extension SQLiteFractalStore {
         /// completes its fractal commits, so a crash leaves at most an orphan file, never a
         /// completed fractal without its image.
         case directory(path: String)
+        /// Kept by the caller, in an object store every API shares
+        /// (`ObjectImageFractalStore`): the database holds no image, and `image(_:)` is
+        /// always nil.
+        case outside
 
     }
 }

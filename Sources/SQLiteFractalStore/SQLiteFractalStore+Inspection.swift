@@ -27,4 +27,9 @@ extension SQLiteFractalStore {
     func journalMode() async throws -> String {
         try await reader.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }
     }
+
+    /// How many images the `image` table holds.
+    func imageRows() async throws -> Int {
+        try await reader.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM image") ?? 0 }
+    }
 }

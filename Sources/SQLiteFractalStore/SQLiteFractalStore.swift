@@ -48,7 +48,7 @@ public final class SQLiteFractalStore: FractalStore {
             throw StoreError("cannot set up the schema of the SQLite database \(Self.describe(location)): \(Self.describe(error))")
         }
         switch imageStore {
-        case .database: directory = nil
+        case .database, .outside: directory = nil
         case .directory(let path): directory = try ImageDirectory(path: path)
         }
         self.location = location
@@ -155,6 +155,7 @@ public final class SQLiteFractalStore: FractalStore {
 
     public func complete(_ uuid: String, with result: FractalResult, image: Data) async throws -> CompleteOutcome {
         let directory = self.directory
+        let keepsImageRows = imageStore == .database
         return try await run("cannot store the result of fractal \(uuid)") { _ in
             try await commits.write { db in
                 guard let current = try Self.fetchRecord(db, uuid) else { return .notFound }
@@ -165,7 +166,7 @@ public final class SQLiteFractalStore: FractalStore {
                     // between leaves an orphan file, never a completed fractal without one.
                     if let directory {
                         try directory.write(image, for: uuid)
-                    } else {
+                    } else if keepsImageRows {
                         try db.cachedStatement(sql: "INSERT OR REPLACE INTO image (uuid, png) VALUES (?, ?)")
                             .execute(arguments: [uuid, image])
                     }
@@ -207,7 +208,8 @@ public final class SQLiteFractalStore: FractalStore {
     }
 
     public func image(_ uuid: String) async throws -> Data? {
-        try await run("cannot read the image of fractal \(uuid)") { writer in
+        if imageStore == .outside { return nil }
+        return try await run("cannot read the image of fractal \(uuid)") { writer in
             guard let directory else {
                 return try await writer.read { db in
                     try Data.fetchOne(

@@ -109,6 +109,48 @@ public final class SwiftImageObjects: ImageObjects, CustomStringConvertible {
         }
     }
 
+    /// The object as Swift sends it: each chunk is read from the connection only once the
+    /// one before has been taken.
+    public func chunks(of name: String) async throws -> ImageChunks? {
+        let response = try await send(.GET, object: name)
+        switch response.status.code {
+        case 200:
+            break
+        case 404:
+            _ = try await collect(response.body, .GET, object: name)
+            return nil
+        default:
+            _ = try? await collect(response.body, .GET, object: name)
+            throw unexpected(Int(response.status.code), "GET", object: name)
+        }
+        guard let length = response.headers.first(name: "Content-Length").flatMap(Int.init) else {
+            // No length to promise the client: read it whole.
+            return ImageChunks(whole: try await collect(response.body, .GET, object: name))
+        }
+        let body = response.body
+        let what = describe(name)
+        return ImageChunks(length: length) { take in
+            var received = 0
+            var chunks = body.makeAsyncIterator()
+            while true {
+                let buffer: ByteBuffer?
+                do {
+                    buffer = try await chunks.next()
+                } catch {
+                    throw StoreError(
+                        "GET of Swift \(what) broke off after \(received) of \(length) bytes: \(Self.describe(error))")
+                }
+                guard let buffer else { break }
+                received += buffer.readableBytes
+                // The reader's own failure (its client gone, say) is its own, passed on as it is.
+                try await take(Data(buffer.readableBytesView))
+            }
+            guard received == length else {
+                throw StoreError("GET of Swift \(what) ended after \(received) of \(length) bytes")
+            }
+        }
+    }
+
     public func remove(_ name: String) async throws {
         let (status, _) = try await storage(.DELETE, object: name)
         guard status == 204 || status == 404 else { throw unexpected(status, "DELETE", object: name) }
@@ -186,7 +228,16 @@ public final class SwiftImageObjects: ImageObjects, CustomStringConvertible {
     private func storage(
         _ method: HTTPMethod, object: String?, headers: HTTPHeaders = [:], body: Data? = nil
     ) async throws -> (status: Int, body: Data) {
-        let what = object.map { "object '\($0)' in container '\(container)'" } ?? "container '\(container)'"
+        let response = try await send(method, object: object, headers: headers, body: body)
+        let data = try await collect(response.body, method, object: object)
+        logger.debug("\(method.rawValue) \(describe(object)) -> \(response.status.code)")
+        return (Int(response.status.code), data)
+    }
+
+    /// The call of `storage`, its answer's body not yet read.
+    private func send(
+        _ method: HTTPMethod, object: String?, headers: HTTPHeaders = [:], body: Data? = nil
+    ) async throws -> HTTPClientResponse {
         var renewed = false
         while true {
             let current = session.withLock { $0 }
@@ -200,27 +251,36 @@ public final class SwiftImageObjects: ImageObjects, CustomStringConvertible {
             request.headers = headers
             request.headers.replaceOrAdd(name: "X-Auth-Token", value: current.token)
             if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
-            let status: Int
-            let data: Data
+            let response: HTTPClientResponse
             do {
-                let response = try await http.execute(request, timeout: TimeAmount(requestTimeout), logger: nil)
-                status = Int(response.status.code)
-                data = Data(try await response.body.collect(upTo: Self.largestImage).readableBytesView)
+                response = try await http.execute(request, timeout: TimeAmount(requestTimeout), logger: nil)
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
-                throw StoreError("\(method.rawValue) of Swift \(what) failed: \(Self.describe(error))")
+                throw StoreError("\(method.rawValue) of Swift \(describe(object)) failed: \(Self.describe(error))")
             }
-            guard status == 401, !renewed else {
-                logger.debug("\(method.rawValue) \(what) -> \(status)")
-                return (status, data)
-            }
-            logger.info("Swift refused the token for \(what); authenticating again")
+            guard response.status.code == 401, !renewed else { return response }
+            _ = try await collect(response.body, method, object: object)
+            logger.info("Swift refused the token for \(describe(object)); authenticating again")
             let fresh = try await Self.authenticate(
                 authURL: authURL, user: user, key: key, http: http, timeout: requestTimeout, logger: logger)
             session.withLock { $0 = fresh }
             renewed = true
         }
+    }
+
+    private func collect(_ body: HTTPClientResponse.Body, _ method: HTTPMethod, object: String?) async throws -> Data {
+        do {
+            return Data(try await body.collect(upTo: Self.largestImage).readableBytesView)
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw StoreError("\(method.rawValue) of Swift \(describe(object)) failed: \(Self.describe(error))")
+        }
+    }
+
+    private func describe(_ object: String?) -> String {
+        object.map { "object '\($0)' in container '\(container)'" } ?? "container '\(container)'"
     }
 
     private func unexpected(_ status: Int, _ method: String, object name: String) -> StoreError {
@@ -230,7 +290,7 @@ public final class SwiftImageObjects: ImageObjects, CustomStringConvertible {
 
     /// One path segment with every byte but RFC 3986's unreserved characters escaped, so
     /// that `?`, `#`, `%` or non-ASCII letters in a name reach Swift as themselves.
-    static func percentEncoded(_ segment: some StringProtocol) -> String {
+    package static func percentEncoded(_ segment: some StringProtocol) -> String {
         var text = ""
         for byte in segment.utf8 {
             switch byte {

@@ -1,14 +1,90 @@
 import FaafoAPI
 import FaafoConfig
+import FaafoController
+import FaafoTestSupport
 import FractalStore
 import SQLiteFractalStore
+import Hummingbird
+import HummingbirdTesting
 import Testing
+import WorkQueue
+import FaafoWire
+import FractalCore
+import Foundation
 
-/// The backends a configuration's `database_url` chooses.
+/// The backends a configuration's `database_url` and `image_store` choose.
 @Suite struct FaafoSystemTests {
-    func configuration(databaseURL: String) throws -> FaafoConfiguration {
+    func configuration(databaseURL: String, _ more: [String: String] = [:]) throws -> FaafoConfiguration {
         try FaafoConfiguration.load(
-            cliOverrides: ["database_url": databaseURL], environment: [:], defaultConfigFilePath: nil)
+            cliOverrides: more.merging(["database_url": databaseURL]) { $1 }, environment: [:],
+            defaultConfigFilePath: nil)
+    }
+
+    /// The options of the test Swift, for `image_store = swift://CONTAINER`.
+    func swiftOptions(container: String, key: String? = nil) throws -> [String: String] {
+        let swift = try TestSwift.fromEnvironment()
+        return [
+            "image_store": "swift://\(container)", "swift_auth_url": swift.authURL, "swift_user": swift.user,
+            "swift_key": key ?? swift.key,
+        ]
+    }
+
+    @Test func aSwiftImageStoreKeepsTheImagesInItsContainer() async throws {
+        let container = TestSwift.freshContainer()
+        let swift = try TestSwift.fromEnvironment()
+        let store = try await FaafoSystem.makeStore(try configuration(databaseURL: "sqlite://", try swiftOptions(container: container)))
+        let names: Result<[String], any Error>
+        do { names = .success(try await swift.objectNames(in: container)) } catch { names = .failure(error) }
+        let split = store as? ObjectImageFractalStore
+        // Its HTTP client must be shut down, whatever the test found.
+        await FaafoSystem.shutdown(store)
+        try? await swift.deleteContainer(container)
+        #expect((try #require(split).records as? SQLiteFractalStore)?.imageStore == .outside)
+        #expect(try names.get() == [], "the container was made, empty")
+    }
+
+    /// `GET /fractal/<uuid>` sends an image kept in Swift as it arrives, with its length.
+    @Test func anImageInSwiftIsServedWithItsLength() async throws {
+        let container = TestSwift.freshContainer()
+        let swift = try TestSwift.fromEnvironment()
+        let store = try await FaafoSystem.makeStore(try configuration(databaseURL: "sqlite://", try swiftOptions(container: container)))
+        let service = FractalService(store: store, queue: InMemoryWorkQueue())
+        let app = Application(router: buildRouter(service: service, resultLimit: 64 << 20))
+        var failure: (any Error)?
+        do {
+            try await app.test(.router) { client in
+                // Some hundreds of kilobytes of PNG: many chunks from Swift.
+                let request = CreateFractal(
+                    fractal: FractalRequest(
+                        width: 1200, height: 900, iterations: 64, xa: -2, xb: 2, ya: -1.5, yb: 1.5, seed: 7))
+                guard case .created(let object) = try await service.create(request) else {
+                    Issue.record("not created")
+                    return
+                }
+                let upload = try upload(for: object)
+                _ = try await service.submitResult(object.uuid, upload)
+                let png = try #require(Data(base64Encoded: upload.image))
+                let response = try await client.execute(uri: "/fractal/\(object.uuid)", method: .get)
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentLength] == String(png.count))
+                #expect(Data(buffer: response.body) == png)
+            }
+        } catch {
+            failure = error
+        }
+        await FaafoSystem.shutdown(store)
+        try? await swift.deleteContainer(container)
+        if let failure { throw failure }
+    }
+
+    /// A key Swift refuses is an error at start-up that names the options, never the key.
+    @Test func aWrongSwiftKeyIsAClearErrorWithoutTheKey() async throws {
+        let config = try configuration(
+            databaseURL: "sqlite://", try swiftOptions(container: TestSwift.freshContainer(), key: "not-the-key-42"))
+        let error = await #expect(throws: StoreError.self) { try await FaafoSystem.makeStore(config) }
+        let message = error?.message ?? ""
+        #expect(message.contains("swift_key"), "\(message)")
+        #expect(!message.contains("not-the-key-42"), "\(message)")
     }
 
     @Test func sqliteURLsOpenSQLite() async throws {

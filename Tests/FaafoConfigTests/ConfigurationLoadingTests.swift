@@ -191,9 +191,16 @@ import Testing
         BadValue("database_url", "mysql://faafo@db/faafo", "unsupported scheme 'mysql'"),
         BadValue("database_url", "faafo.db", "not a URL"),
         BadValue("database_url", "sqlite://host/faafo.db", "no host"),
-        BadValue("image_store", "s3://bucket", "expected 'database' or file:///"),
+        BadValue("image_store", "s3://bucket", "expected 'database', file:///absolute/folder or swift://CONTAINER"),
+        BadValue("image_store", "swift://", "names its container"),
+        BadValue("image_store", "swift://images/2026", "no '/'"),
+        BadValue("image_store", "swift://" + String(repeating: "c", count: 257), "at most 256 bytes, this one has 257"),
+        BadValue("swift_auth_url", "keystone:5000", "not a URL"),
+        BadValue("swift_auth_url", "ftp://swift/auth/v1.0", "unsupported scheme 'ftp'"),
+        BadValue("swift_user", "", "empty"),
+        BadValue("swift_key", "", "empty"),
         BadValue("image_store", "file://relative/dir", "absolute"),
-        BadValue("image_store", "/var/lib/faafo/images", "expected 'database' or file:///"),
+        BadValue("image_store", "/var/lib/faafo/images", "expected 'database', file:///"),
         BadValue("image_store", "file:///srv/images?mode=ro", "query options are not supported"),
         BadValue("listen_address", "0.0.0.0 8080", "not an address"),
         BadValue("listen_address", "", "empty"),
@@ -309,6 +316,29 @@ import Testing
         #expect(try ImageStore.parse("file://localhost/srv/images").get() == .directory(path: "/srv/images"))
         #expect(try ImageStore.parse("file:///srv/my%20images/").get() == .directory(path: "/srv/my images"))
         #expect(ImageStore.directory(path: "/srv/images").description == "file:///srv/images")
+    }
+
+    @Test func aSwiftImageStoreTakesItsThreeOptionsAndHidesTheKey() throws {
+        let c = try Self.load(
+            ["image_store": "swift://faafo-images", "swift_user": "faafo:api"],
+            env: ["FAAFO_SWIFT_AUTH_URL": "http://swift:8080/auth/v1.0", "FAAFO_SWIFT_KEY": "hunter2"])
+        #expect(c.imageStore == .swift(container: "faafo-images"))
+        #expect(c.swiftAuthURL == "http://swift:8080/auth/v1.0" && c.swiftUser == "faafo:api" && c.swiftKey == "hunter2")
+        #expect(c.summaryLines.contains("swift_key = ***  # FAAFO_SWIFT_KEY"))
+        #expect(!c.summaryLines.joined().contains("hunter2"))
+        #expect(c.text(of: .swiftKey, redacted: false) == "hunter2")
+        #expect(try ImageStore.parse("swift://my%20images").get() == .swift(container: "my images"))
+        #expect(ImageStore.swift(container: "faafo").description == "swift://faafo")
+    }
+
+    @Test func aSwiftImageStoreWithoutItsOptionsNamesTheMissingOnes() throws {
+        let error = try #require(
+            Self.error { _ = try Self.load(["image_store": "swift://faafo", "swift_user": "faafo:api"]) })
+        #expect(error.key == "image_store")
+        #expect(
+            error.description
+                == "invalid image_store 'swift://faafo' (from --image-store): a Swift image store also needs "
+                + "swift_auth_url (--swift-auth-url, FAAFO_SWIFT_AUTH_URL), swift_key (--swift-key, FAAFO_SWIFT_KEY)")
     }
 
     @Test func redaction() {

@@ -1,32 +1,67 @@
+import Crypto
 import FaafoClient
 import FaafoCluster
 import FaafoConfig
+import FaafoTestSupport
 import FaafoWire
 import Foundation
+import FractalJob
 import Synchronization
 import Testing
 
 /// Two faafo-api processes over one PostgreSQL database (a database of its own on the test
-/// server, `FAAFO_TEST_POSTGRES_URL`; see scripts/start-postgres), RabbitMQ on a virtual
-/// host of its own, two workers.
+/// server, `FAAFO_TEST_POSTGRES_URL`; see scripts/start-postgres), the images in the
+/// database or in a container of their own on the test Swift (scripts/start-swift),
+/// RabbitMQ on a virtual host of its own, two workers.
 @Suite(.timeLimit(.minutes(5)))
 struct SharedPostgresTests {
+    enum Images: String, CaseIterable, CustomTestStringConvertible, Sendable {
+        case inTheDatabase = "images in the database"
+        case inSwift = "images in Swift"
+        var testDescription: String { rawValue }
+    }
+
     /// 200 small tasks created through both APIs at once; the first API is killed with
     /// SIGKILL mid-batch and stays dead. Creations it did not answer are sent again, same
     /// uuid, to the second; whatever it had stored but not yet queued, the second API's
     /// outbox claims and publishes. Every task completes once, with the render core's
-    /// checksums.
-    @Test func twoAPIsOverOnePostgreSQLLoseNothingWhenOneIsKilledMidBatch() async throws {
+    /// checksums, and its image is where the configuration puts it: with Swift, one object
+    /// a fractal, named by its checksum, and no image in the database.
+    @Test(arguments: Images.allCases)
+    func twoAPIsOverOnePostgreSQLLoseNothingWhenOneIsKilledMidBatch(_ images: Images) async throws {
         let database = try SharedDatabase()
         defer { database.drop() }
+        let swift = try TestSwift.fromEnvironment()
+        let container = TestSwift.freshContainer()
         var options = LocalCluster.Options(executables: try LocalCluster.executablesFolder())
         options.databaseURL = database.url
         options.additionalAPIs = 1
         options.workersReportTo = 1  // the survivor
-        try await withCluster(options) { cluster in try await run(cluster) }
+        if images == .inSwift {
+            options.apiEnvironment = [
+                "FAAFO_IMAGE_STORE": "swift://\(container)", "FAAFO_SWIFT_AUTH_URL": swift.authURL,
+                "FAAFO_SWIFT_USER": swift.user, "FAAFO_SWIFT_KEY": swift.key,
+            ]
+        }
+        var objects: [FractalObject] = []
+        let result = await Result { try await withCluster(options) { cluster in objects = try await run(cluster) } }
+        let objectNames = images == .inSwift ? try await swift.objectNames(in: container) : []
+        try? await swift.deleteContainer(container)
+        try result.get()
+
+        let imageRows = try await database.count("SELECT COUNT(*) FROM image")
+        switch images {
+        case .inTheDatabase:
+            #expect(imageRows == objects.count)
+        case .inSwift:
+            #expect(imageRows == 0, "no image in the database")
+            let expected = objects.map { "\($0.uuid)/\($0.checksum ?? "-").png" }
+            #expect(objectNames.sorted() == expected.sorted(), "one object a fractal, no orphan")
+        }
     }
 
-    private func run(_ cluster: LocalCluster) async throws {
+    /// The batch; the fractals as the survivor lists them at the end.
+    private func run(_ cluster: LocalCluster) async throws -> [FractalObject] {
         try await cluster.startWorker(name: "worker-1")
         try await cluster.startWorker(name: "worker-2")
         let survivor = cluster.additionalClients[0]
@@ -76,6 +111,11 @@ struct SharedPostgresTests {
             let expected = try expectedChecksums(object)
             #expect(object.checksum == expected.checksum && object.pixelChecksum == expected.pixelChecksum, "\(object.uuid)")
         }
+        // Every image is served, as the worker sent it.
+        for object in objects.prefix(20) {
+            #expect(SHA256.hash(data: try await survivor.image(object.uuid)).hexString == object.checksum, "\(object.uuid)")
+        }
+        return objects
     }
 }
 
@@ -108,6 +148,15 @@ struct SharedDatabase {
     }
 
     func drop() { _ = Self.psql("DROP DATABASE \(name) WITH (FORCE)") }
+
+    /// The number the query `sql` answers in this database.
+    func count(_ sql: String) async throws -> Int {
+        let (status, output) = try await runCommand(URL(fileURLWithPath: "/usr/bin/psql"), [url, "-X", "-Atc", sql])
+        guard status == 0, let count = Int(output.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw SharedDatabaseError("psql \(sql): \(output)")
+        }
+        return count
+    }
 
     private static func psql(_ sql: String) -> Bool {
         let process = Process()

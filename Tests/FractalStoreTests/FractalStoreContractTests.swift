@@ -395,6 +395,37 @@ import Testing
         }
     }
 
+    /// Each backend keeps the images where it says: in the database's `image` table, or
+    /// (the Swift backends) one object a completed fractal, named by its uuid and
+    /// checksum, and none in the database. A conflicting result leaves no object behind,
+    /// and a delete takes the fractal's object with it.
+    @Test(arguments: StoreBackend.allCases)
+    func imagesAreKeptWhereTheBackendSays(_ backend: StoreBackend) async throws {
+        try await withStore(backend) { t in
+            for n in 1...3 { _ = try await t.store.insert(Sample.record(n)) }
+            for n in 1...2 {
+                _ = try await t.store.complete(
+                    Sample.uuid(n), with: Sample.result(checksum: "sum\(n)"), image: Sample.png(UInt8(n)))
+            }
+            #expect(
+                try await t.store.complete(Sample.uuid(2), with: Sample.result(checksum: "other"), image: Sample.png(9))
+                    == .conflict(try #require(try await t.store.fetch(Sample.uuid(2)))))
+            #expect(try await t.store.delete(Sample.uuid(1)))
+            #expect(try await t.store.image(Sample.uuid(2)) == Sample.png(2))
+
+            switch backend {
+            case .sqliteFileImagesInSwift, .postgresImagesInSwift:
+                #expect(try await t.imageRows() == 0, "no image in the database")
+                let names = try #require(t.objectNames)
+                #expect(try await names() == ["\(Sample.uuid(2))/sum2.png"])
+            case .sqliteFile, .postgres:
+                #expect(try await t.imageRows() == 1)
+            case .sqliteFileImageDirectory, .memory:
+                #expect(try await t.imageRows() == 0)
+            }
+        }
+    }
+
     @Test(arguments: StoreBackend.allCases)
     func completingAnUnknownFractalIsNotFoundAndStoresNothing(_ backend: StoreBackend) async throws {
         try await withStore(backend) { t in

@@ -1,10 +1,13 @@
 import FaafoWire
 import Foundation
 import FractalCore
+import FaafoTestSupport
+import GRDB
 import Testing
 @testable import FractalStore
 import PostgresFractalStore
 @testable import SQLiteFractalStore
+import SwiftImageObjects
 
 /// The backends the contract suite runs against.
 enum StoreBackend: CaseIterable, CustomTestStringConvertible, Sendable {
@@ -15,6 +18,11 @@ enum StoreBackend: CaseIterable, CustomTestStringConvertible, Sendable {
     case sqliteFileImageDirectory
     /// A database of its own on the test server (`TestPostgres`), images in it.
     case postgres
+    /// A WAL database in a temporary file, images in a container of their own on the test
+    /// Swift (`TestSwift`).
+    case sqliteFileImagesInSwift
+    /// A database of its own on the test server, images in a container on the test Swift.
+    case postgresImagesInSwift
 
     var testDescription: String {
         switch self {
@@ -22,8 +30,12 @@ enum StoreBackend: CaseIterable, CustomTestStringConvertible, Sendable {
         case .sqliteFile: "SQLite file, images in the database"
         case .sqliteFileImageDirectory: "SQLite file, images in a directory"
         case .postgres: "PostgreSQL, images in the database"
+        case .sqliteFileImagesInSwift: "SQLite file, images in Swift"
+        case .postgresImagesInSwift: "PostgreSQL, images in Swift"
         }
     }
+
+    var keepsImagesInSwift: Bool { self == .sqliteFileImagesInSwift || self == .postgresImagesInSwift }
 }
 
 /// A store under test and the temporary files behind it.
@@ -33,6 +45,22 @@ struct StoreUnderTest: Sendable {
     let scratch: URL
     /// The image directory, for `.sqliteFileImageDirectory`.
     let imageDirectory: String?
+    /// Images rows in the database (none for a store that keeps them elsewhere).
+    let imageRows: @Sendable () async throws -> Int
+    /// The names of the objects in the store's Swift container, for the Swift backends.
+    let objectNames: (@Sendable () async throws -> [String])?
+
+    init(
+        store: any FractalStore, scratch: URL, imageDirectory: String? = nil,
+        imageRows: @escaping @Sendable () async throws -> Int,
+        objectNames: (@Sendable () async throws -> [String])? = nil
+    ) {
+        self.store = store
+        self.scratch = scratch
+        self.imageDirectory = imageDirectory
+        self.imageRows = imageRows
+        self.objectNames = objectNames
+    }
 
     /// The file that holds a fractal's image, for a store that keeps them as files.
     func imageFile(_ uuid: String) -> String? { imageDirectory.map { "\($0)/\(uuid).png" } }
@@ -42,31 +70,53 @@ struct StoreUnderTest: Sendable {
 func withStore<T>(
     _ backend: StoreBackend, _ body: (StoreUnderTest) async throws -> T
 ) async throws -> T {
-    if backend == .postgres {
+    guard backend.keepsImagesInSwift else { return try await withRecordStore(backend, body) }
+    return try await TestSwift.withObjects { objects, swift in
+        try await withRecordStore(backend) { records in
+            let split = ObjectImageFractalStore(records: records.store, objects: objects)
+            return try await body(
+                StoreUnderTest(
+                    store: split, scratch: records.scratch, imageRows: records.imageRows,
+                    objectNames: { try await swift.objectNames(in: objects.container) }))
+        }
+    }
+}
+
+/// `withStore` for the store that keeps the records (and, but for the Swift backends,
+/// the images).
+private func withRecordStore<T>(
+    _ backend: StoreBackend, _ body: (StoreUnderTest) async throws -> T
+) async throws -> T {
+    if backend == .postgres || backend == .postgresImagesInSwift {
         return try await TestPostgres.withDatabase { endpoint in
-            let store = try await PostgresFractalStore(endpoint, poolSize: 8)
+            let store = try await PostgresFractalStore(endpoint, poolSize: 8, keepsImages: backend == .postgres)
             defer { store.close() }
             return try await withScratchDirectory { scratch in
-                try await body(StoreUnderTest(store: store, scratch: scratch, imageDirectory: nil))
+                try await body(
+                    StoreUnderTest(
+                        store: store, scratch: scratch,
+                        imageRows: { try await TestPostgres.count("SELECT COUNT(*) FROM image", on: endpoint) }))
             }
         }
     }
     return try await withScratchDirectory { scratch in
-        let store: any FractalStore
-        var images: String?
+        let database = scratch.appendingPathComponent("faafo.db").path
         switch backend {
         case .memory:
-            store = MemoryFractalStore()
-        case .sqliteFile:
-            store = try SQLiteFractalStore(.file(path: scratch.appendingPathComponent("faafo.db").path))
+            return try await body(StoreUnderTest(store: MemoryFractalStore(), scratch: scratch, imageRows: { 0 }))
+        case .sqliteFile, .sqliteFileImagesInSwift:
+            let store = try SQLiteFractalStore(
+                .file(path: database), imageStore: backend == .sqliteFile ? .database : .outside)
+            return try await body(StoreUnderTest(store: store, scratch: scratch, imageRows: { try await store.imageRows() }))
         case .sqliteFileImageDirectory:
-            images = scratch.appendingPathComponent("images").path
-            store = try SQLiteFractalStore(
-                .file(path: scratch.appendingPathComponent("faafo.db").path), imageStore: .directory(path: images!))
-        case .postgres:
+            let images = scratch.appendingPathComponent("images").path
+            let store = try SQLiteFractalStore(.file(path: database), imageStore: .directory(path: images))
+            return try await body(
+                StoreUnderTest(
+                    store: store, scratch: scratch, imageDirectory: images, imageRows: { try await store.imageRows() }))
+        case .postgres, .postgresImagesInSwift:
             preconditionFailure("handled above")
         }
-        return try await body(StoreUnderTest(store: store, scratch: scratch, imageDirectory: images))
     }
 }
 

@@ -66,4 +66,17 @@ enum TestPostgres {
         }
         try await connection.close()
     }
+
+    /// The first column of the first row `sql` answers, as an Int.
+    static func count(_ sql: String, on endpoint: PostgresEndpoint) async throws -> Int {
+        let connection = try await PostgresConnection.connect(
+            configuration: PostgresConnection.Configuration(
+                host: endpoint.host, port: endpoint.port, username: endpoint.username, password: endpoint.password,
+                database: endpoint.database, tls: .disable),
+            id: 2, logger: Logger(label: "faafo.test.postgres"))
+        defer { Task { try? await connection.close() } }
+        let rows = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: Logger(label: "faafo.test.postgres"))
+        for try await row in rows { return try row.decode(Int.self) }
+        return 0
+    }
 }

@@ -1,3 +1,4 @@
+import FaafoTestSupport
 import Crypto
 import Foundation
 import FractalStore
@@ -43,6 +44,27 @@ import Testing
                 try await objects.remove(name)
                 #expect(try await objects.get(name) == nil)
             }
+        }
+    }
+
+    /// A large object arrives in many chunks, each read once the one before is taken,
+    /// with its length known before the first; a missing one is nil.
+    @Test func chunksArriveInOrderWithTheLengthFirst() async throws {
+        try await TestSwift.withObjects { objects, _ in
+            let png = Self.bytes(5 << 20, seed: 7)
+            let (name, sha256) = Self.objectName(for: png)
+            try await objects.put(png, named: name, sha256: sha256)
+            let chunks = try #require(try await objects.chunks(of: name))
+            #expect(chunks.length == png.count)
+            var received = Data()
+            var count = 0
+            try await chunks.forEachChunk { chunk in
+                received.append(chunk)
+                count += 1
+            }
+            #expect(received == png)
+            #expect(count > 1, "5 MiB in one chunk: read whole, not streamed")
+            #expect(try await objects.chunks(of: Self.objectName(for: Data()).name) == nil)
         }
     }
 

@@ -3,40 +3,42 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
-@testable import SwiftImageObjects
-import Testing
+import SwiftImageObjects
 
 /// The Swift the tests use: the one `scripts/start-swift` runs, found through the
-/// FAAFO_TEST_SWIFT_* variables it prints. Each test gets a container of its own, emptied
+/// FAAFO_TEST_SWIFT_* variables it prints (its defaults when they are unset). Each test gets a container of its own, emptied
 /// and deleted afterwards. Missing variables or a Swift that does not answer fail the
 /// test, with how to start it: it never skips.
-struct TestSwift: Sendable {
-    static let variables = ["FAAFO_TEST_SWIFT_AUTH_URL", "FAAFO_TEST_SWIFT_USER", "FAAFO_TEST_SWIFT_KEY", "FAAFO_TEST_SWIFT_DIR"]
-    static let logger = Logger(label: "faafo.test.swift")
+package struct TestSwift: Sendable {
+    package static let variables = ["FAAFO_TEST_SWIFT_AUTH_URL", "FAAFO_TEST_SWIFT_USER", "FAAFO_TEST_SWIFT_KEY", "FAAFO_TEST_SWIFT_DIR"]
+    package static let logger = Logger(label: "faafo.test.swift")
 
-    let authURL: String
-    let user: String
-    let key: String
+    package let authURL: String
+    package let user: String
+    package let key: String
     /// The folder of its configs, rings and logs (a second proxy starts from its config).
-    let directory: String
+    package let directory: String
 
-    static func fromEnvironment() throws -> TestSwift {
+    /// What `scripts/start-swift` prints when run with its defaults.
+    package static let defaults = [
+        "http://127.0.0.1:58080/auth/v1.0", "test:tester", "testing", "/tmp/faafo-swift-58080",
+    ]
+
+    /// The variables' values, or for those unset the defaults of `scripts/start-swift`.
+    package static func fromEnvironment() throws -> TestSwift {
         let environment = ProcessInfo.processInfo.environment
-        let values = variables.map { environment[$0] ?? "" }
-        guard values.allSatisfy({ !$0.isEmpty }) else {
-            let missing = zip(variables, values).filter { $0.1.isEmpty }.map(\.0)
-            throw TestSwiftError(
-                "\(missing.joined(separator: ", ")) not set: start a test Swift with `eval \"$(scripts/start-swift)\"`")
+        let values = zip(variables, defaults).map { variable, fallback in
+            environment[variable].flatMap { $0.isEmpty ? nil : $0 } ?? fallback
         }
         return TestSwift(authURL: values[0], user: values[1], key: values[2], directory: values[3])
     }
 
-    static func freshContainer() -> String { "faafo-test-" + UUID().uuidString.lowercased() }
+    package static func freshContainer() -> String { "faafo-test-" + UUID().uuidString.lowercased() }
 
     /// Runs `body` with a client of a new container (through the proxy at `authURL`, by
     /// default the shared one), then deletes the container and its objects and shuts the
     /// client down, whether `body` threw or not.
-    static func withObjects<T>(
+    package static func withObjects<T>(
         container: String = freshContainer(), authURL: String? = nil,
         _ body: (SwiftImageObjects, TestSwift) async throws -> T
     ) async throws -> T {
@@ -59,7 +61,7 @@ struct TestSwift: Sendable {
     // MARK: Raw calls, beside the client under test
 
     /// A token and account URL of the test account, from the shared proxy.
-    func login() async throws -> (token: String, storageURL: String) {
+    package func login() async throws -> (token: String, storageURL: String) {
         var request = HTTPClientRequest(url: authURL)
         request.headers.add(name: "X-Auth-User", value: user)
         request.headers.add(name: "X-Auth-Key", value: key)
@@ -72,7 +74,7 @@ struct TestSwift: Sendable {
 
     /// One call on `path` below the account URL (already percent-encoded); its status,
     /// headers and body.
-    func raw(_ method: HTTPMethod, _ path: String) async throws -> (status: UInt, headers: HTTPHeaders, body: Data) {
+    package func raw(_ method: HTTPMethod, _ path: String) async throws -> (status: UInt, headers: HTTPHeaders, body: Data) {
         let (token, storageURL) = try await login()
         var request = HTTPClientRequest(url: storageURL + "/" + path)
         request.method = method
@@ -83,21 +85,21 @@ struct TestSwift: Sendable {
     }
 
     /// The path of an object below the account URL, as the client encodes it.
-    static func path(container: String, object: String) -> String {
+    package static func path(container: String, object: String) -> String {
         SwiftImageObjects.percentEncoded(container) + "/"
             + object.split(separator: "/", omittingEmptySubsequences: false)
             .map(SwiftImageObjects.percentEncoded).joined(separator: "/")
     }
 
     /// The names of the container's objects (at most 10,000: more than any test makes).
-    func objectNames(in container: String) async throws -> [String] {
+    package func objectNames(in container: String) async throws -> [String] {
         let answer = try await raw(.GET, SwiftImageObjects.percentEncoded(container) + "?format=json")
         guard answer.status == 200 else { return [] }
         struct Entry: Decodable { let name: String }
         return try JSONDecoder().decode([Entry].self, from: answer.body).map(\.name)
     }
 
-    func deleteContainer(_ container: String) async throws {
+    package func deleteContainer(_ container: String) async throws {
         for name in try await objectNames(in: container) {
             _ = try await raw(.DELETE, Self.path(container: container, object: name))
         }
@@ -105,7 +107,7 @@ struct TestSwift: Sendable {
     }
 }
 
-struct TestSwiftError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+package struct TestSwiftError: Error, CustomStringConvertible {
+    package let description: String
+    package init(_ description: String) { self.description = description }
 }

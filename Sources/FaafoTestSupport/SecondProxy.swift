@@ -2,7 +2,6 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOPosix
-import Testing
 
 #if canImport(Glibc)
     import Glibc
@@ -11,16 +10,16 @@ import Testing
 /// A swift-proxy-server of the test's own, from the shared Swift's proxy config on another
 /// port: same rings, servers and memcached, so its tokens and objects are the shared
 /// proxy's. The test may kill it at will; the shared proxy is never touched.
-final class SecondProxy: @unchecked Sendable {
-    let port: Int
-    let configPath: String
-    let logPath: String
+package final class SecondProxy: @unchecked Sendable {
+    package let port: Int
+    package let configPath: String
+    package let logPath: String
     /// Only the test's own task touches it.
     private var process: Process?
 
-    var authURL: String { "http://127.0.0.1:\(port)/auth/v1.0" }
+    package var authURL: String { "http://127.0.0.1:\(port)/auth/v1.0" }
 
-    init(copying swift: TestSwift) async throws {
+    package init(copying swift: TestSwift) async throws {
         let port = try await Self.freePort()
         self.port = port
         let original = try String(contentsOfFile: swift.directory + "/proxy-server.conf", encoding: .utf8)
@@ -33,7 +32,7 @@ final class SecondProxy: @unchecked Sendable {
     }
 
     /// Starts it and waits (at most 30 s) until its healthcheck answers.
-    func start() async throws {
+    package func start() async throws {
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         try log.seekToEnd()
@@ -61,7 +60,7 @@ final class SecondProxy: @unchecked Sendable {
     }
 
     /// SIGKILL, then waits (at most 10 s) until the process is gone.
-    func kill() async throws {
+    package func kill() async throws {
         guard let process, process.isRunning else { return }
         Glibc.kill(process.processIdentifier, SIGKILL)
         let deadline = ContinuousClock.now + .seconds(10)
@@ -70,7 +69,7 @@ final class SecondProxy: @unchecked Sendable {
     }
 
     /// Kills it if it runs, without waiting, and removes its config and log: for `defer`.
-    func stop() {
+    package func stop() {
         if let process, process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
         try? FileManager.default.removeItem(atPath: configPath)
         try? FileManager.default.removeItem(atPath: logPath)
