@@ -41,6 +41,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        // The controller counts through swift-metrics; faafo-api serves them in Prometheus's text format.
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         // Only FaafoAPITests link it: it reads the API's OpenAPI document as a client's tools would.
         .package(url: "https://github.com/mattpolzin/OpenAPIKit.git", from: "6.4.0"),
     ],
@@ -142,6 +145,7 @@ let package = Package(
             dependencies: [
                 "FaafoWire", "FractalCore", "FractalStore", "WorkQueue", "FractalJob", "FractalPNG", "FaafoWorkerLogic",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -159,6 +163,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         // The web gallery: HTML pages over FractalService (swift-mustache templates
@@ -226,6 +231,8 @@ let package = Package(
             dependencies: [
                 "FaafoAPI", "FaafoController", "FaafoConfig", "FaafoLogging", "FaafoClient", "FaafoLoad", "FractalStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .executableTarget(
@@ -281,8 +288,10 @@ let package = Package(
             dependencies: [
                 "FaafoAPI", "FaafoController", "FaafoWorker", "FaafoWorkerLogic", "FaafoConfig", "FaafoWire",
                 "FractalStore", "SQLiteFractalStore", "WorkQueue", "FractalCore", "FractalJob", "FaafoTestSupport",
+                "AMQPWorkQueue", "FaafoCluster",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "OpenAPIKit", package: "OpenAPIKit"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .testTarget(

@@ -4,6 +4,7 @@ import FaafoWorker
 import Foundation
 import Hummingbird
 import Logging
+import Prometheus
 import ServiceLifecycle
 
 /// What `faafo-api` serves and runs beside the HTTP server.
@@ -40,11 +41,17 @@ public struct APIOptions: Sendable {
     }
 }
 
-/// The router of the API: the routes of wire.md, errors as JSON; and the web gallery.
-public func buildRouter(service: FractalService, resultLimit: Int = 1 << 30) -> Router<BasicRequestContext> {
+/// The router of the API: the routes of wire.md, errors as JSON; `/healthz`, `/readyz`
+/// and `/metrics` (from `metrics`, the registry the service's metrics record into: an
+/// empty one unless given); and the web gallery.
+public func buildRouter(
+    service: FractalService, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+    resultLimit: Int = 1 << 30
+) -> Router<BasicRequestContext> {
     let router = Router()
     router.add(middleware: JSONErrorMiddleware())
     FractalRoutes(service: service, resultLimit: resultLimit).add(to: router)
+    OperationsRoutes(service: service, registry: metrics, storeTimeout: .seconds(3)).add(to: router)
     Gallery(catalog: service).addRoutes(to: router)
     return router
 }
@@ -52,7 +59,8 @@ public func buildRouter(service: FractalService, resultLimit: Int = 1 << 30) -> 
 /// The whole controller: the HTTP server, the outbox publisher and any in-process
 /// workers, in one service group that shuts down gracefully on SIGTERM.
 public func buildApplication(
-    service: FractalService, options: APIOptions, logger: Logger,
+    service: FractalService, options: APIOptions, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+    logger: Logger,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     var services: [any Service] = [OutboxPublisher(service: service, interval: options.outboxInterval)]
@@ -65,7 +73,7 @@ public func buildApplication(
                 logger: Logger(label: "faafo.worker")))
     }
     return Application(
-        router: buildRouter(service: service, resultLimit: options.resultLimit),
+        router: buildRouter(service: service, metrics: metrics, resultLimit: options.resultLimit),
         server: .http1(configuration: .init(idleTimeout: .init(options.idleTimeout))),
         // A longer accept queue than Hummingbird's 256, so that a burst of connections (or
         // many slow clients) is not met with dropped SYNs and seconds of retransmission.

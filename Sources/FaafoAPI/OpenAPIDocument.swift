@@ -26,7 +26,8 @@ enum OpenAPIDocument {
             {"name": "fractals", "description": "The JSON API of the original faafo."},
             {"name": "workers", "description": "What workers send back."},
             {"name": "gallery", "description": "The web gallery: HTML pages."},
-            {"name": "meta", "description": "This document."}
+            {"name": "meta", "description": "This document."},
+            {"name": "operations", "description": "Liveness, readiness and metrics, for operators and orchestrators."}
           ],
           "paths": {
             "/v1/fractal": {
@@ -250,6 +251,46 @@ enum OpenAPIDocument {
                   "200": {
                     "description": "The OpenAPI 3.1 document of the API.",
                     "content": {"application/json": {"schema": {"type": "object"}}}
+                  }
+                }
+              }
+            },
+            "/healthz": {
+              "get": {
+                "operationId": "getHealth",
+                "tags": ["operations"],
+                "summary": "Liveness: the process answers",
+                "description": "Checks nothing else: a process that answers is alive.",
+                "responses": {
+                  "200": {"$ref": "#/components/responses/StatusOK"}
+                }
+              }
+            },
+            "/readyz": {
+              "get": {
+                "operationId": "getReadiness",
+                "tags": ["operations"],
+                "summary": "Readiness: the store answers and the work queue is connected",
+                "description": "The store must answer a lookup by primary key within 3 seconds, and the connection that publishes to the work queue must be up.",
+                "responses": {
+                  "200": {"$ref": "#/components/responses/StatusOK"},
+                  "503": {
+                    "description": "Not ready; the message names what is not (`the store …`, `the work queue is not connected`).",
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorMessage"}}}
+                  }
+                }
+              }
+            },
+            "/metrics": {
+              "get": {
+                "operationId": "getMetrics",
+                "tags": ["operations"],
+                "summary": "The API's metrics, in Prometheus's text format",
+                "description": "Counters `faafo_fractals_created_total`, `faafo_fractals_completed_total`, `faafo_fractals_failed_total`, `faafo_results_refused_total`, `faafo_determinism_violations_total`; the gauge `faafo_outbox_depth` (as of the last outbox pass); the histograms `faafo_create_duration_seconds` and `faafo_result_duration_seconds`.",
+                "responses": {
+                  "200": {
+                    "description": "Prometheus's text exposition format 0.0.4.",
+                    "content": {"text/plain": {"schema": {"type": "string"}}}
                   }
                 }
               }
@@ -613,6 +654,18 @@ enum OpenAPIDocument {
               "UnsupportedMediaType": {
                 "description": "The body was sent with a Content-Type that is not JSON (`application/json`, optionally with parameters, or `application/…+json`). A body without Content-Type is read as JSON.",
                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorMessage"}}}
+              },
+              "StatusOK": {
+                "description": "`{\"status\": \"ok\"}`.",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "type": "object",
+                      "required": ["status"],
+                      "properties": {"status": {"type": "string", "const": "ok"}}
+                    }
+                  }
+                }
               },
               "Unavailable": {
                 "description": "The store cannot be read or written right now; nothing was half-written. Retry later.",

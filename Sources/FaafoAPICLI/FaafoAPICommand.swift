@@ -9,6 +9,8 @@ import FractalStore
 import Foundation
 import Hummingbird
 import Logging
+import Metrics
+import Prometheus
 
 /// `faafo-api`: the controller. With `transport_url = memory://` and `--workers N` it is a
 /// whole Fractals system in one process.
@@ -85,8 +87,14 @@ struct FaafoAPICommand: AsyncParsableCommand {
     /// Runs the API (or its demo batch) over `store` until it stops.
     private func serve(store: any FractalStore, configuration: FaafoConfiguration, logger: Logger) async throws {
         let queue = try await FaafoSystem.makeQueue(configuration, logger: Logger(label: "faafo.queue"))
+        // One registry for the process: the service records into it, `/metrics` serves it,
+        // and MetricsSystem's bootstrap (once a process) hands it to any library that counts.
+        let registry = PrometheusCollectorRegistry()
+        let factory = PrometheusMetricsFactory(registry: registry)
+        MetricsSystem.bootstrap(factory)
         let service = FractalService(
-            store: store, queue: queue, limits: FaafoSystem.limits(configuration), logger: logger)
+            store: store, queue: queue, limits: FaafoSystem.limits(configuration),
+            metrics: FractalMetrics(factory: factory), logger: logger)
         let options = APIOptions(
             listenAddress: configuration.listenAddress, bindPort: configuration.bindPort,
             workers: configuration.effectiveWorkers,
@@ -104,7 +112,7 @@ struct FaafoAPICommand: AsyncParsableCommand {
             if !(report.allCompleted && report.tasks.verified == report.tasks.submitted) { throw ExitCode.failure }
             return
         }
-        let app = buildApplication(service: service, options: options, logger: logger) { port in
+        let app = buildApplication(service: service, options: options, metrics: registry, logger: logger) { port in
             logger.info("listening on \(configuration.listenAddress):\(port), queue \(configuration.text(of: .transportURL))")
         }
         try await app.runService()

@@ -14,11 +14,21 @@ extension FractalService {
     /// different checksum for a completed fractal is refused and logged as a determinism
     /// violation.
     public func submitResult(_ uuid: String, _ upload: ResultUpload) async throws -> FractalObject {
+        try await timed(metrics.resultDuration) { try await submitResultTimed(uuid, upload) }
+    }
+
+    private func submitResultTimed(_ uuid: String, _ upload: ResultUpload) async throws -> FractalObject {
         let uuid = try Self.requireUUID(uuid)
         guard let record = try await fetch(uuid) else {
             throw FractalServiceError(.notFound, "no fractal \(uuid)")
         }
-        let image = try Self.checkedImage(upload, for: record)
+        let image: Data
+        do {
+            image = try Self.checkedImage(upload, for: record)
+        } catch {
+            metrics.resultsRefused.increment()
+            throw error
+        }
         let result = FractalResult(
             duration: upload.duration, size: upload.size, checksum: upload.checksum.lowercased(),
             pixelChecksum: upload.pixelChecksum?.lowercased(), generatedBy: upload.generatedBy,
@@ -31,12 +41,14 @@ extension FractalService {
         }
         switch outcome {
         case .completed(let stored):
+            metrics.completed.increment()
             logger.info("fractal \(uuid) completed by \(upload.generatedBy) in \(String(format: "%.6f", upload.duration)) seconds")
             return FractalObject(stored)
         case .duplicate(let stored):
             logger.info("fractal \(uuid): identical result again from \(upload.generatedBy), nothing changed")
             return FractalObject(stored)
         case .conflict(let stored):
+            metrics.determinismViolations.increment()
             logger.error(
                 "determinism violation: fractal \(uuid) has checksum \(stored.checksum ?? "?") from \(stored.generatedBy ?? "?"), \(upload.generatedBy) reported \(result.checksum)"
             )
@@ -72,6 +84,7 @@ extension FractalService {
         }
         switch outcome {
         case .markedFailed(let stored):
+            metrics.failed.increment()
             logger.error("fractal \(uuid) failed on \(failure.generatedBy): \(reason)")
             return FractalObject(stored)
         case .alreadyFailed(let stored):

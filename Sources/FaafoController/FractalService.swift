@@ -4,6 +4,7 @@ import Foundation
 import FractalCore
 import FractalStore
 import Logging
+import Metrics
 import WorkQueue
 
 /// The controller's logic, without HTTP: store a fractal and queue its task, answer
@@ -14,16 +15,21 @@ public final class FractalService: Sendable {
     public let queue: any WorkQueue
     public let limits: RenderLimits
     public let environment: ServiceEnvironment
+    public let metrics: FractalMetrics
     let logger: Logger
 
+    /// `metrics` records into `MetricsSystem`'s factory unless given one (faafo-api gives
+    /// the registry it serves at `/metrics`).
     public init(
         store: any FractalStore, queue: any WorkQueue, limits: RenderLimits = .default,
-        environment: ServiceEnvironment = .live, logger: Logger = Logger(label: "faafo.api")
+        environment: ServiceEnvironment = .live, metrics: FractalMetrics = FractalMetrics(),
+        logger: Logger = Logger(label: "faafo.api")
     ) {
         self.store = store
         self.queue = queue
         self.limits = limits
         self.environment = environment
+        self.metrics = metrics
         self.logger = logger
     }
 
@@ -44,6 +50,10 @@ public final class FractalService: Sendable {
     /// Validates a request, stores it, then publishes its task. A task whose publish is
     /// not confirmed stays in the outbox and is published by `publishOutbox`.
     public func create(_ request: CreateFractal) async throws -> CreateOutcome {
+        try await timed(metrics.createDuration) { try await createTimed(request) }
+    }
+
+    private func createTimed(_ request: CreateFractal) async throws -> CreateOutcome {
         let uuid = try Self.canonicalUUID(request.uuid) ?? FractalUUID.text(environment.newUUID())
         var fractal = request.fractal
         if fractal.cx == nil && fractal.cy == nil && fractal.seed == nil {
@@ -70,6 +80,7 @@ public final class FractalService: Sendable {
             }
             return .existing(FractalObject(existing))
         case .inserted(var stored):
+            metrics.created.increment()
             if await publish(stored) { stored.published = true }
             return .created(FractalObject(stored))
         }
@@ -123,7 +134,24 @@ public final class FractalService: Sendable {
             if claimed.count < batch || !progress { break }
         }
         if published > 0 { logger.info("published \(published) task(s) from the outbox") }
+        await refreshOutboxDepth()
         return published
+    }
+
+    /// Sets the outbox gauge from the store: once a pass, which costs one indexed count.
+    func refreshOutboxDepth() async {
+        do {
+            metrics.outboxDepth.record(try await store.unpublishedCount())
+        } catch {
+            logger.warning("cannot count the outbox: \(error)")
+        }
+    }
+
+    /// Runs `body` and records how long it took by the service's clock, returned or thrown.
+    func timed<T>(_ timer: Metrics.Timer, _ body: () async throws -> T) async rethrows -> T {
+        let start = environment.now()
+        defer { timer.record(max(0, environment.now().timeIntervalSince(start))) }
+        return try await body()
     }
 
     public func fractal(_ uuid: String) async throws -> FractalObject {

@@ -39,6 +39,7 @@ final class ObservedFractalStore: FractalStore {
     }
     func markPublished(_ uuid: String) async throws { try await base.markPublished(uuid) }
     func unpublished(limit: Int) async throws -> [FractalRecord] { try await base.unpublished(limit: limit) }
+    func unpublishedCount() async throws -> Int { try await base.unpublishedCount() }
     func claimUnpublished(limit: Int, createdBefore cutoff: Date, now: Date, until: Date) async throws -> [FractalRecord] {
         try await base.claimUnpublished(limit: limit, createdBefore: cutoff, now: now, until: until)
     }

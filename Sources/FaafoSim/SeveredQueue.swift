@@ -18,4 +18,7 @@ struct SeveredQueue: WorkQueue {
     }
 
     func shutdown() async {}
+
+    /// A crashed controller's queue takes nothing.
+    var isConnected: Bool { false }
 }

@@ -33,4 +33,7 @@ final class SimulatedBroker: WorkQueue {
     }
 
     func shutdown() async {}
+
+    /// Down while it restarts, as an AMQP queue reconnecting.
+    var isConnected: Bool { isUp && queue.isConnected }
 }

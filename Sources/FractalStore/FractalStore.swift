@@ -38,6 +38,11 @@ public protocol FractalStore: Sendable {
     /// no part here: this is what is left to publish, whoever is publishing it.
     func unpublished(limit: Int) async throws -> [FractalRecord]
 
+    /// How many fractals `unpublished` would return without a limit: the outbox's depth,
+    /// which operators watch. Counted from the outbox's index, so cheap however large the
+    /// store.
+    func unpublishedCount() async throws -> Int
+
     /// Claims outbox fractals for one publisher, so that several APIs over one store never
     /// publish the same rows at once: at most `limit` unpublished fractals created before
     /// `cutoff` that no live claim holds (none, or one that ended at or before `now`),

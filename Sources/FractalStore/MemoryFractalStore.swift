@@ -107,6 +107,10 @@ public final class MemoryFractalStore: FractalStore {
         }
     }
 
+    public func unpublishedCount() async throws -> Int {
+        state.withLock { state in state.records.values.count { !$0.published } }
+    }
+
     public func complete(_ uuid: String, with result: FractalResult, image: Data) async throws -> CompleteOutcome {
         try state.withLock { state in
             guard let current = state.records[uuid] else { return .notFound }

@@ -89,6 +89,8 @@ public final class ObjectImageFractalStore: FractalStore {
 
     public func unpublished(limit: Int) async throws -> [FractalRecord] { try await records.unpublished(limit: limit) }
 
+    public func unpublishedCount() async throws -> Int { try await records.unpublishedCount() }
+
     public func claimUnpublished(limit: Int, createdBefore cutoff: Date, now: Date, until: Date) async throws
         -> [FractalRecord]
     {

@@ -135,6 +135,17 @@ public final class PostgresFractalStore: FractalStore {
         }
     }
 
+    public func unpublishedCount() async throws -> Int {
+        try await run("cannot count the unpublished fractals") { client in
+            try await client.withConnection { connection in
+                let rows = try await connection.query(
+                    "SELECT COUNT(*) AS total FROM fractal WHERE NOT published", logger: self.logger
+                ).collect()
+                return try rows.first.map { try $0.makeRandomAccess()["total"].decode(Int.self) } ?? 0
+            }
+        }
+    }
+
     public func claimUnpublished(limit: Int, createdBefore cutoff: Date, now: Date, until: Date) async throws
         -> [FractalRecord]
     {

@@ -153,6 +153,14 @@ public final class SQLiteFractalStore: FractalStore {
         }
     }
 
+    public func unpublishedCount() async throws -> Int {
+        try await run("cannot count the unpublished fractals") { writer in
+            try await writer.read { db in
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM fractal WHERE published = 0") ?? 0
+            }
+        }
+    }
+
     public func complete(_ uuid: String, with result: FractalResult, image: Data) async throws -> CompleteOutcome {
         let directory = self.directory
         let keepsImageRows = imageStore == .database

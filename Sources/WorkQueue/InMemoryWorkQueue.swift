@@ -50,6 +50,9 @@ public final class InMemoryWorkQueue: WorkQueue {
         }
     }
 
+    /// Always, until shut down: there is no connection to lose.
+    public var isConnected: Bool { broker.withLock { !$0.isShutDown } }
+
     public var readyCount: Int { counts.ready }
     public var unackedCount: Int { counts.unacknowledged }
     public var deadLetterCount: Int { counts.deadLetters }

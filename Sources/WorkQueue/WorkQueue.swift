@@ -22,6 +22,11 @@ public protocol WorkQueue: Sendable {
 
     /// Releases connections and threads; consumers made by this queue stop.
     func shutdown() async
+
+    /// True while a publish can be sent at once: for RabbitMQ, while the publishing
+    /// connection is up (false while it reconnects); false once shut down. What readiness
+    /// checks read; a publish does not need it (it waits for a reconnection).
+    var isConnected: Bool { get }
 }
 
 /// One consumer: a stream of deliveries that must each be acknowledged or rejected.

@@ -7,13 +7,16 @@ import FractalJob
 import FractalStore
 import Hummingbird
 import HummingbirdTesting
+import Prometheus
 import Testing
 import WorkQueue
 
-/// A controller over memory backends with a fixed clock and counted uuids and seeds.
+/// A controller over memory backends with a fixed clock and counted uuids and seeds, and
+/// a metrics registry of its own that its router serves.
 struct APIHarness {
     let store = MemoryFractalStore()
     let queue = InMemoryWorkQueue()
+    let registry = PrometheusCollectorRegistry()
     let service: FractalService
 
     init(queue: InMemoryWorkQueue? = nil, store: MemoryFractalStore? = nil) {
@@ -24,11 +27,13 @@ struct APIHarness {
             newSeed: { UInt64(counter.next()) })
         let usedStore = store ?? self.store
         let usedQueue = queue ?? self.queue
-        service = FractalService(store: usedStore, queue: usedQueue, environment: environment)
+        service = FractalService(
+            store: usedStore, queue: usedQueue, environment: environment,
+            metrics: FractalMetrics(factory: PrometheusMetricsFactory(registry: registry)))
     }
 
     func test(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        let app = Application(router: buildRouter(service: service, resultLimit: 1 << 20))
+        let app = Application(router: buildRouter(service: service, metrics: registry, resultLimit: 1 << 20))
         try await app.test(.router) { client in try await body(client) }
     }
 }
