@@ -83,7 +83,9 @@ public final class FractalWorker: Service, Sendable {
                 outcome = await sink.deliver(upload, of: uuid)
             case .wait(let delay):
                 do {
-                    try await Task.sleep(for: delay)
+                    // A worker told to stop does not wait to try again: it leaves the task
+                    // unacknowledged, for the queue to deliver anew (to it or another).
+                    try await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) }
                     outcome = .waited
                 } catch {
                     outcome = .stopping

@@ -65,6 +65,28 @@ struct EndToEndTests {
         }
     }
 
+    /// A worker told to stop (SIGTERM) while the API is down does not wait to deliver its
+    /// results: it exits within seconds and leaves its tasks unacknowledged, and another
+    /// worker completes them once the API is back.
+    @Test func aWorkerStoppedWhileTheAPIIsDownExitsAndLeavesItsTasks() async throws {
+        try await withCluster { cluster in
+            let uuids = try await cluster.create(batch(10, iterations: 300))
+            cluster.killAPI()
+            let stopping = try await cluster.startWorker(name: "stopping")
+            try await stopping.waitForLog("retrying in", timeout: .seconds(60))
+
+            stopping.signal(SIGTERM)
+            let deadline = ContinuousClock.now + .seconds(15)
+            while stopping.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+            #expect(!stopping.isRunning, "still running 15 s after SIGTERM:\n\(stopping.log.suffix(2000))")
+            stopping.kill()
+
+            try await cluster.restartAPI()
+            try await cluster.startWorker(name: "finisher")
+            try await cluster.expectAllCompletedOnce(uuids)
+        }
+    }
+
     /// The tutorial's largest image, 9999×9999: seconds of rendering and a result of
     /// megabytes through the API; neither the broker's heartbeat nor the API's body limit
     /// cuts it off, and its checksums are the render core's.
