@@ -1,4 +1,5 @@
 import FaafoWire
+import FaafoTestSupport
 import Foundation
 import PostgresFractalStore
 import Testing
@@ -60,6 +61,41 @@ import Testing
             #expect(try await b.complete(Sample.uuid(1), with: Sample.result(checksum: "other"), image: Sample.png(2))
                 == .conflict(stored))
             #expect(try await a.image(Sample.uuid(1)) == Sample.png(1))
+        }
+    }
+
+    /// Two APIs over one database, their images in one Swift container: what one stores,
+    /// the other pages, fetches and serves; what one deletes is gone for the other, its
+    /// image object too, and the pages' total counts it out at once.
+    @Test func twoStoresOverOneDatabaseSeeTheSamePagesAndDeletes() async throws {
+        try await TestSwift.withObjects { objects, swift in
+            try await TestPostgres.withDatabase { endpoint in
+                let recordsA = try await PostgresFractalStore(endpoint, poolSize: 4, keepsImages: false)
+                let recordsB = try await PostgresFractalStore(endpoint, poolSize: 4, keepsImages: false)
+                defer {
+                    recordsA.close()
+                    recordsB.close()
+                }
+                let a = ObjectImageFractalStore(records: recordsA, objects: objects)
+                let b = ObjectImageFractalStore(records: recordsB, objects: objects)
+                for n in 1...12 { _ = try await (n.isMultiple(of: 2) ? a : b).insert(Sample.record(n)) }
+                for n in 1...4 {
+                    _ = try await a.complete(Sample.uuid(n), with: Sample.result(checksum: "sum\(n)"), image: Sample.png(UInt8(n)))
+                }
+                let pageA = try await a.page(2, perPage: 5)
+                let pageB = try await b.page(2, perPage: 5)
+                #expect(pageA.total == 12 && pageA.records == pageB.records)
+                #expect(try await b.image(Sample.uuid(3)) == Sample.png(3))
+
+                #expect(try await b.delete(Sample.uuid(3)))
+                #expect(try await a.fetch(Sample.uuid(3)) == nil)
+                #expect(try await a.image(Sample.uuid(3)) == nil)
+                #expect(try await a.delete(Sample.uuid(3)) == false, "deleted once, by either")
+                #expect(try await a.page(1, perPage: 20).records.map(\.uuid) == (1...12).filter { $0 != 3 }.map(Sample.uuid))
+                #expect(try await b.page(1, perPage: 20).total == 11)
+                let names = try await swift.objectNames(in: objects.container).sorted()
+                #expect(names == [1, 2, 4].map { "\(Sample.uuid($0))/sum\($0).png" })
+            }
         }
     }
 
