@@ -1,10 +1,12 @@
 import Foundation
+import FractalStore
 import Synchronization
 
 extension FractalService {
     /// What keeps the service from doing its work now, in words; empty when nothing does.
     /// The store must answer a lookup by primary key within `timeout` (the wait is bounded
-    /// even if the store ignores cancellation), and the work queue must be connected.
+    /// even if the store ignores cancellation), an object store of its images (Swift) must
+    /// answer too, and the work queue must be connected.
     public func readinessProblems(timeout: Duration = .seconds(3)) async -> [String] {
         var problems: [String] = []
         let store = self.store
@@ -14,6 +16,16 @@ extension FractalService {
             problems.append("the store did not answer within \(timeout)")
         } catch {
             problems.append("the store does not answer: \(error)")
+        }
+        if let split = store as? ObjectImageFractalStore {
+            let objects = split.objects
+            do {
+                try await Self.answer(within: timeout) { try await objects.checkAnswers() }
+            } catch is TimedOut {
+                problems.append("the image store did not answer within \(timeout)")
+            } catch {
+                problems.append("the image store does not answer: \(error)")
+            }
         }
         if !queue.isConnected { problems.append("the work queue is not connected") }
         return problems

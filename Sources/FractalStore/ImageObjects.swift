@@ -22,11 +22,17 @@ public protocol ImageObjects: Sendable {
     /// Removes the object; nothing happens if there is none.
     func remove(_ name: String) async throws
 
+    /// Checks that the object store answers now (for a readiness probe); throws
+    /// `StoreError` saying what does not. The default checks nothing.
+    func checkAnswers() async throws
+
     /// Closes the connections; no call may follow.
     func shutdown() async throws
 }
 
 extension ImageObjects {
+    public func checkAnswers() async throws {}
+
     public func chunks(of name: String) async throws -> ImageChunks? {
         try await get(name).map(ImageChunks.init(whole:))
     }

@@ -151,6 +151,14 @@ public final class SwiftImageObjects: ImageObjects, CustomStringConvertible {
         }
     }
 
+    /// A HEAD of the container: Swift's proxy, its token and the container all answer.
+    public func checkAnswers() async throws {
+        let (status, _) = try await storage(.HEAD, object: nil)
+        guard (200..<300).contains(status) else {
+            throw StoreError("HEAD of Swift container '\(container)' answered \(status)")
+        }
+    }
+
     public func remove(_ name: String) async throws {
         let (status, _) = try await storage(.DELETE, object: name)
         guard status == 204 || status == 404 else { throw unexpected(status, "DELETE", object: name) }

@@ -77,6 +77,34 @@ import Foundation
         if let failure { throw failure }
     }
 
+    /// `/readyz`'s check follows Swift: ready, not ready while the proxy the API uses is
+    /// killed (the message names the image store), ready again once it is back.
+    @Test func readinessFollowsTheImageStore() async throws {
+        let swift = try TestSwift.fromEnvironment()
+        let proxy = try await SecondProxy(copying: swift)
+        defer { proxy.stop() }
+        try await proxy.start()
+        let container = TestSwift.freshContainer()
+        var options = try swiftOptions(container: container)
+        options["swift_auth_url"] = proxy.authURL
+        let store = try await FaafoSystem.makeStore(try configuration(databaseURL: "sqlite://", options))
+        let service = FractalService(store: store, queue: InMemoryWorkQueue())
+        var failure: (any Error)?
+        do {
+            #expect(await service.readinessProblems() == [])
+            try await proxy.kill()
+            let down = await service.readinessProblems()
+            #expect(down.count == 1 && down.first?.hasPrefix("the image store does not answer") == true, "\(down)")
+            try await proxy.start()
+            #expect(await service.readinessProblems() == [])
+        } catch {
+            failure = error
+        }
+        await FaafoSystem.shutdown(store)
+        try? await swift.deleteContainer(container)
+        if let failure { throw failure }
+    }
+
     /// A key Swift refuses is an error at start-up that names the options, never the key.
     @Test func aWrongSwiftKeyIsAClearErrorWithoutTheKey() async throws {
         let config = try configuration(
