@@ -156,7 +156,8 @@ import Testing
         }
         #expect(error?.message.contains("swift_auth_url") == true, "\(error?.message ?? "")")
         #expect(error?.message.contains(swift.key) == false)
-        #expect(ContinuousClock.now - started < .seconds(10))
+        // Bounded, not hanging (the client's own limits: 5 s to connect, 30 s a call).
+        #expect(ContinuousClock.now - started < .seconds(60))
     }
 
     /// Over 256 bytes and `/` are refused before anything is sent.
@@ -197,7 +198,8 @@ import Testing
                 try await objects.put(png, named: "during.png", sha256: "s")
             }
             #expect(error?.message.contains("during.png") == true, "\(error?.message ?? "")")
-            #expect(ContinuousClock.now - started < .seconds(20))
+            // Bounded, not hanging (the client's own limits: 5 s to connect, 30 s a call).
+            #expect(ContinuousClock.now - started < .seconds(60))
             await #expect(throws: StoreError.self) { _ = try await objects.get("before.png") }
 
             try await proxy.start()
