@@ -161,6 +161,7 @@ let package = Package(
                 "WorkQueue",
                 "AMQPWorkQueue", "FaafoConfig", "FaafoWorker", "FaafoLogging", "FaafoGallery",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -288,7 +289,7 @@ let package = Package(
             dependencies: [
                 "FaafoAPI", "FaafoController", "FaafoWorker", "FaafoWorkerLogic", "FaafoConfig", "FaafoWire",
                 "FractalStore", "SQLiteFractalStore", "WorkQueue", "FractalCore", "FractalJob", "FaafoTestSupport",
-                "AMQPWorkQueue", "FaafoCluster",
+                "AMQPWorkQueue", "FaafoCluster", "FaafoClient",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "OpenAPIKit", package: "OpenAPIKit"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -25,11 +25,14 @@ public struct APIOptions: Sendable {
     /// halfway through a request (its file descriptor is not held for ever), or an idle
     /// keep-alive one.
     public var idleTimeout: Duration
+    /// The tokens writes must carry; `.open` (the default) asks none, as the original.
+    public var credentials: WriteCredentials
 
     public init(
         listenAddress: String = "0.0.0.0", bindPort: Int = 8080, workers: Int = 0,
         workerConfiguration: WorkerConfiguration = WorkerConfiguration(), resultLimit: Int = 1 << 30,
-        outboxInterval: Duration = .seconds(2), idleTimeout: Duration = .seconds(75)
+        outboxInterval: Duration = .seconds(2), idleTimeout: Duration = .seconds(75),
+        credentials: WriteCredentials = .open
     ) {
         self.listenAddress = listenAddress
         self.bindPort = bindPort
@@ -38,21 +41,23 @@ public struct APIOptions: Sendable {
         self.resultLimit = resultLimit
         self.outboxInterval = outboxInterval
         self.idleTimeout = idleTimeout
+        self.credentials = credentials
     }
 }
 
 /// The router of the API: the routes of wire.md, errors as JSON; `/healthz`, `/readyz`
 /// and `/metrics` (from `metrics`, the registry the service's metrics record into: an
-/// empty one unless given); and the web gallery.
+/// empty one unless given); and the web gallery. `credentials`: the tokens writes must
+/// carry (none by default).
 public func buildRouter(
     service: FractalService, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
-    resultLimit: Int = 1 << 30
+    resultLimit: Int = 1 << 30, credentials: WriteCredentials = .open
 ) -> Router<BasicRequestContext> {
     let router = Router()
     router.add(middleware: JSONErrorMiddleware())
-    FractalRoutes(service: service, resultLimit: resultLimit).add(to: router)
+    FractalRoutes(service: service, resultLimit: resultLimit, credentials: credentials).add(to: router)
     OperationsRoutes(service: service, registry: metrics, storeTimeout: .seconds(3)).add(to: router)
-    Gallery(catalog: service).addRoutes(to: router)
+    Gallery(catalog: service, acceptsCreates: credentials.create == nil).addRoutes(to: router)
     return router
 }
 
@@ -73,7 +78,8 @@ public func buildApplication(
                 logger: Logger(label: "faafo.worker")))
     }
     return Application(
-        router: buildRouter(service: service, metrics: metrics, resultLimit: options.resultLimit),
+        router: buildRouter(
+            service: service, metrics: metrics, resultLimit: options.resultLimit, credentials: options.credentials),
         server: .http1(configuration: .init(idleTimeout: .init(options.idleTimeout))),
         // A longer accept queue than Hummingbird's 256, so that a burst of connections (or
         // many slow clients) is not met with dropped SYNs and seconds of retransmission.

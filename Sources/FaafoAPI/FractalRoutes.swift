@@ -10,23 +10,32 @@ struct FractalRoutes<Context: RequestContext> {
     let createLimit = 64 * 1024
     /// The largest result upload accepted (a base64 PNG).
     let resultLimit: Int
+    /// The tokens the writing routes ask for; `.open` asks none.
+    let credentials: WriteCredentials
     let defaultResultsPerPage = 10
 
     func add(to router: Router<Context>) {
-        router.post("/v1/fractal") { request, _ in try await create(request) }
+        // Each write checks its token before it reads the body, so a refused one changes nothing.
+        router.post("/v1/fractal") { request, _ in
+            try credentials.authorize(request, as: .create)
+            return try await create(request)
+        }
         router.get("/v1/fractal") { request, _ in try await list(request) }
         router.get("/v1/fractal/:uuid") { _, context in
             try JSONBody.response(try await service.fractal(context.parameters.require("uuid")))
         }
         router.put("/v1/fractal/:uuid") { request, context in
+            try credentials.authorize(request, as: .worker)
             let upload = try await JSONBody.decode(ResultUpload.self, from: request, limit: resultLimit)
             return try JSONBody.response(try await service.submitResult(context.parameters.require("uuid"), upload))
         }
         router.put("/v1/fractal/:uuid/failure") { request, context in
+            try credentials.authorize(request, as: .worker)
             let failure = try await JSONBody.decode(TaskFailure.self, from: request, limit: createLimit)
             return try JSONBody.response(try await service.reportFailure(context.parameters.require("uuid"), failure))
         }
-        router.delete("/v1/fractal/:uuid") { _, context in
+        router.delete("/v1/fractal/:uuid") { request, context in
+            try credentials.authorize(request, as: .operator)
             try await service.delete(context.parameters.require("uuid"))
             return Response(status: .noContent)
         }

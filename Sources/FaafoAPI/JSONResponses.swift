@@ -92,10 +92,13 @@ enum JSONBody {
 struct APIError: Error, HTTPResponseError {
     let status: HTTPResponse.Status
     let message: String
+    /// Sent with the body: `WWW-Authenticate` with a 401.
+    var headers: HTTPFields = [:]
 
-    init(_ status: HTTPResponse.Status, _ message: String) {
+    init(_ status: HTTPResponse.Status, _ message: String, headers: HTTPFields = [:]) {
         self.status = status
         self.message = message
+        self.headers = headers
     }
 
     init(_ error: FractalServiceError) {
@@ -109,7 +112,9 @@ struct APIError: Error, HTTPResponseError {
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        try JSONBody.response(ErrorMessage(message: message), status: status)
+        var response = try JSONBody.response(ErrorMessage(message: message), status: status)
+        response.headers.append(contentsOf: headers)
+        return response
     }
 }
 

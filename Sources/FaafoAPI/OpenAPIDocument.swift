@@ -18,7 +18,7 @@ enum OpenAPIDocument {
           "info": {
             "title": "faafo API",
             "version": "1.0.0",
-            "description": "The HTTP API of faafo-api, the controller of faafo (OpenStack's Fractals application, in Swift): the JSON API of the original faafo (Flask-Restless) with additions, the images, and the web gallery.\n\nEvery error of the JSON routes is `{\"message\": ...}` with a 4xx status, or 503 when the store cannot be reached; the gallery's errors are HTML pages. Any other path, or a method a path does not have, answers 404 with `{\"message\": \"Not Found\"}` (see the `NotFound` response). No request is meant to produce any other 5xx: a 500 `{\"message\": \"internal error\"}` is a bug, and is logged.\n\nNo credentials are needed.",
+            "description": "The HTTP API of faafo-api, the controller of faafo (OpenStack's Fractals application, in Swift): the JSON API of the original faafo (Flask-Restless) with additions, the images, and the web gallery.\n\nEvery error of the JSON routes is `{\"message\": ...}` with a 4xx status, or 503 when the store cannot be reached; the gallery's errors are HTML pages. Any other path, or a method a path does not have, answers 404 with `{\"message\": \"Not Found\"}` (see the `NotFound` response). No request is meant to produce any other 5xx: a 500 `{\"message\": \"internal error\"}` is a bug, and is logged.\n\nCredentials are off by default, as in the original: every route is open. An API started with `worker_token` asks it (as `Authorization: Bearer <token>`) of result and failure PUTs, with `operator_token` of DELETE, with `create_token` of POST /v1/fractal; `operator_token` is also accepted wherever another token is asked. A missing or wrong token answers 401 with `WWW-Authenticate: Bearer` and changes nothing. Reads are never guarded.",
             "license": {"name": "Apache-2.0", "identifier": "Apache-2.0"}
           },
           "servers": [{"url": "http://localhost:8080", "description": "faafo-api's default `bind_port`."}],
@@ -87,6 +87,7 @@ enum OpenAPIDocument {
                     }
                   }
                 },
+                "security": [{}, {"createToken": []}, {"operatorToken": []}],
                 "responses": {
                   "201": {
                     "description": "Stored and queued.",
@@ -97,6 +98,7 @@ enum OpenAPIDocument {
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FractalObject"}}}
                   },
                   "400": {"$ref": "#/components/responses/BadRequest"},
+                  "401": {"$ref": "#/components/responses/Unauthorized"},
                   "409": {"$ref": "#/components/responses/Conflict"},
                   "413": {"$ref": "#/components/responses/ContentTooLarge"},
                   "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
@@ -171,9 +173,11 @@ enum OpenAPIDocument {
                     }
                   }
                 },
+                "security": [{}, {"workerToken": []}, {"operatorToken": []}],
                 "responses": {
                   "200": {"$ref": "#/components/responses/Fractal"},
                   "400": {"$ref": "#/components/responses/BadRequest"},
+                  "401": {"$ref": "#/components/responses/Unauthorized"},
                   "404": {"$ref": "#/components/responses/NotFound"},
                   "409": {"$ref": "#/components/responses/Conflict"},
                   "413": {"$ref": "#/components/responses/ContentTooLarge"},
@@ -185,9 +189,11 @@ enum OpenAPIDocument {
                 "operationId": "deleteFractal",
                 "tags": ["fractals"],
                 "summary": "Delete a fractal and its image",
+                "security": [{}, {"operatorToken": []}],
                 "responses": {
                   "204": {"description": "Deleted."},
                   "400": {"$ref": "#/components/responses/BadRequest"},
+                  "401": {"$ref": "#/components/responses/Unauthorized"},
                   "404": {"$ref": "#/components/responses/NotFound"},
                   "503": {"$ref": "#/components/responses/Unavailable"}
                 }
@@ -214,9 +220,11 @@ enum OpenAPIDocument {
                     }
                   }
                 },
+                "security": [{}, {"workerToken": []}, {"operatorToken": []}],
                 "responses": {
                   "200": {"$ref": "#/components/responses/Fractal"},
                   "400": {"$ref": "#/components/responses/BadRequest"},
+                  "401": {"$ref": "#/components/responses/Unauthorized"},
                   "404": {"$ref": "#/components/responses/NotFound"},
                   "409": {"$ref": "#/components/responses/Conflict"},
                   "413": {"$ref": "#/components/responses/ContentTooLarge"},
@@ -371,6 +379,10 @@ enum OpenAPIDocument {
                   },
                   "400": {
                     "description": "The form again, with what is wrong beside each field; or the form could not be read.",
+                    "content": {"text/html": {"schema": {"type": "string"}}}
+                  },
+                  "403": {
+                    "description": "The API asks a create_token of new fractals, which a browser's form cannot send: nothing is created.",
                     "content": {"text/html": {"schema": {"type": "string"}}}
                   },
                   "413": {
@@ -634,7 +646,17 @@ enum OpenAPIDocument {
                 }
               }
             },
+            "securitySchemes": {
+              "workerToken": {"type": "http", "scheme": "bearer", "description": "`worker_token`: asked of result and failure PUTs when the API is started with it."},
+              "operatorToken": {"type": "http", "scheme": "bearer", "description": "`operator_token`: asked of DELETE when the API is started with it; accepted for every write."},
+              "createToken": {"type": "http", "scheme": "bearer", "description": "`create_token`: asked of POST /v1/fractal when the API is started with it."}
+            },
             "responses": {
+              "Unauthorized": {
+                "description": "The API asks a token of this request and none or a wrong one came: the message names the option (worker_token, operator_token, create_token). Nothing was changed.",
+                "headers": {"WWW-Authenticate": {"required": true, "schema": {"type": "string", "example": "Bearer realm=\"faafo\""}}},
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorMessage"}}}
+              },
               "BadRequest": {
                 "description": "The request is not acceptable: unparsable JSON, a missing, null or mistyped field, a value outside the render contract's limits, a malformed uuid or query parameter. The message names the problem.",
                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorMessage"}}}

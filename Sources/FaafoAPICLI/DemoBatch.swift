@@ -32,7 +32,10 @@ struct DemoBatch {
             }
             var iterator = port.stream.makeAsyncIterator()
             guard let bound = await iterator.next() else { throw DemoError("the server did not start") }
-            let report = try await drive(endpoint: "http://127.0.0.1:\(bound)")
+            // The demo is the API's own client: it sends the tokens the API asks for.
+            let credentials = FaafoAPIClient.Credentials(
+                operator: options.credentials.operator, create: options.credentials.create)
+            let report = try await drive(endpoint: "http://127.0.0.1:\(bound)", credentials: credentials)
             await services.triggerGracefulShutdown()
             try await group.waitForAll()
             return report
@@ -41,10 +44,11 @@ struct DemoBatch {
 
     /// Creates the batch through the API with `faafo demo`'s engine, 8 tasks in the
     /// system at once, and checks every stored checksum against the render core.
-    func drive(endpoint: String) async throws -> LoadReport {
+    func drive(endpoint: String, credentials: FaafoAPIClient.Credentials) async throws -> LoadReport {
         let plan = LoadPlan(
             tasks: count, pacing: .closedLoop(concurrency: 8), timeout: .seconds(60 + count), verification: .all)
-        let client = try FaafoAPIClient(endpointURL: endpoint, retryingConnections: false, connections: plan.connections)
+        let client = try FaafoAPIClient(
+            endpointURL: endpoint, retryingConnections: false, connections: plan.connections, credentials: credentials)
         let test = LoadTest(plan: plan, makeTask: Self.task)
         let (_, report) = await test.measure(client: client)
         try? await client.shutdown()

@@ -42,6 +42,12 @@ struct FaafoAPICommand: AsyncParsableCommand {
     @Option(help: "In-process workers (default: 1 with memory://, else 0).") var workers: String?
     @Option(help: "The largest width × height × iterations accepted.") var workBudget: String?
     @Option(help: "Seconds a connection that sends nothing is kept (half a request, or idle).") var idleTimeout: String?
+    @Option(help: "The token result and failure PUTs must carry (FAAFO_WORKER_TOKEN or faafo.conf keep it out of ps).")
+    var workerToken: String?
+    @Option(help: "The token DELETE must carry; accepted for every write (FAAFO_OPERATOR_TOKEN keeps it out of ps).")
+    var operatorToken: String?
+    @Option(help: "The token POST /v1/fractal must carry (FAAFO_CREATE_TOKEN keeps it out of ps).")
+    var createToken: String?
     @Option(help: "Run N demo tasks through the running system, print a summary, then stop.") var demo: Int?
     @Flag(help: "Log at INFO (the default for the service).") var verbose = false
     @Flag(help: "Log at DEBUG.") var debug = false
@@ -60,6 +66,9 @@ struct FaafoAPICommand: AsyncParsableCommand {
         overrides["workers"] = workers
         overrides["work_budget"] = workBudget
         overrides["idle_timeout"] = idleTimeout
+        overrides["worker_token"] = workerToken
+        overrides["operator_token"] = operatorToken
+        overrides["create_token"] = createToken
         let configuration: FaafoConfiguration
         do {
             configuration = try FaafoConfiguration.load(cliOverrides: overrides, configFilePath: configFile)
@@ -102,7 +111,10 @@ struct FaafoAPICommand: AsyncParsableCommand {
                 concurrency: 1,
                 renderThreads: configuration.renderThreads > 0 ? configuration.renderThreads : nil,
                 limits: FaafoSystem.limits(configuration)),
-            idleTimeout: .milliseconds(Int64(configuration.idleTimeout * 1000)))
+            idleTimeout: .milliseconds(Int64(configuration.idleTimeout * 1000)),
+            credentials: WriteCredentials(
+                worker: configuration.workerToken, operator: configuration.operatorToken,
+                create: configuration.createToken))
 
         if let demo {
             guard demo >= 1 else { throw ValidationError("--demo takes a number of tasks, 1 or more") }
@@ -112,10 +124,24 @@ struct FaafoAPICommand: AsyncParsableCommand {
             if !(report.allCompleted && report.tasks.verified == report.tasks.submitted) { throw ExitCode.failure }
             return
         }
+        if configuration.workerToken == nil, !Self.isLoopback(configuration.listenAddress) {
+            logger.warning(
+                """
+                no worker_token on \(configuration.listenAddress), which is not loopback: anyone who reaches this \
+                API can change results; set worker_token and operator_token (--worker-token, --operator-token, \
+                FAAFO_WORKER_TOKEN, FAAFO_OPERATOR_TOKEN or faafo.conf)
+                """)
+        }
         let app = buildApplication(service: service, options: options, metrics: registry, logger: logger) { port in
             logger.info("listening on \(configuration.listenAddress):\(port), queue \(configuration.text(of: .transportURL))")
         }
         try await app.runService()
         await queue.shutdown()
+    }
+
+    /// Whether only this machine can reach `address`: 127.0.0.0/8, ::1 or localhost.
+    static func isLoopback(_ address: String) -> Bool {
+        let lowered = address.lowercased()
+        return lowered == "localhost" || lowered == "::1" || lowered.hasPrefix("127.")
     }
 }

@@ -40,7 +40,9 @@ struct ClientSession {
                 endpointURL: configuration.endpointURL,
                 timeouts: .init(
                     connectSeconds: configuration.connectTimeout, requestSeconds: configuration.requestTimeout),
-                retryingConnections: false, connections: connections, logger: logger)
+                retryingConnections: false, connections: connections,
+                credentials: .init(operator: configuration.operatorToken, create: configuration.createToken),
+                logger: logger)
         } catch {
             throw UsageFailure(error.description)
         }

@@ -13,6 +13,18 @@ struct GlobalOptions: ParsableArguments {
             valueName: "url"))
     var endpointURL: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "The token the API asks of delete, and of create when it asks one (FAAFO_OPERATOR_TOKEN keeps it out of ps).",
+            valueName: "token"))
+    var operatorToken: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "The token the API asks of create (default: FAAFO_CREATE_TOKEN, then create_token in the config file).",
+            valueName: "token"))
+    var createToken: String?
+
     @Flag(help: "Log what happens at INFO level on stderr.") var verbose = false
     @Flag(help: "Log at DEBUG level on stderr, HTTP requests included.") var debug = false
 
@@ -29,6 +41,8 @@ struct GlobalOptions: ParsableArguments {
     ) throws(ConfigurationError) -> FaafoConfiguration {
         var overrides: [String: String] = [:]
         if let endpointURL { overrides[ConfigurationKey.endpointURL.name] = endpointURL }
+        if let operatorToken { overrides[ConfigurationKey.operatorToken.name] = operatorToken }
+        if let createToken { overrides[ConfigurationKey.createToken.name] = createToken }
         if verbose { overrides[ConfigurationKey.verbose.name] = "true" }
         if debug { overrides[ConfigurationKey.debug.name] = "true" }
         return try FaafoConfiguration.load(

@@ -41,10 +41,28 @@ public final class FaafoAPIClient: Sendable {
         }
     }
 
+    /// The bearer tokens a client sends on the writes that an API may guard; each `nil`
+    /// by default, which sends none (the original API asks for none).
+    public struct Credentials: Hashable, Sendable {
+        /// Sent with result and failure PUTs (`worker_token`).
+        public var worker: String?
+        /// Sent with DELETE, and with any write whose own token is not set (`operator_token`).
+        public var `operator`: String?
+        /// Sent with `POST /v1/fractal` (`create_token`).
+        public var create: String?
+
+        public init(worker: String? = nil, operator: String? = nil, create: String? = nil) {
+            self.worker = worker
+            self.operator = `operator`
+            self.create = create
+        }
+    }
+
     /// The API's base URL, without a trailing slash: `http://localhost:8080`.
     public let endpoint: String
     public let timeouts: Timeouts
     public let limits: Limits
+    private let credentials: Credentials
     private let http: HTTPClient
     private let ownsHTTPClient: Bool
     private let logger: Logger
@@ -58,7 +76,8 @@ public final class FaafoAPIClient: Sendable {
     /// for a free connection.
     public convenience init(
         endpointURL: String, timeouts: Timeouts = Timeouts(), limits: Limits = Limits(),
-        retryingConnections: Bool = true, connections: Int? = nil, logger: Logger = Logger(label: "faafo.client")
+        retryingConnections: Bool = true, connections: Int? = nil, credentials: Credentials = Credentials(),
+        logger: Logger = Logger(label: "faafo.client")
     ) throws(FaafoClientError) {
         var configuration = HTTPClient.Configuration()
         configuration.timeout = .init(connect: TimeAmount(timeouts.connect))
@@ -68,7 +87,8 @@ public final class FaafoAPIClient: Sendable {
         let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
         do {
             try self.init(
-                endpointURL: endpointURL, http: http, owns: true, timeouts: timeouts, limits: limits, logger: logger)
+                endpointURL: endpointURL, http: http, owns: true, timeouts: timeouts, limits: limits,
+                credentials: credentials, logger: logger)
         } catch {
             try? http.syncShutdown()
             throw error
@@ -78,14 +98,16 @@ public final class FaafoAPIClient: Sendable {
     /// A client that shares `httpClient`, which its owner shuts down.
     public convenience init(
         endpointURL: String, httpClient: HTTPClient, timeouts: Timeouts = Timeouts(), limits: Limits = Limits(),
-        logger: Logger = Logger(label: "faafo.client")
+        credentials: Credentials = Credentials(), logger: Logger = Logger(label: "faafo.client")
     ) throws(FaafoClientError) {
         try self.init(
-            endpointURL: endpointURL, http: httpClient, owns: false, timeouts: timeouts, limits: limits, logger: logger)
+            endpointURL: endpointURL, http: httpClient, owns: false, timeouts: timeouts, limits: limits,
+            credentials: credentials, logger: logger)
     }
 
     private init(
-        endpointURL: String, http: HTTPClient, owns: Bool, timeouts: Timeouts, limits: Limits, logger: Logger
+        endpointURL: String, http: HTTPClient, owns: Bool, timeouts: Timeouts, limits: Limits,
+        credentials: Credentials, logger: Logger
     ) throws(FaafoClientError) {
         guard let url = URL(string: endpointURL), let scheme = url.scheme?.lowercased(),
             scheme == "http" || scheme == "https", !(url.host ?? "").isEmpty, url.query == nil,
@@ -103,6 +125,7 @@ public final class FaafoAPIClient: Sendable {
         ownsHTTPClient = owns
         self.timeouts = timeouts
         self.limits = limits
+        self.credentials = credentials
         self.logger = logger
     }
 
@@ -117,7 +140,7 @@ public final class FaafoAPIClient: Sendable {
     /// `POST /v1/fractal`: stores a fractal and queues it. The API answers with the
     /// stored object, also when the same uuid with the same parameters was sent before.
     public func create(_ request: CreateFractal) async throws -> FractalObject {
-        try await call(.POST, "/v1/fractal", body: request, as: FractalObject.self)
+        try await call(.POST, "/v1/fractal", body: request, token: createToken, as: FractalObject.self)
     }
 
     /// `GET /v1/fractal/<uuid>`.
@@ -156,46 +179,55 @@ public final class FaafoAPIClient: Sendable {
 
     /// `DELETE /v1/fractal/<uuid>`.
     public func delete(_ uuid: String) async throws {
-        _ = try await send(.DELETE, "/v1/fractal/" + Self.pathComponent(uuid), body: nil, limit: limits.json)
+        _ = try await send(
+            .DELETE, "/v1/fractal/" + Self.pathComponent(uuid), body: nil, token: credentials.operator, limit: limits.json)
     }
 
     /// `PUT /v1/fractal/<uuid>`: a worker's result. Sending the same result twice is harmless.
     public func putResult(_ uuid: String, _ result: ResultUpload) async throws -> FractalObject {
-        try await call(.PUT, "/v1/fractal/" + Self.pathComponent(uuid), body: result, as: FractalObject.self)
+        try await call(.PUT, "/v1/fractal/" + Self.pathComponent(uuid), body: result, token: workerToken, as: FractalObject.self)
     }
 
     /// `PUT /v1/fractal/<uuid>/failure`: a worker gave the task up, and says why.
     public func reportFailure(_ uuid: String, _ failure: TaskFailure) async throws -> FractalObject {
-        try await call(.PUT, "/v1/fractal/" + Self.pathComponent(uuid) + "/failure", body: failure, as: FractalObject.self)
+        try await call(
+            .PUT, "/v1/fractal/" + Self.pathComponent(uuid) + "/failure", body: failure, token: workerToken,
+            as: FractalObject.self)
     }
 
     /// `PUT /v1/fractal/<uuid>` as a worker sends it: any 2xx answer is an acceptance,
     /// whatever its body, since the original faafo API answers with its own, smaller object.
     public func deliverResult(_ uuid: String, _ result: ResultUpload) async throws {
         let path = "/v1/fractal/" + Self.pathComponent(uuid)
-        _ = try await send(.PUT, path, body: try encode(result, .PUT, path), limit: limits.json)
+        _ = try await send(.PUT, path, body: try encode(result, .PUT, path), token: workerToken, limit: limits.json)
     }
 
     /// `PUT /v1/fractal/<uuid>/failure` as a worker sends it: any 2xx answer is an acceptance.
     public func deliverFailure(_ uuid: String, _ failure: TaskFailure) async throws {
         let path = "/v1/fractal/" + Self.pathComponent(uuid) + "/failure"
-        _ = try await send(.PUT, path, body: try encode(failure, .PUT, path), limit: limits.json)
+        _ = try await send(.PUT, path, body: try encode(failure, .PUT, path), token: workerToken, limit: limits.json)
     }
 
     // MARK: Plumbing
+
+    /// The token for results and failures: the worker's, else the operator's.
+    private var workerToken: String? { credentials.worker ?? credentials.operator }
+    /// The token for creates: the create token, else the operator's.
+    private var createToken: String? { credentials.create ?? credentials.operator }
 
     private struct NoBody: Encodable {}
 
     private func call<Answer: Decodable>(
         _ method: HTTPMethod, _ path: String, as type: Answer.Type
     ) async throws -> Answer {
-        try await call(method, path, body: NoBody?.none, as: type)
+        try await call(method, path, body: NoBody?.none, token: nil, as: type)
     }
 
     private func call<Body: Encodable, Answer: Decodable>(
-        _ method: HTTPMethod, _ path: String, body: Body?, as type: Answer.Type
+        _ method: HTTPMethod, _ path: String, body: Body?, token: String?, as type: Answer.Type
     ) async throws -> Answer {
-        let (status, data) = try await send(method, path, body: try encode(body, method, path), limit: limits.json)
+        let (status, data) = try await send(
+            method, path, body: try encode(body, method, path), token: token, limit: limits.json)
         do {
             return try JSONDecoder().decode(Answer.self, from: data)
         } catch {
@@ -217,15 +249,18 @@ public final class FaafoAPIClient: Sendable {
         }
     }
 
-    /// Sends one request; returns the status and body of a 2xx answer, throws for anything else.
+    /// Sends one request, with `Authorization: Bearer <token>` when a token is given;
+    /// returns the status and body of a 2xx answer, throws for anything else.
     private func send(
-        _ method: HTTPMethod, _ path: String, body: Data?, accept: String = "application/json", limit: Int
+        _ method: HTTPMethod, _ path: String, body: Data?, token: String? = nil, accept: String = "application/json",
+        limit: Int
     ) async throws -> (status: Int, body: Data) {
         let url = endpoint + path
         var request = HTTPClientRequest(url: url)
         request.method = method
         request.headers.add(name: "Accept", value: accept)
         request.headers.add(name: "User-Agent", value: "faafo-swift")
+        if let token { request.headers.add(name: "Authorization", value: "Bearer " + token) }
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: body))

@@ -21,6 +21,9 @@ public enum ConfigurationKey: String, CaseIterable, Comparable, Hashable, Sendab
     case connectTimeout = "connect_timeout"
     case requestTimeout = "request_timeout"
     case idleTimeout = "idle_timeout"
+    case workerToken = "worker_token"
+    case operatorToken = "operator_token"
+    case createToken = "create_token"
     case verbose
     case debug
 
@@ -64,6 +67,12 @@ public enum ConfigurationKey: String, CaseIterable, Comparable, Hashable, Sendab
         case .requestTimeout: return "Seconds an HTTP client waits for one whole API request."
         case .idleTimeout:
             return "Seconds the API keeps a connection that sends nothing: half a request, or an idle keep-alive."
+        case .workerToken:
+            return "The bearer token the API asks of result and failure PUTs, and workers send (default: none, open)."
+        case .operatorToken:
+            return "The bearer token the API asks of DELETE and also accepts for every other write (default: none)."
+        case .createToken:
+            return "The bearer token the API asks of POST /v1/fractal, and faafo create sends (default: none, open)."
         case .verbose: return "Log at INFO level."
         case .debug: return "Log at DEBUG level."
         }

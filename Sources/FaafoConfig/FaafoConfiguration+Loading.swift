@@ -136,6 +136,9 @@ private struct RawLayers {
             case .swiftAuthURL: c.swiftAuthURL = try v.url(schemes: ["http", "https"], hostRequiredUnless: [])
             case .swiftUser: c.swiftUser = try v.nonEmpty("a Swift user such as account:user")
             case .swiftKey: c.swiftKey = try v.nonEmpty("the Swift user's key")
+            case .workerToken: c.workerToken = try v.token()
+            case .operatorToken: c.operatorToken = try v.token()
+            case .createToken: c.createToken = try v.token()
             case .workers: c.workers = try v.integer(in: 0...1024, what: "a number of workers")
             case .renderThreads: c.renderThreads = try v.integer(in: 0...1024, what: "a number of threads")
             case .workBudget: c.workBudget = try v.integer(in: 1...Int.max, what: "a positive whole number")
@@ -173,7 +176,19 @@ private struct ValueParser {
     let source: ConfigurationSource
 
     func invalid(_ reason: String) -> ConfigurationError {
-        .invalid(key, Redaction.redactingPassword(text), from: source, reason)
+        let secret = [.swiftKey, .workerToken, .operatorToken, .createToken].contains(key)
+        let shown = secret && !text.isEmpty ? "***" : text
+        return .invalid(key, Redaction.redactingPassword(shown), from: source, reason)
+    }
+
+    /// A bearer token: what an HTTP header can carry, so a stray newline or space from a
+    /// file is an error here rather than a 401 later. The error never shows the value.
+    func token() throws(ConfigurationError) -> String {
+        guard !text.isEmpty else { throw invalid("empty: expected a bearer token") }
+        guard text.unicodeScalars.allSatisfy({ (0x21...0x7E).contains($0.value) }) else {
+            throw invalid("a bearer token is printable ASCII without spaces")
+        }
+        return text
     }
 
     func integer(in range: ClosedRange<Int>, what: String) throws(ConfigurationError) -> Int {

@@ -51,6 +51,14 @@ public struct FaafoConfiguration: Hashable, Sendable {
     /// through a request, or an idle keep-alive one. Longer than AsyncHTTPClient's pool
     /// keeps idle connections (60 s), so the API never closes one a worker is reusing.
     public var idleTimeout = 75.0
+    /// The bearer token result and failure PUTs must carry; `nil` leaves them open, as
+    /// the original was. Never printed, like `swiftKey`.
+    public var workerToken: String?
+    /// The bearer token DELETE must carry, also accepted wherever `workerToken` or
+    /// `createToken` is; `nil` leaves DELETE open. Never printed.
+    public var operatorToken: String?
+    /// The bearer token `POST /v1/fractal` must carry; `nil` leaves it open. Never printed.
+    public var createToken: String?
     /// Log at INFO level.
     public var verbose = false
     /// Log at DEBUG level.
@@ -109,7 +117,10 @@ public struct FaafoConfiguration: Hashable, Sendable {
         case .imageStore: text = imageStore.description
         case .swiftAuthURL: text = swiftAuthURL ?? ""
         case .swiftUser: text = swiftUser ?? ""
-        case .swiftKey: text = swiftKey.map { redacted ? ($0.isEmpty ? "" : "***") : $0 } ?? ""
+        case .swiftKey: text = Self.secret(swiftKey, redacted: redacted)
+        case .workerToken: text = Self.secret(workerToken, redacted: redacted)
+        case .operatorToken: text = Self.secret(operatorToken, redacted: redacted)
+        case .createToken: text = Self.secret(createToken, redacted: redacted)
         case .workers: text = workers.map(String.init) ?? ""
         case .renderThreads: text = String(renderThreads)
         case .workBudget: text = workBudget.map(String.init) ?? ""
@@ -121,6 +132,11 @@ public struct FaafoConfiguration: Hashable, Sendable {
         case .debug: text = String(debug)
         }
         return redacted ? Redaction.redactingPassword(text) : text
+    }
+
+    /// A secret as `***` when `redacted`: whether it is set shows, never what it is.
+    private static func secret(_ value: String?, redacted: Bool) -> String {
+        value.map { redacted ? ($0.isEmpty ? "" : "***") : $0 } ?? ""
     }
 
     /// One line a key, `key = value  # source`, sorted by key, passwords hidden: for a

@@ -20,10 +20,14 @@ public struct Gallery: Sendable {
 
     let catalog: any FractalCatalog
     let thumbnails: Thumbnails
+    /// False when the API asks a token of creates (`create_token`): a browser's form
+    /// cannot carry one, so the form would otherwise be a way around it.
+    let acceptsCreates: Bool
 
-    public init(catalog: any FractalCatalog, cachedThumbnails: Int = 512) {
+    public init(catalog: any FractalCatalog, cachedThumbnails: Int = 512, acceptsCreates: Bool = true) {
         self.catalog = catalog
         self.thumbnails = Thumbnails(capacity: cachedThumbnails)
+        self.acceptsCreates = acceptsCreates
     }
 
     /// Adds the gallery's routes to `router`; their errors are HTML pages.
@@ -78,6 +82,11 @@ public struct Gallery: Sendable {
     /// the first new fractal; or shows the form again with what was wrong (400), or with
     /// the catalog's refusal (503, with its reason).
     func create(_ request: Request) async throws -> Response {
+        guard acceptsCreates else {
+            throw GalleryError(
+                status: .forbidden, heading: "Creating is closed",
+                message: "This API asks a create_token of new fractals: use faafo create --create-token.")
+        }
         let body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: Self.formLimit)

@@ -2,8 +2,9 @@ import FaafoClient
 import FaafoWire
 import FaafoWorkerLogic
 
-/// Delivers results to the API over HTTP: `PUT /v1/fractal/<uuid>`. Any 2xx answer is an
-/// acceptance, so that the worker also serves the original faafo API.
+/// Delivers results to the API over HTTP: `PUT /v1/fractal/<uuid>`, with the client's
+/// worker token when it has one. Any 2xx answer is an acceptance, so that the worker also
+/// serves the original faafo API; a 401 is the worker's credential refused, not the task's.
 public struct HTTPResultSink: ResultSink {
     let client: FaafoAPIClient
 
@@ -15,7 +16,8 @@ public struct HTTPResultSink: ResultSink {
         do {
             try await client.deliverResult(uuid, upload)
         } catch let error as FaafoClientError {
-            throw SubmitError(isPermanent: error.isClientError, error.description)
+            let unauthorized = error.code == .httpStatus && error.status == 401
+            throw SubmitError(isPermanent: error.isClientError, isUnauthorized: unauthorized, error.description)
         }
     }
 

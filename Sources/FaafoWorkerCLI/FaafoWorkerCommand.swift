@@ -25,6 +25,8 @@ struct FaafoWorkerCommand: AsyncParsableCommand {
     @Option(help: "An INI file with a [DEFAULT] section.") var configFile: String?
     @Option(help: "The broker: amqp://user:pass@host:port/.") var transportUrl: String?
     @Option(help: "The API the results go to.") var endpointUrl: String?
+    @Option(help: "The token the API asks of results (FAAFO_WORKER_TOKEN or faafo.conf keep it out of ps).")
+    var workerToken: String?
     @Option(help: "Tasks rendered at once (also the queue prefetch).") var concurrency = 1
     @Option(help: "Render threads per task (default: cores / concurrency).") var renderThreads: Int?
     @Option(help: "The name reported as generated_by (default: the host name).") var name: String?
@@ -40,6 +42,7 @@ struct FaafoWorkerCommand: AsyncParsableCommand {
         var overrides: [String: String] = [:]
         overrides["transport_url"] = transportUrl
         overrides["endpoint_url"] = endpointUrl
+        overrides["worker_token"] = workerToken
         let configuration: FaafoConfiguration
         do {
             configuration = try FaafoConfiguration.load(cliOverrides: overrides, configFilePath: configFile)
@@ -55,7 +58,10 @@ struct FaafoWorkerCommand: AsyncParsableCommand {
         let logger = Logger(label: "faafo.worker")
 
         let queue = try await AMQPWorkQueue(url: configuration.transportURL, logger: Logger(label: "faafo.queue"))
-        let client = try FaafoAPIClient(endpointURL: configuration.endpointURL)
+        // operator_token stands in for worker_token, as the API accepts it on results too.
+        let client = try FaafoAPIClient(
+            endpointURL: configuration.endpointURL,
+            credentials: .init(worker: configuration.workerToken, operator: configuration.operatorToken))
         var workerConfiguration = WorkerConfiguration(
             concurrency: concurrency, renderThreads: renderThreads,
             limits: RenderLimits(workBudget: configuration.workBudget ?? RenderLimits.defaultWorkBudget))

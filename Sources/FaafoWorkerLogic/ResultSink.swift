@@ -17,10 +17,14 @@ public struct SubmitError: Error, Sendable, CustomStringConvertible {
     /// True for a refusal that repeats on every try (a 4xx: unknown fractal, bad result,
     /// conflicting checksum); false for a failure that may pass (a 5xx, no connection).
     public let isPermanent: Bool
+    /// True when the API refused the worker's credential (a 401): not the task's fault,
+    /// so the task must neither be dead-lettered nor reported failed.
+    public let isUnauthorized: Bool
     public let message: String
 
-    public init(isPermanent: Bool, _ message: String) {
+    public init(isPermanent: Bool, isUnauthorized: Bool = false, _ message: String) {
         self.isPermanent = isPermanent
+        self.isUnauthorized = isUnauthorized
         self.message = message
     }
 

@@ -7,6 +7,7 @@ extension TaskSteps {
         case unprocessable(reason: String, Data)
         case renderFailed(String, String)
         case refused(String, String)
+        case unauthorized(String, String)
         case retrying(String, String, after: Duration)
         case done(String, seconds: Double)
         case stopping(String)
@@ -21,7 +22,7 @@ extension TaskSteps {
             case .rendering: .debug
             case .done, .stopping: .info
             case .retrying, .failureNotRecorded: .warning
-            case .unprocessable, .renderFailed, .refused: .error
+            case .unprocessable, .renderFailed, .refused, .unauthorized: .error
             }
         }
 
@@ -35,6 +36,10 @@ extension TaskSteps {
                 "cannot render \(uuid): \(error); dead-lettering it"
             case .refused(let uuid, let error):
                 "the API refused the result of \(uuid): \(error); dead-lettering it"
+            case .unauthorized(let uuid, let error):
+                "the API refused this worker's credential for the result of \(uuid) (\(error)): set worker_token "
+                    + "(--worker-token, FAAFO_WORKER_TOKEN or faafo.conf) to the API's and restart; the task stays "
+                    + "unacknowledged, for the queue to deliver it again"
             case .retrying(let uuid, let error, let delay):
                 "cannot deliver the result of \(uuid) (\(error)); retrying in \(delay)"
             case .done(let uuid, let seconds):

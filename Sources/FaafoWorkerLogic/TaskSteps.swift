@@ -13,7 +13,7 @@ public struct TaskSteps: Sendable {
     public enum Action: Sendable {
         /// Render the task: answer `.rendered` or `.renderFailed`.
         case render(uuid: String, FractalParameters)
-        /// Deliver the result to the API: answer `.accepted`, `.refused` or `.failed`
+        /// Deliver the result to the API: answer `.accepted`, `.unauthorized`, `.refused` or `.failed`
         /// (`ResultSink.deliver` maps a sink's answer).
         case deliver(uuid: String, ResultUpload)
         /// Wait this long before the next attempt: answer `.waited`, or `.stopping` when the
@@ -37,6 +37,8 @@ public struct TaskSteps: Sendable {
         case renderFailed(String)
         /// The API accepted the result.
         case accepted
+        /// The API refused the worker's credential (a 401).
+        case unauthorized(String)
         /// The API refused the result for good (a 4xx).
         case refused(String)
         /// The delivery may pass later (a 5xx, no connection).
@@ -153,6 +155,14 @@ public struct TaskSteps: Sendable {
             }
             state = .acknowledging(uuid: delivery.uuid, duration: delivery.duration)
             return Step(.acknowledge)
+        case (.delivering(let delivery), .unauthorized(let error)):
+            // Left unacknowledged rather than dead-lettered: the task is sound and only this
+            // worker's token is wrong, so once the worker restarts with the right one the
+            // queue delivers it again; a dead-lettered task would need an operator to move
+            // it back. Meanwhile it holds one of the worker's prefetch slots, so a worker
+            // whose every slot is refused stops taking (and rendering) tasks it cannot deliver.
+            state = .finished
+            return Step(.finish, .unauthorized(delivery.uuid, error))
         case (.delivering(let delivery), .refused(let error)):
             return giveUp(
                 uuid: delivery.uuid, reason: "the API refused the result: \(error)", .refused(delivery.uuid, error))

@@ -32,9 +32,15 @@ struct APIHarness {
             metrics: FractalMetrics(factory: PrometheusMetricsFactory(registry: registry)))
     }
 
-    func test(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        let app = Application(router: buildRouter(service: service, metrics: registry, resultLimit: 1 << 20))
-        try await app.test(.router) { client in try await body(client) }
+    /// Runs `body` against the router in-process (`.router`) or over a socket (`.live`).
+    func test(
+        _ setup: TestingSetup = .router, credentials: WriteCredentials = .open,
+        _ body: @Sendable (any TestClientProtocol) async throws -> Void
+    ) async throws {
+        let app = Application(
+            router: buildRouter(service: service, metrics: registry, resultLimit: 1 << 20, credentials: credentials),
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await app.test(setup) { client in try await body(client) }
     }
 }
 

@@ -331,6 +331,30 @@ import Testing
         #expect(ImageStore.swift(container: "faafo").description == "swift://faafo")
     }
 
+    @Test func writeTokensLoadFromFlagEnvironmentAndFileAndAreNeverPrinted() throws {
+        let fixture = try ConfigFileFixture("[DEFAULT]\ncreate_token = file-create-secret\n")
+        defer { fixture.remove() }
+        let c = try Self.load(
+            ["--worker-token": "flag-worker-secret"], env: ["FAAFO_OPERATOR_TOKEN": "env-operator-secret"],
+            file: fixture.path)
+        #expect(c.workerToken == "flag-worker-secret" && c.source(of: .workerToken) == .commandLine(option: "--worker-token"))
+        #expect(c.operatorToken == "env-operator-secret")
+        #expect(c.source(of: .operatorToken) == .environment(variable: "FAAFO_OPERATOR_TOKEN"))
+        #expect(c.createToken == "file-create-secret" && c.source(of: .createToken) == .file(path: fixture.path, line: 2))
+        #expect(c.summaryLines.contains("worker_token = ***  # --worker-token"))
+        #expect(c.summaryLines.contains("operator_token = ***  # FAAFO_OPERATOR_TOKEN"))
+        #expect(c.summaryLines.contains { $0.hasPrefix("create_token = ***  # ") })
+        #expect(!c.summaryLines.joined().contains("secret"))
+        #expect(c.text(of: .workerToken, redacted: false) == "flag-worker-secret")
+        #expect(FaafoConfiguration().workerToken == nil && FaafoConfiguration().text(of: .operatorToken) == "")
+    }
+
+    @Test func aBadTokenIsRefusedWithoutShowingIt() throws {
+        let error = try #require(Self.error { _ = try Self.load(["worker_token": "hunter2 \n"]) })
+        #expect(error.key == "worker_token" && error.description.contains("printable ASCII"), "\(error)")
+        #expect(!error.description.contains("hunter2"), "\(error)")
+    }
+
     @Test func aSwiftImageStoreWithoutItsOptionsNamesTheMissingOnes() throws {
         let error = try #require(
             Self.error { _ = try Self.load(["image_store": "swift://faafo", "swift_user": "faafo:api"]) })

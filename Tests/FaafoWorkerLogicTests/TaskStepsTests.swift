@@ -108,6 +108,25 @@ import Testing
                 == ["render", "deliver", "report the API refused the result: 409 conflict", "reject", "finish"])
     }
 
+    /// A refused credential is the worker's problem, not the task's: neither reported nor
+    /// dead-lettered, and left unacknowledged for the queue to deliver again.
+    @Test func anUnauthorizedResultLeavesTheTaskUnacknowledged() throws {
+        var steps = TaskSteps(body: try Self.body(), redelivered: false, policy: TaskPolicy(name: "w"))
+        _ = steps.start()
+        let rendered = TaskSteps.Rendered(png: Data([1]), checksum: "c", pixelChecksum: "p", duration: 0.1)
+        guard case .deliver = steps.next(after: .rendered(rendered)).action else {
+            Issue.record("a rendered task is delivered")
+            return
+        }
+        let step = steps.next(after: .unauthorized("401 needs worker_token"))
+        guard case .finish = step.action, let note = step.note else {
+            Issue.record("an unauthorized result finishes the task at once, with a note: \(step.action)")
+            return
+        }
+        #expect(note.level == .error)
+        #expect(note.message.contains("worker_token") && note.message.contains("unacknowledged"), "\(note.message)")
+    }
+
     @Test func aTaskThatCannotBeRenderedIsReportedThenDeadLettered() throws {
         #expect(
             Self.run(try Self.body(), World(render: .renderFailed("out of memory"), reported: false))
