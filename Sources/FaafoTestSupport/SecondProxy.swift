@@ -14,6 +14,7 @@ package final class SecondProxy: @unchecked Sendable {
     package let port: Int
     package let configPath: String
     package let logPath: String
+    package let pidPath: String
     /// Only the test's own task touches it.
     private var process: Process?
 
@@ -26,8 +27,11 @@ package final class SecondProxy: @unchecked Sendable {
         let lines = original.split(separator: "\n", omittingEmptySubsequences: false).map { line in
             line.hasPrefix("bind_port") ? "bind_port = \(port)" : String(line)
         }
-        configPath = NSTemporaryDirectory() + "faafo-proxy-\(port).conf"
-        logPath = NSTemporaryDirectory() + "faafo-proxy-\(port).log"
+        // In the test Swift's folder, pid file included: `scripts/start-swift --stop` ends a
+        // second proxy that its test could not stop (a crashed or killed test process).
+        configPath = swift.directory + "/second-proxy-\(port).conf"
+        logPath = swift.directory + "/second-proxy-\(port).log"
+        pidPath = swift.directory + "/second-proxy-\(port).pid"
         try lines.joined(separator: "\n").write(toFile: configPath, atomically: true, encoding: .utf8)
     }
 
@@ -44,6 +48,7 @@ package final class SecondProxy: @unchecked Sendable {
         process.standardError = log
         try process.run()
         try log.close()
+        try String(process.processIdentifier).write(toFile: pidPath, atomically: true, encoding: .utf8)
         self.process = process
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
@@ -71,8 +76,7 @@ package final class SecondProxy: @unchecked Sendable {
     /// Kills it if it runs, without waiting, and removes its config and log: for `defer`.
     package func stop() {
         if let process, process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
-        try? FileManager.default.removeItem(atPath: configPath)
-        try? FileManager.default.removeItem(atPath: logPath)
+        for file in [configPath, logPath, pidPath] { try? FileManager.default.removeItem(atPath: file) }
     }
 
     /// The end of its log, for a failure message (the log goes with `stop()`).
