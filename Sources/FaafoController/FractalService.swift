@@ -183,21 +183,22 @@ public final class FractalService: Sendable {
 
     /// The PNG of a completed fractal.
     public func image(_ uuid: String) async throws -> Data {
-        let chunks = try await imageChunks(uuid)
-        do {
-            return try await chunks.collect()
-        } catch {
-            throw FractalServiceError(.unavailable, "cannot read the image of \(uuid): \(error)")
-        }
+        try await readImage(uuid) { try await store.image($0) }
     }
 
     /// The PNG of a completed fractal as the store sends it (an object store's, chunk by
     /// chunk), with its length.
     public func imageChunks(_ uuid: String) async throws -> ImageChunks {
+        try await readImage(uuid) { try await store.imageChunks($0) }
+    }
+
+    /// `read`'s answer for a checked uuid: a store failure is `.unavailable`, no image
+    /// (unknown or pending) `.notFound`.
+    private func readImage<Image>(_ uuid: String, _ read: (String) async throws -> Image?) async throws -> Image {
         let uuid = try Self.requireUUID(uuid)
-        let image: ImageChunks?
+        let image: Image?
         do {
-            image = try await store.imageChunks(uuid)
+            image = try await read(uuid)
         } catch {
             throw FractalServiceError(.unavailable, "cannot read the image of \(uuid): \(error)")
         }

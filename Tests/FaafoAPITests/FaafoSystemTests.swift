@@ -29,29 +29,42 @@ import Foundation
         ]
     }
 
-    @Test func aSwiftImageStoreKeepsTheImagesInItsContainer() async throws {
-        let container = TestSwift.freshContainer()
+    /// Runs `body` with the store `FaafoSystem` makes over SQLite (in memory) with the
+    /// images in a fresh container of the test Swift, reached at `authURL` (by default the
+    /// shared proxy); then shuts the store down (its HTTP client must be) and deletes the
+    /// container, whatever `body` did.
+    func withSwiftStore(
+        authURL: String? = nil, _ body: (any FractalStore, _ container: String) async throws -> Void
+    ) async throws {
         let swift = try TestSwift.fromEnvironment()
-        let store = try await FaafoSystem.makeStore(try configuration(databaseURL: "sqlite://", try swiftOptions(container: container)))
-        let names: Result<[String], any Error>
-        do { names = .success(try await swift.objectNames(in: container)) } catch { names = .failure(error) }
-        let split = store as? ObjectImageFractalStore
-        // Its HTTP client must be shut down, whatever the test found.
+        let container = TestSwift.freshContainer()
+        var options = try swiftOptions(container: container)
+        if let authURL { options["swift_auth_url"] = authURL }
+        let store = try await FaafoSystem.makeStore(try configuration(databaseURL: "sqlite://", options))
+        var failure: (any Error)?
+        do {
+            try await body(store, container)
+        } catch {
+            failure = error
+        }
         await FaafoSystem.shutdown(store)
         try? await swift.deleteContainer(container)
-        #expect((try #require(split).records as? SQLiteFractalStore)?.imageStore == .outside)
-        #expect(try names.get() == [], "the container was made, empty")
+        if let failure { throw failure }
+    }
+
+    @Test func aSwiftImageStoreKeepsTheImagesInItsContainer() async throws {
+        try await withSwiftStore { store, container in
+            let split = try #require(store as? ObjectImageFractalStore)
+            #expect((split.records as? SQLiteFractalStore)?.imageStore == .outside)
+            #expect(try await TestSwift.fromEnvironment().objectNames(in: container) == [], "the container was made, empty")
+        }
     }
 
     /// `GET /fractal/<uuid>` sends an image kept in Swift as it arrives, with its length.
     @Test func anImageInSwiftIsServedWithItsLength() async throws {
-        let container = TestSwift.freshContainer()
-        let swift = try TestSwift.fromEnvironment()
-        let store = try await FaafoSystem.makeStore(try configuration(databaseURL: "sqlite://", try swiftOptions(container: container)))
-        let service = FractalService(store: store, queue: InMemoryWorkQueue())
-        let app = Application(router: buildRouter(service: service, resultLimit: 64 << 20))
-        var failure: (any Error)?
-        do {
+        try await withSwiftStore { store, _ in
+            let service = FractalService(store: store, queue: InMemoryWorkQueue())
+            let app = Application(router: buildRouter(service: service, resultLimit: 64 << 20))
             try await app.test(.router) { client in
                 // Some hundreds of kilobytes of PNG: many chunks from Swift.
                 let request = CreateFractal(
@@ -69,40 +82,24 @@ import Foundation
                 #expect(response.headers[.contentLength] == String(png.count))
                 #expect(Data(buffer: response.body) == png)
             }
-        } catch {
-            failure = error
         }
-        await FaafoSystem.shutdown(store)
-        try? await swift.deleteContainer(container)
-        if let failure { throw failure }
     }
 
     /// `/readyz`'s check follows Swift: ready, not ready while the proxy the API uses is
     /// killed (the message names the image store), ready again once it is back.
     @Test func readinessFollowsTheImageStore() async throws {
-        let swift = try TestSwift.fromEnvironment()
-        let proxy = try await SecondProxy(copying: swift)
+        let proxy = try await SecondProxy(copying: try TestSwift.fromEnvironment())
         defer { proxy.stop() }
         try await proxy.start()
-        let container = TestSwift.freshContainer()
-        var options = try swiftOptions(container: container)
-        options["swift_auth_url"] = proxy.authURL
-        let store = try await FaafoSystem.makeStore(try configuration(databaseURL: "sqlite://", options))
-        let service = FractalService(store: store, queue: InMemoryWorkQueue())
-        var failure: (any Error)?
-        do {
+        try await withSwiftStore(authURL: proxy.authURL) { store, _ in
+            let service = FractalService(store: store, queue: InMemoryWorkQueue())
             #expect(await service.readinessProblems() == [])
             try await proxy.kill()
             let down = await service.readinessProblems()
             #expect(down.count == 1 && down.first?.hasPrefix("the image store does not answer") == true, "\(down)")
             try await proxy.start()
             #expect(await service.readinessProblems() == [])
-        } catch {
-            failure = error
         }
-        await FaafoSystem.shutdown(store)
-        try? await swift.deleteContainer(container)
-        if let failure { throw failure }
     }
 
     /// A key Swift refuses is an error at start-up that names the options, never the key.
