@@ -48,15 +48,16 @@ public struct APIOptions: Sendable {
 /// The router of the API: the routes of wire.md, errors as JSON; `/healthz`, `/readyz`
 /// and `/metrics` (from `metrics`, the registry the service's metrics record into: an
 /// empty one unless given); and the web gallery. `credentials`: the tokens writes must
-/// carry (none by default).
+/// carry (none by default). `readinessTimeout`: how long `/readyz` waits for the store
+/// (and an object store) to answer before it says they do not.
 public func buildRouter(
     service: FractalService, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
-    resultLimit: Int = 1 << 30, credentials: WriteCredentials = .open
+    resultLimit: Int = 1 << 30, credentials: WriteCredentials = .open, readinessTimeout: Duration = .seconds(3)
 ) -> Router<BasicRequestContext> {
     let router = Router()
     router.add(middleware: JSONErrorMiddleware())
     FractalRoutes(service: service, resultLimit: resultLimit, credentials: credentials).add(to: router)
-    OperationsRoutes(service: service, registry: metrics, storeTimeout: .seconds(3)).add(to: router)
+    OperationsRoutes(service: service, registry: metrics, storeTimeout: readinessTimeout).add(to: router)
     Gallery(catalog: service, acceptsCreates: credentials.create == nil).addRoutes(to: router)
     return router
 }

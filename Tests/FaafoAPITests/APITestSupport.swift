@@ -38,7 +38,9 @@ struct APIHarness {
         _ body: @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
         let app = Application(
-            router: buildRouter(service: service, metrics: registry, resultLimit: 1 << 20, credentials: credentials),
+            router: buildRouter(
+                service: service, metrics: registry, resultLimit: 1 << 20, credentials: credentials,
+                readinessTimeout: OperationsRoutesTests.readinessTimeout),
             configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         try await app.test(setup) { client in try await body(client) }
     }

@@ -14,6 +14,10 @@ import WorkQueue
 
 /// `/healthz`, `/readyz` and `/metrics` over real stores and a real broker.
 @Suite struct OperationsRoutesTests {
+    /// Long enough that a store on a loaded CI machine still answers in time: these tests
+    /// are about what `/readyz` checks, not how fast the store is.
+    static let readinessTimeout: Duration = .seconds(60)
+
     @Test func healthzAnswersOK() async throws {
         try await APIHarness().test { client in
             let response = try await client.execute(uri: "/healthz", method: .get)
@@ -33,7 +37,7 @@ import WorkQueue
     @Test func readyzAnswersOKOverSQLite() async throws {
         try await withScratchDatabase { path in
             let service = FractalService(store: try SQLiteFractalStore(.file(path: path)), queue: InMemoryWorkQueue())
-            try await Application(router: buildRouter(service: service)).test(.router) { client in
+            try await Application(router: buildRouter(service: service, readinessTimeout: Self.readinessTimeout)).test(.router) { client in
                 let response = try await client.execute(uri: "/readyz", method: .get)
                 #expect(response.status == .ok)
             }
@@ -70,7 +74,7 @@ import WorkQueue
         let service = FractalService(store: MemoryFractalStore(), queue: queue)
         var failure: (any Error)?
         do {
-            try await Application(router: buildRouter(service: service)).test(.router) { client in
+            try await Application(router: buildRouter(service: service, readinessTimeout: Self.readinessTimeout)).test(.router) { client in
                 /// The status `/readyz` settles on within `limit`, polled every 100 ms.
                 func readiness(becomes status: HTTPResponse.Status, within limit: Duration) async throws -> TestResponse {
                     let deadline = ContinuousClock.now + limit
@@ -175,7 +179,7 @@ import WorkQueue
             task.fractal.seed = UInt64(seed)
             _ = try await service.create(task)
         }
-        try await Application(router: buildRouter(service: service, metrics: registry)).test(.router) { client in
+        try await Application(router: buildRouter(service: service, metrics: registry, readinessTimeout: Self.readinessTimeout)).test(.router) { client in
             let before = try await Samples.scrape(client)
             #expect(before[FractalMetrics.Name.outboxDepth] == 0, "not counted before a pass")
             await service.publishOutbox(createdBefore: Date().addingTimeInterval(60))
