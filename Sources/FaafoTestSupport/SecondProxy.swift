@@ -35,7 +35,8 @@ package final class SecondProxy: @unchecked Sendable {
         try lines.joined(separator: "\n").write(toFile: configPath, atomically: true, encoding: .utf8)
     }
 
-    /// Starts it and waits (at most 30 s) until its healthcheck answers.
+    /// Starts it and waits (at most 120 s: a Python server starts slowly on a loaded
+    /// machine) until its healthcheck answers.
     package func start() async throws {
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
@@ -50,7 +51,7 @@ package final class SecondProxy: @unchecked Sendable {
         try log.close()
         try String(process.processIdentifier).write(toFile: pidPath, atomically: true, encoding: .utf8)
         self.process = process
-        let deadline = ContinuousClock.now + .seconds(30)
+        let deadline = ContinuousClock.now + .seconds(120)
         while ContinuousClock.now < deadline {
             guard process.isRunning else { throw TestSwiftError("the second proxy exited: \(logTail())") }
             let request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthcheck")
@@ -61,7 +62,7 @@ package final class SecondProxy: @unchecked Sendable {
             }
             try await Task.sleep(for: .milliseconds(200))
         }
-        throw TestSwiftError("the second proxy did not answer on port \(port) within 30 s: \(logTail())")
+        throw TestSwiftError("the second proxy did not answer on port \(port) within 120 s: \(logTail())")
     }
 
     /// SIGKILL, then waits (at most 10 s) until the process is gone.
