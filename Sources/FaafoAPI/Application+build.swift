@@ -54,11 +54,13 @@ public func buildRouter(
     service: FractalService, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
     resultLimit: Int = 1 << 30, credentials: WriteCredentials = .open, readinessTimeout: Duration = .seconds(3)
 ) -> Router<BasicRequestContext> {
-    let router = Router()
+    // HEAD for every GET, as Flask answered it.
+    let router = Router(options: .autoGenerateHeadEndpoints)
     router.add(middleware: JSONErrorMiddleware())
     FractalRoutes(service: service, resultLimit: resultLimit, credentials: credentials).add(to: router)
     OperationsRoutes(service: service, registry: metrics, storeTimeout: readinessTimeout).add(to: router)
     Gallery(catalog: service, acceptsCreates: credentials.create == nil).addRoutes(to: router)
+    router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
     return router
 }
 
