@@ -72,13 +72,15 @@ public func buildApplication(
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     var services: [any Service] = [OutboxPublisher(service: service, interval: options.outboxInterval)]
+    // In-process workers count into the API's registry, so its /metrics shows them too.
+    let workerMetrics = WorkerMetrics(factory: PrometheusMetricsFactory(registry: metrics))
     for index in 0..<options.workers {
         var configuration = options.workerConfiguration
         if options.workers > 1 { configuration.name += "-\(index + 1)" }
         services.append(
             FractalWorker(
                 queue: service.queue, sink: ServiceResultSink(service: service), configuration: configuration,
-                logger: Logger(label: "faafo.worker")))
+                metrics: workerMetrics, logger: Logger(label: "faafo.worker")))
     }
     return Application(
         router: buildRouter(
