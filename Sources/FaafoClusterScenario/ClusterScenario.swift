@@ -20,9 +20,12 @@ import Foundation
 /// - a controller crash: SIGKILL of the API and a restart on its port and database, after
 ///   the task whose arrival follows the crash's time;
 /// - a broker restart: RabbitMQ's application stopped and started, placed the same way;
-/// - poison: published straight to the queue where the simulation publishes it.
-/// A failing or slow result PUT and a deliberately broken worker have no real
-/// counterpart; a scenario with them is refused.
+/// - poison: published straight to the queue where the simulation publishes it;
+/// - a host crash: SIGKILL of every worker of the host, placed the same way;
+/// - a partition: SIGSTOP of every worker of the host for its length (silent, as behind a
+///   cut link), placed the same way.
+/// A failing or slow result PUT, a database restart (this cluster keeps SQLite) and a
+/// deliberately broken worker have no real counterpart here; a scenario with them is refused.
 public final class ClusterScenario {
     public let scenario: Scenario
     public let settings: SimulationSettings
@@ -37,6 +40,9 @@ public final class ClusterScenario {
         var refused: [String] = []
         if faults.resultError > 0 || faults.resultTimeout > 0 {
             refused.append("result-failure (a real one needs a proxy between the workers and the API)")
+        }
+        if !faults.databaseRestartAt.isEmpty {
+            refused.append("database-restart (the cluster on one machine keeps its fractals in SQLite)")
         }
         if let bug = scenario.cluster.workerBug {
             refused.append("worker-bug \(bug.rawValue) (a test-only defect of the step machine that faafo-worker cannot switch on)")
@@ -76,6 +82,14 @@ public final class ClusterScenario {
                 "broker restarts restart this machine's RabbitMQ (every other user of it is cut off too), "
                     + "down for as long as it takes rather than down-for")
         }
+        if !faults.hostCrashAt.isEmpty {
+            notes.append("a host crash is a SIGKILL of each worker of the host (worker i is on host i mod \(settings.hosts))")
+        }
+        if !faults.partitionAt.isEmpty {
+            notes.append(
+                "a partition is a SIGSTOP of the host's workers for its length: they neither talk nor answer heartbeats, "
+                    + "so the broker notices them after RabbitMQ's own heartbeat timeout, not faults.partition.heartbeat")
+        }
         settings.faultPhaseEnd = "\(Int(RunSetup.recoveryShare * 100))% of the tasks are created"
         settings.renderCache = false
         self.settings = settings
@@ -88,7 +102,8 @@ public final class ClusterScenario {
         plan.arrivals = setup.plan.tasks.map { Self.duration($0.arrival) }
         plan.inFlight = max(8, 2 * settings.workers * settings.concurrency)
         plan.timeout = Self.duration(scenario.expect.within)
-        plan.faults = Self.faults(scenario, setup.plan, workers: settings.workers, random: &setup.faultRandom)
+        plan.faults = Self.faults(
+            scenario, setup.plan, workers: settings.workers, hosts: settings.hosts, random: &setup.faultRandom)
         self.plan = plan
     }
 
@@ -99,7 +114,7 @@ public final class ClusterScenario {
 
     /// The scenario's faults as real ones, in the order of their moments.
     static func faults(
-        _ scenario: Scenario, _ workload: WorkloadPlan, workers: Int, random: inout SimulationRandom
+        _ scenario: Scenario, _ workload: WorkloadPlan, workers: Int, hosts: Int, random: inout SimulationRandom
     ) -> [ClusterFault] {
         let faults = scenario.faults
         let tasks = workload.tasks
@@ -109,6 +124,7 @@ public final class ClusterScenario {
         var crashRandom = random.split()
         var slowRandom = random.split()
         var duplicateRandom = random.split()
+        var hostRandom = random.split()
         let crashChances = Scenario.CrashStep.allCases.compactMap { faults.workerCrash[$0] }.filter { $0 > 0 }
         let lastWorker = max(workers, 1) - 1
 
@@ -146,6 +162,23 @@ public final class ClusterScenario {
         }
         for tick in faults.brokerRestartAt.sorted() where createdBy(tick) < phase {
             out.append(.restartBroker(at: .afterCreates(createdBy(tick))))
+        }
+        // The workers of a host drawn from the seed, worker i on host i mod hosts.
+        func hostWorkers() -> [Int] {
+            let host = hostRandom.int(in: 0...(max(hosts, 1) - 1))
+            return (0..<workers).filter { $0 % max(hosts, 1) == host }
+        }
+        for tick in faults.hostCrashAt.sorted() where createdBy(tick) < phase {
+            for worker in hostWorkers() {
+                out.append(
+                    .killWorker(
+                        worker: worker, at: .afterCreates(createdBy(tick)), restartAfter: duration(faults.hostDownFor)))
+            }
+        }
+        for tick in faults.partitionAt.sorted() where createdBy(tick) < phase {
+            for worker in hostWorkers() {
+                out.append(.pauseWorker(worker: worker, at: .afterCreates(createdBy(tick)), for: duration(faults.partitionFor)))
+            }
         }
         for poison in workload.poison {
             out.append(.publish(body: poison.body, messageID: poison.messageID, at: .afterCreates(createdBy(poison.arrival))))

@@ -4,7 +4,7 @@ import FractalStore
 import Synchronization
 
 /// The controllers' database in a run: a `MemoryFractalStore` that outlives controller
-/// restarts, as a database does, and notes for the checker every time a result is
+/// restarts, as a database does, and is down while it restarts (`isDown`), and notes for the checker every time a result is
 /// stored, and when. The checker trusts these notes, not what workers report.
 final class ObservedFractalStore: FractalStore {
     struct Observations {
@@ -24,33 +24,73 @@ final class ObservedFractalStore: FractalStore {
     let base = MemoryFractalStore()
     let clock: any SimulationClock
     private let notes = Mutex(Observations())
+    private let down = Mutex(false)
 
     init(clock: any SimulationClock) {
         self.clock = clock
     }
 
     var observations: Observations { notes.withLock { $0 } }
+
+    /// True while the database restarts: every call fails, as against a server that is
+    /// down, and nothing stored is lost.
+    var isDown: Bool {
+        get { down.withLock { $0 } }
+        set { down.withLock { $0 = newValue } }
+    }
+
+    private func up() throws {
+        if isDown { throw StoreError("the database is restarting") }
+    }
     var completedCount: Int { notes.withLock { $0.completedCount } }
 
-    func insert(_ record: FractalRecord) async throws -> InsertOutcome { try await base.insert(record) }
-    func fetch(_ uuid: String) async throws -> FractalRecord? { try await base.fetch(uuid) }
+    func insert(_ record: FractalRecord) async throws -> InsertOutcome {
+        try up()
+        return try await base.insert(record)
+    }
+    func fetch(_ uuid: String) async throws -> FractalRecord? {
+        try up()
+        return try await base.fetch(uuid)
+    }
     func page(_ page: Int, perPage: Int) async throws -> (records: [FractalRecord], total: Int) {
-        try await base.page(page, perPage: perPage)
+        try up()
+        return try await base.page(page, perPage: perPage)
     }
-    func markPublished(_ uuid: String) async throws { try await base.markPublished(uuid) }
-    func unpublished(limit: Int) async throws -> [FractalRecord] { try await base.unpublished(limit: limit) }
-    func unpublishedCount() async throws -> Int { try await base.unpublishedCount() }
+    func markPublished(_ uuid: String) async throws {
+        try up()
+        try await base.markPublished(uuid)
+    }
+    func unpublished(limit: Int) async throws -> [FractalRecord] {
+        try up()
+        return try await base.unpublished(limit: limit)
+    }
+    func unpublishedCount() async throws -> Int {
+        try up()
+        return try await base.unpublishedCount()
+    }
     func claimUnpublished(limit: Int, createdBefore cutoff: Date, now: Date, until: Date) async throws -> [FractalRecord] {
-        try await base.claimUnpublished(limit: limit, createdBefore: cutoff, now: now, until: until)
+        try up()
+        return try await base.claimUnpublished(limit: limit, createdBefore: cutoff, now: now, until: until)
     }
-    func releaseClaim(_ uuid: String) async throws { try await base.releaseClaim(uuid) }
-    func image(_ uuid: String) async throws -> Data? { try await base.image(uuid) }
-    func delete(_ uuid: String) async throws -> Bool { try await base.delete(uuid) }
+    func releaseClaim(_ uuid: String) async throws {
+        try up()
+        try await base.releaseClaim(uuid)
+    }
+    func image(_ uuid: String) async throws -> Data? {
+        try up()
+        return try await base.image(uuid)
+    }
+    func delete(_ uuid: String) async throws -> Bool {
+        try up()
+        return try await base.delete(uuid)
+    }
     func fail(_ uuid: String, reason: String, by worker: String, at date: Date) async throws -> FailOutcome {
-        try await base.fail(uuid, reason: reason, by: worker, at: date)
+        try up()
+        return try await base.fail(uuid, reason: reason, by: worker, at: date)
     }
 
     func complete(_ uuid: String, with result: FractalResult, image: Data) async throws -> CompleteOutcome {
+        try up()
         let outcome = try await base.complete(uuid, with: result, image: image)
         let tick = clock.now
         notes.withLock { notes in

@@ -40,10 +40,14 @@ package struct RunSetup {
         plan = WorkloadPlan(
             scenario.workload, tasks: tasks, poison: scenario.faults.poison, fixture: fixture, random: &workloadRandom)
 
+        let controllers = cluster.controllers.draw(&settingsRandom)
+        let workers = cluster.workers.draw(&settingsRandom)
+        let prefetch = cluster.prefetch?.draw(&settingsRandom) ?? concurrency
+        // Drawn last, so that a scenario without hosts draws what it drew before they existed.
+        let hosts = min(workers, cluster.hosts?.draw(&settingsRandom) ?? workers)
         settings = SimulationSettings(
-            seed: seed, tasks: tasks, poison: scenario.faults.poison,
-            controllers: cluster.controllers.draw(&settingsRandom), workers: cluster.workers.draw(&settingsRandom),
-            concurrency: concurrency, prefetch: cluster.prefetch?.draw(&settingsRandom) ?? concurrency, seeds: seeds,
+            seed: seed, tasks: tasks, poison: scenario.faults.poison, controllers: controllers, workers: workers,
+            concurrency: concurrency, prefetch: prefetch, hosts: hosts, seeds: seeds,
             faultPhaseEnd: scenario.faults.until.map(Simulation.seconds)
                 ?? "\(Int(Self.recoveryShare * 100))% of the tasks are completed or \(Simulation.seconds(scenario.expect.within / 2))",
             renderCache: scenario.workload.distinct != nil || fixture != nil)

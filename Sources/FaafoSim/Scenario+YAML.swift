@@ -186,7 +186,7 @@ struct ScenarioReader {
     }
 
     func cluster(_ node: Node) throws(ScenarioError) -> Scenario.Cluster {
-        let keys = ["controllers", "workers", "concurrency", "prefetch", "network", "worker-bug"]
+        let keys = ["controllers", "workers", "concurrency", "prefetch", "network", "worker-bug", "hosts"]
         let values = try mapping(node, "cluster", keys: keys)
         var cluster = Scenario.Cluster()
         if let node = values["controllers"] { cluster.controllers = try setting(node, "cluster.controllers", in: 1...64) }
@@ -194,6 +194,7 @@ struct ScenarioReader {
         if let node = values["concurrency"] { cluster.concurrency = try setting(node, "cluster.concurrency", in: 1...1024) }
         if let node = values["prefetch"] { cluster.prefetch = try setting(node, "cluster.prefetch", in: 1...65535) }
         if let node = values["network"] { cluster.network = try duration(node, "cluster.network") }
+        if let node = values["hosts"] { cluster.hosts = try setting(node, "cluster.hosts", in: 1...100_000) }
         if let node = values["worker-bug"] {
             let name = try string(node, "cluster.worker-bug")
             guard let bug = Scenario.WorkerBug(rawValue: name) else {
@@ -208,7 +209,7 @@ struct ScenarioReader {
     func faults(_ node: Node) throws(ScenarioError) -> Scenario.Faults {
         let keys = [
             "until", "worker-crash", "slow-worker", "controller-crash", "broker-restart", "result-failure", "poison",
-            "duplicate-delivery",
+            "duplicate-delivery", "host-crash", "partition", "database-restart",
         ]
         let values = try mapping(node, "faults", keys: keys)
         var faults = Scenario.Faults()
@@ -235,10 +236,7 @@ struct ScenarioReader {
         }
         if let node = values["controller-crash"] {
             let crash = try mapping(node, "faults.controller-crash", keys: ["at", "every", "down-for"])
-            if let value = crash["at"] {
-                guard let sequence = value.sequence else { throw fail(value, "faults.controller-crash.at must be a list of times") }
-                for time in sequence { faults.controllerCrashAt.append(try duration(time, "faults.controller-crash.at")) }
-            }
+            if let value = crash["at"] { faults.controllerCrashAt = try times(value, "faults.controller-crash.at") }
             if let value = crash["every"] {
                 let every = try duration(value, "faults.controller-crash.every")
                 guard every > 0 else { throw fail(value, "faults.controller-crash.every must be above 0") }
@@ -250,12 +248,30 @@ struct ScenarioReader {
         }
         if let node = values["broker-restart"] {
             let restart = try mapping(node, "faults.broker-restart", keys: ["at", "down-for"])
-            if let value = restart["at"] {
-                guard let sequence = value.sequence else { throw fail(value, "faults.broker-restart.at must be a list of times") }
-                for time in sequence { faults.brokerRestartAt.append(try duration(time, "faults.broker-restart.at")) }
-            }
+            if let value = restart["at"] { faults.brokerRestartAt = try times(value, "faults.broker-restart.at") }
             if let value = restart["down-for"] {
                 faults.brokerDownFor = try duration(value, "faults.broker-restart.down-for")
+            }
+        }
+        if let node = values["host-crash"] {
+            let crash = try mapping(node, "faults.host-crash", keys: ["at", "down-for"])
+            if let value = crash["at"] { faults.hostCrashAt = try times(value, "faults.host-crash.at") }
+            if let value = crash["down-for"] { faults.hostDownFor = try duration(value, "faults.host-crash.down-for") }
+        }
+        if let node = values["partition"] {
+            let partition = try mapping(node, "faults.partition", keys: ["at", "for", "heartbeat"])
+            if let value = partition["at"] { faults.partitionAt = try times(value, "faults.partition.at") }
+            if let value = partition["for"] { faults.partitionFor = try duration(value, "faults.partition.for") }
+            if let value = partition["heartbeat"] {
+                faults.heartbeat = try duration(value, "faults.partition.heartbeat")
+                guard faults.heartbeat > 0 else { throw fail(value, "faults.partition.heartbeat must be above 0") }
+            }
+        }
+        if let node = values["database-restart"] {
+            let restart = try mapping(node, "faults.database-restart", keys: ["at", "down-for"])
+            if let value = restart["at"] { faults.databaseRestartAt = try times(value, "faults.database-restart.at") }
+            if let value = restart["down-for"] {
+                faults.databaseDownFor = try duration(value, "faults.database-restart.down-for")
             }
         }
         if let node = values["result-failure"] {
@@ -268,6 +284,14 @@ struct ScenarioReader {
             faults.duplicateDelivery = try probability(node, "faults.duplicate-delivery")
         }
         return faults
+    }
+
+    /// A list of times: `[100ms, 2s]`.
+    func times(_ node: Node, _ field: String) throws(ScenarioError) -> [Tick] {
+        guard let sequence = node.sequence else { throw fail(node, "\(field) must be a list of times") }
+        var times: [Tick] = []
+        for time in sequence { times.append(try duration(time, field)) }
+        return times
     }
 
     func expectations(_ node: Node) throws(ScenarioError) -> Scenario.Expectations {

@@ -79,6 +79,9 @@ public struct Scenario: Sendable {
         public var prefetch: Setting?
         /// Round trip of a result PUT between a worker and a controller.
         public var network: Tick = 1_000
+        /// The hosts the workers run on, worker i on host i mod hosts: what a host crash
+        /// or a partition takes out together. Nil: each worker on a host of its own.
+        public var hosts: Setting?
         /// A deliberate bug in every worker, switched on in faafo-worker's own step machine
         /// (`TaskPolicy.defect`, test-only), to prove the checker catches it.
         public var workerBug: WorkerBug?
@@ -126,6 +129,26 @@ public struct Scenario: Sendable {
         /// for `brokerDownFor`; persistent messages survive.
         public var brokerRestartAt: [Tick] = []
         public var brokerDownFor: Tick = 500_000
+        /// Host crashes at these ticks: every worker of one host, drawn from the seed among
+        /// those with a worker up, dies at once (SIGKILL of its every process) and comes
+        /// back after `hostDownFor`.
+        public var hostCrashAt: [Tick] = []
+        public var hostDownFor: Tick = 500_000
+        /// Partitions at these ticks: one worker host's link is down for `partitionFor`.
+        /// Its workers go on rendering, and whatever needs the network (a result PUT, an
+        /// acknowledgement) waits for the link. A partition longer than `heartbeat` is
+        /// noticed by the broker, which closes the host's consumers: what they held goes
+        /// back to the queue, to other workers, and their late results, once the link is
+        /// back, find the tasks completed.
+        public var partitionAt: [Tick] = []
+        public var partitionFor: Tick = 30_000_000
+        /// How long the broker takes to notice a silent peer: RabbitMQ closes a connection
+        /// after two missed heartbeats (faafo's interval is 10 s).
+        public var heartbeat: Tick = 20_000_000
+        /// Database restarts at these ticks: every store call fails for `databaseDownFor`
+        /// (creates and results answer 503, the outbox waits), and nothing stored is lost.
+        public var databaseRestartAt: [Tick] = []
+        public var databaseDownFor: Tick = 500_000
         /// Probabilities that a result PUT fails with a 5xx (not stored) or times out
         /// (stored, but the worker does not hear so).
         public var resultError = 0.0

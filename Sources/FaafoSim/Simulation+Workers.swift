@@ -22,8 +22,9 @@ extension Simulation {
         poll(index)
     }
 
-    /// Takes deliveries into the worker's free slots.
+    /// Takes deliveries into the worker's free slots; none while its host is cut off.
     func poll(_ index: Int) {
+        guard !isPartitioned(workers[index].host) else { return }
         while workers[index].busy < settings.concurrency, let consumer = workers[index].consumer,
             let delivery = consumer.poll()
         {
@@ -57,6 +58,13 @@ extension Simulation {
         guard var job = jobs[id] else { return }
         if let point = job.crashPoint, await crashes(job, at: point) { return }
         while true {
+            if job.action.needsTheNetwork, let until = partitionedUntil[workers[job.worker].host], until > now {
+                // The link is down: the PUT or the acknowledgement waits for it (TCP
+                // retransmits). The crash at this point was drawn already.
+                job.crashPoint = nil
+                jobs[id] = job
+                return schedule(.job(id), after: until - now)
+            }
             let outcome: TaskSteps.Outcome
             var takes: Tick?
             switch job.action {
@@ -182,6 +190,11 @@ extension Simulation {
     /// every message it held goes back to the queue marked redelivered.
     func crashWorker(_ index: Int, at step: Scenario.CrashStep) async {
         faultCounts.workerCrashes[step.rawValue, default: 0] += 1
+        await killWorker(index, restartAfter: scenario.faults.workerRestart)
+    }
+
+    /// Stops the worker as SIGKILL would, and starts it again after `restartAfter`.
+    func killWorker(_ index: Int, restartAfter: Tick) async {
         workers[index].generation += 1
         workers[index].busy = 0
         workers[index].crashed = true
@@ -190,7 +203,7 @@ extension Simulation {
             workers[index].consumer = nil
             await consumer.close()
         }
-        schedule(.restartWorker(index), after: scenario.faults.workerRestart)
+        schedule(.restartWorker(index), after: restartAfter)
     }
 
     /// The broker's consumer timeout: a delivery held unacknowledged too long closes the

@@ -29,6 +29,13 @@ public final class Simulation {
         case restartBroker
         case brokerBack
         case publishOutbox(controller: Int, generation: Int)
+        case crashHost
+        case partitionHost
+        /// The broker notices a partitioned host's silence and closes its consumers.
+        case noticePartition(host: Int)
+        case healPartition(host: Int)
+        case restartDatabase
+        case databaseBack
     }
 
     /// One delivery being worked on by a virtual worker.
@@ -49,6 +56,8 @@ public final class Simulation {
     struct Worker {
         /// The name, limits and retry backoff its decisions depend on.
         let policy: TaskPolicy
+        /// The host it runs on: a host crash or a partition takes its workers out together.
+        let host: Int
         /// Nil while the worker is down.
         var consumer: InMemoryWorkQueueConsumer?
         /// Bumped at each crash: jobs of an earlier generation died with it.
@@ -135,6 +144,10 @@ public final class Simulation {
     var resultRandom: SimulationRandom
     var duplicateRandom: SimulationRandom
 
+    var hostRandom: SimulationRandom
+    /// The end of each partitioned host's partition.
+    var partitionedUntil: [Int: Tick] = [:]
+
     var counters = SimulationReport.Counters()
     var faultCounts = SimulationReport.FaultCounts()
 
@@ -156,6 +169,7 @@ public final class Simulation {
         slowRandom = faultRandom.split()
         resultRandom = faultRandom.split()
         duplicateRandom = faultRandom.split()
+        hostRandom = faultRandom.split()
 
         let clock = SimulatedClock()
         self.clock = clock
@@ -164,10 +178,11 @@ public final class Simulation {
         environment = ServiceEnvironment(
             now: { clock.date(at: clock.now) }, newUUID: { identities.uuid() }, newSeed: { identities.next() })
         controllers = Array(repeating: Controller(), count: settings.controllers)
+        let hosts = settings.hosts
         workers = (0..<settings.workers).map { index in
             var policy = TaskPolicy(name: "sim-worker-\(index + 1)")
             if scenario.cluster.workerBug == .ackBeforeResult { policy.defect = .acknowledgeBeforeDelivering }
-            return Worker(policy: policy)
+            return Worker(policy: policy, host: index % hosts)
         }
     }
 
@@ -199,6 +214,9 @@ public final class Simulation {
         for (index, poison) in plan.poison.enumerated() { agenda.schedule(.poison(index), at: poison.arrival) }
         scheduleControllerCrashes()
         for tick in scenario.faults.brokerRestartAt { agenda.schedule(.restartBroker, at: tick) }
+        for tick in scenario.faults.hostCrashAt { agenda.schedule(.crashHost, at: tick) }
+        for tick in scenario.faults.partitionAt { agenda.schedule(.partitionHost, at: tick) }
+        for tick in scenario.faults.databaseRestartAt { agenda.schedule(.restartDatabase, at: tick) }
 
         var timedOut = false
         var lastProgress = ContinuousClock.now
@@ -219,6 +237,8 @@ public final class Simulation {
             }
         }
         let wallClock = ContinuousClock.now - started
+        // A run cut off by its time limit may end with the database down: the checker reads it.
+        store.isDown = false
         return await Checker(simulation: self).report(timedOut: timedOut, wallClock: wallClock)
     }
 
@@ -245,6 +265,12 @@ public final class Simulation {
         case .crashController: crashController()
         case .restartController(let index): await startController(index)
         case .publishOutbox(let index, let generation): await publishOutbox(index, generation: generation)
+        case .crashHost: await crashHost()
+        case .partitionHost: partitionHost()
+        case .noticePartition(let host): await noticePartition(host)
+        case .healPartition(let host): healPartition(host)
+        case .restartDatabase: restartDatabase()
+        case .databaseBack: store.isDown = false
         }
     }
 
@@ -252,7 +278,9 @@ public final class Simulation {
     /// a worker's hands, nothing in the queue and nothing in the outbox. Then nothing
     /// can change any more, and the checker judges the run.
     func isQuiet() async -> Bool {
-        guard arrived == plan.tasks.count, poisonPublished == plan.poison.count, jobs.isEmpty else { return false }
+        guard arrived == plan.tasks.count, poisonPublished == plan.poison.count, jobs.isEmpty, !store.isDown else {
+            return false
+        }
         let counts = queue.counts
         guard counts.ready == 0, counts.unacknowledged == 0 else { return false }
         if store.completedCount >= plan.tasks.count { return true }

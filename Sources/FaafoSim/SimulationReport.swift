@@ -82,12 +82,17 @@ public struct SimulationReport: Codable, Sendable {
         public var resultErrors = 0
         public var resultTimeouts = 0
         public var duplicateDeliveries = 0
+        public var hostCrashes = 0
+        public var partitions = 0
+        /// Partitions long enough for the broker to close the host's consumers.
+        public var partitionsNoticed = 0
+        public var databaseRestarts = 0
 
         package init() {}
 
         public var total: Int {
             workerCrashes.values.reduce(0, +) + slowRenders + controllerCrashes + brokerRestarts + resultErrors
-                + resultTimeouts + duplicateDeliveries
+                + resultTimeouts + duplicateDeliveries + hostCrashes + partitions + databaseRestarts
         }
 
         enum CodingKeys: String, CodingKey {
@@ -99,6 +104,10 @@ public struct SimulationReport: Codable, Sendable {
             case resultErrors = "result_5xx"
             case resultTimeouts = "result_timeouts"
             case duplicateDeliveries = "duplicate_deliveries"
+            case hostCrashes = "host_crashes"
+            case partitions
+            case partitionsNoticed = "partitions_noticed"
+            case databaseRestarts = "database_restarts"
         }
     }
 
@@ -272,7 +281,9 @@ public struct SimulationReport: Codable, Sendable {
                     + "slow renders \(faults.slowRenders) (consumer timeouts \(faults.consumerTimeouts)), "
                     + "controller crashes \(faults.controllerCrashes) (\(counters.cutOffCreates) creates cut off), "
                     + "broker restarts \(faults.brokerRestarts), result 5xx \(faults.resultErrors), "
-                    + "result timeouts \(faults.resultTimeouts), duplicate deliveries \(faults.duplicateDeliveries)")
+                    + "result timeouts \(faults.resultTimeouts), duplicate deliveries \(faults.duplicateDeliveries), "
+                    + "host crashes \(faults.hostCrashes), partitions \(faults.partitions) "
+                    + "(\(faults.partitionsNoticed) noticed by the broker), database restarts \(faults.databaseRestarts)")
             lines.append(
                 "  queue       \(counters.deliveries) deliveries, \(counters.redeliveries) redeliveries, "
                     + "\(counters.deadLettered) dead-lettered by workers, \(counters.staleSettles) stale acks/rejects")

@@ -8,6 +8,8 @@ public struct SimulationSettings: Codable, Sendable, Equatable {
     public var workers: Int
     public var concurrency: Int
     public var prefetch: Int
+    /// The hosts the workers run on (worker i on host i mod hosts).
+    public var hosts: Int
     /// The seeds each part of the run drew from, split from `seed`.
     public var seeds: PartSeeds
     /// When the fault phase ends (simulated seconds); the recovery phase follows.
@@ -22,7 +24,7 @@ public struct SimulationSettings: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case seed, tasks, poison, controllers, workers, concurrency, prefetch, seeds
+        case seed, tasks, poison, controllers, workers, concurrency, prefetch, hosts, seeds
         case faultPhaseEnd = "fault_phase_end"
         case renderCache = "render_cache"
     }
@@ -32,7 +34,7 @@ public struct SimulationSettings: Codable, Sendable, Equatable {
         [
             "seed \(seed)",
             "  seeds: settings \(seeds.settings), workload \(seeds.workload), identities \(seeds.identities), faults \(seeds.faults)",
-            "  \(tasks) tasks, \(poison) poison, \(controllers) controller(s), \(workers) worker(s) × concurrency \(concurrency), prefetch \(prefetch)",
+            "  \(tasks) tasks, \(poison) poison, \(controllers) controller(s), \(workers) worker(s) × concurrency \(concurrency), prefetch \(prefetch), \(hosts) host(s)",
             "  fault phase until \(faultPhaseEnd), render cache \(renderCache ? "on (the workload repeats parameters)" : "off")",
         ]
     }

@@ -55,6 +55,25 @@ import Testing
         #expect(cluster.notes.contains { $0.contains("every other user of it is cut off too") })
     }
 
+    /// A host crash kills every worker of one host, a partition stops them for its length,
+    /// each after the tasks that arrived before it.
+    @Test func hostFaultsBecomeKillsAndPausesOfEveryWorkerOfTheHost() throws {
+        let cluster = try ClusterScenario(scenario: try ScenarioFiles.load("host-faults.yaml"), seed: 2)
+        var kills: [Int] = []
+        var pauses: [Int] = []
+        for fault in cluster.plan.faults {
+            switch fault {
+            case .killWorker(let worker, .afterCreates(151), .some(.milliseconds(300))): kills.append(worker)
+            case .pauseWorker(let worker, .afterCreates(251), .milliseconds(600)): pauses.append(worker)
+            default: Issue.record("unexpected \(fault)")
+            }
+        }
+        // Six workers on three hosts: each host has two, i and i + 3.
+        #expect(kills.count == 2 && kills[1] == kills[0] + 3)
+        #expect(pauses.count == 2 && pauses[1] == pauses[0] + 3)
+        #expect(cluster.notes.contains { $0.contains("SIGSTOP of the host's workers") })
+    }
+
     @Test func poisonIsPublishedBesideTheAPI() throws {
         let scenario = try ScenarioFiles.load("poison.yaml")
         let cluster = try ClusterScenario(scenario: scenario, seed: 5)
@@ -71,5 +90,8 @@ import Testing
         #expect {
             _ = try ClusterScenario(scenario: try ScenarioFiles.load("broken-worker.yaml"), seed: 1)
         } throws: { "\($0)".contains("worker-bug ack-before-result") }
+        #expect {
+            _ = try ClusterScenario(scenario: try ScenarioFiles.load("database-restart.yaml"), seed: 1)
+        } throws: { "\($0)".contains("database-restart") }
     }
 }

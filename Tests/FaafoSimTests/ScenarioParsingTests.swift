@@ -67,6 +67,10 @@ import Testing
         ("expect:\n  lost: 0\n  lost: 1\n", 2, "duplicated key(s): 'lost'"),
         ("name: x\n  bad: [\n", 2, "not valid YAML"),
         ("colour: blue\n", 1, "unknown key 'colour' in the scenario"),
+        ("faults:\n  partition:\n    at: [1s]\n    heartbeat: 0ms\n", 4, "faults.partition.heartbeat must be above 0"),
+        ("faults:\n  host-crash:\n    at: 1s\n", 3, "faults.host-crash.at must be a list of times"),
+        ("faults:\n  database-restart:\n    at: [soon]\n", 3, "faults.database-restart.at must be a duration"),
+        ("cluster:\n  hosts: 0\n", 2, "cluster.hosts"),
     ])
     func aBadScenarioNamesItsLine(yaml: String, line: Int, message: String) {
         #expect {

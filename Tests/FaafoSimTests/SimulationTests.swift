@@ -79,6 +79,42 @@ import Testing
         #expect((report.simulated?.latency.max ?? 0) > 5_000)
     }
 
+    /// A crashed host's workers all die at once; a host cut off past the heartbeat loses
+    /// what it held to the other hosts, and its late results change nothing.
+    @Test func aHostCrashAndAPartitionLoseNothingAndTheLateResultsChangeNothing() async throws {
+        let report = try await Self.run("host-faults.yaml")
+        #expect(report.verdict == .pass, "\(report.failures)")
+        #expect(report.settings.hosts == 3 && report.settings.workers == 6)
+        #expect(report.faults.hostCrashes == 1 && report.faults.workerCrashes.isEmpty)
+        #expect(report.faults.partitions == 1 && report.faults.partitionsNoticed == 1)
+        #expect(report.counters.redeliveries > 0)
+        // A late result reached the API and the acknowledgement of its closed consumer failed.
+        #expect(report.counters.resultAttempts > report.tasks.total && report.counters.staleSettles > 0)
+        #expect(report.tasks.completed == report.tasks.total && report.tasks.storedTwice == 0)
+    }
+
+    /// A partition shorter than the heartbeat goes unnoticed: nothing is redelivered, the
+    /// host's results and acknowledgements only wait for the link.
+    @Test func aPartitionShorterThanTheHeartbeatRedeliversNothing() async throws {
+        var scenario = try ScenarioFiles.load("host-faults.yaml")
+        scenario.faults.hostCrashAt = []
+        scenario.faults.partitionFor = scenario.faults.heartbeat / 2
+        let report = await (try Simulation(scenario: scenario, seed: 2)).run()
+        #expect(report.verdict == .pass, "\(report.failures)")
+        #expect(report.faults.partitions == 1 && report.faults.partitionsNoticed == 0)
+        #expect(report.counters.redeliveries == 0 && report.counters.staleSettles == 0)
+    }
+
+    /// While the database restarts, creates and results are refused (503) and made again.
+    @Test func aDatabaseRestartLosesNothing() async throws {
+        let report = try await Self.run("database-restart.yaml")
+        #expect(report.verdict == .pass, "\(report.failures)")
+        #expect(report.faults.databaseRestarts == 2)
+        #expect(report.counters.createErrors > 0)
+        #expect(report.counters.resultAttempts > report.tasks.total, "results were delivered again")
+        #expect(report.tasks.completed == report.tasks.total && report.tasks.storedTwice == 0)
+    }
+
     @Test func poisonMessagesAreDeadLetteredAndNoTaskIs() async throws {
         let report = try await Self.run("poison.yaml")
         #expect(report.verdict == .pass, "\(report.failures)")

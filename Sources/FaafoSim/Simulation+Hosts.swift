@@ -1,0 +1,81 @@
+import FaafoWorkerLogic
+
+/// The faults that take out a host or a server rather than one process: a worker host's
+/// crash, a partition of a worker host, a database restart. The multi-host mode plays the
+/// same faults on test hosts; `faafo-sim run --cluster` on one machine approximates the
+/// first two (`ClusterScenario`).
+extension Simulation {
+    func isPartitioned(_ host: Int) -> Bool { (partitionedUntil[host] ?? 0) > now }
+
+    /// The workers of `host`, up or down.
+    func workers(on host: Int) -> [Int] { workers.indices.filter { workers[$0].host == host } }
+
+    /// Every process of one host dies at once (the host drawn from the seed among those
+    /// with a worker up); they come back together after `hostDownFor`.
+    func crashHost() async {
+        guard faultsActive else { return }
+        let candidates = Array(Set(workers.filter { !$0.crashed }.map(\.host))).sorted()
+        guard !candidates.isEmpty else { return }
+        let host = candidates[hostRandom.int(in: 0...(candidates.count - 1))]
+        faultCounts.hostCrashes += 1
+        for index in workers(on: host) where !workers[index].crashed {
+            await killWorker(index, restartAfter: scenario.faults.hostDownFor)
+        }
+    }
+
+    /// One worker host's link goes down for `partitionFor` (the host drawn from the seed
+    /// among those not cut off already). Its workers stay up: they render on, and what
+    /// needs the network waits for the link (`step`). If the partition outlasts the
+    /// broker's `heartbeat`, the broker notices and closes the host's consumers.
+    func partitionHost() {
+        guard faultsActive else { return }
+        let candidates = Array(Set(workers.map(\.host))).sorted().filter { !isPartitioned($0) }
+        guard !candidates.isEmpty else { return }
+        let host = candidates[hostRandom.int(in: 0...(candidates.count - 1))]
+        faultCounts.partitions += 1
+        let length = scenario.faults.partitionFor
+        partitionedUntil[host] = now + length
+        if length > scenario.faults.heartbeat { schedule(.noticePartition(host: host), after: scenario.faults.heartbeat) }
+        schedule(.healPartition(host: host), after: length)
+    }
+
+    /// The broker closes a silent host's connections: every message its workers held goes
+    /// back to the queue, marked redelivered, for the other hosts. The workers' jobs run
+    /// on, and their acknowledgements, once the link is back, fail.
+    func noticePartition(_ host: Int) async {
+        guard isPartitioned(host) else { return }
+        faultCounts.partitionsNoticed += 1
+        for index in workers(on: host) {
+            guard let consumer = workers[index].consumer else { continue }
+            workers[index].consumer = nil
+            await consumer.close()
+        }
+    }
+
+    /// The link is back: workers whose consumers the broker closed open new ones (as
+    /// faafo-worker's queue reconnects), and every worker takes what its consumer holds.
+    func healPartition(_ host: Int) {
+        partitionedUntil[host] = nil
+        for index in workers(on: host) where !workers[index].crashed {
+            if workers[index].consumer == nil { startWorker(index) } else { poll(index) }
+        }
+    }
+
+    /// The database restarts: every store call fails until `databaseBack`.
+    func restartDatabase() {
+        guard faultsActive, !store.isDown else { return }
+        faultCounts.databaseRestarts += 1
+        store.isDown = true
+        schedule(.databaseBack, after: scenario.faults.databaseDownFor)
+    }
+}
+
+extension TaskSteps.Action {
+    /// Whether the action talks to the API or the broker.
+    var needsTheNetwork: Bool {
+        switch self {
+        case .deliver, .reportFailure, .acknowledge, .reject: true
+        case .render, .wait, .finish: false
+        }
+    }
+}
