@@ -195,10 +195,8 @@ package final class TestHosts: Sendable {
             }
             try? FileManager.default.removeItem(at: netnsConfig.appending(path: namespace))
         }
-        // /etc/netns itself only if nothing else is in it.
-        if (try? FileManager.default.contentsOfDirectory(atPath: netnsConfig.path))?.isEmpty == true {
-            try? FileManager.default.removeItem(at: netnsConfig)
-        }
+        // /etc/netns itself only if nothing else is in it: rmdir(2) leaves a folder that is not empty.
+        rmdir(netnsConfig.path)
         try? FileManager.default.removeItem(at: folder)
         return left
     }
