@@ -187,6 +187,7 @@ let package = Package(
             dependencies: [
                 "FaafoWire", "FaafoWorkerLogic", "FractalCore", "FractalJob", "WorkQueue", "FaafoClient",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -248,6 +249,9 @@ let package = Package(
             dependencies: [
                 "FaafoWorker", "FaafoConfig", "AMQPWorkQueue", "FaafoLogging", "FractalCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
 

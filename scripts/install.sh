@@ -23,8 +23,15 @@
 #                  A URL without a password gets a generated one, kept in faafo.conf's
 #                  database_url (an existing one is reused); the script prints the URL the
 #                  API hosts pass with -d (host: FAAFO_ADVERTISED_HOST)
-#   -r api         start faafo-api, listening on the port of -e
-#   -r worker      start faafo-worker, taking tasks from -m and sending results to -e
+#   -r api         start faafo-api, listening on the port of -e. Writes then need tokens:
+#                  unless faafo.conf has them, a worker_token (which workers send with
+#                  their results) and an operator_token (which DELETE needs; `faafo
+#                  delete` reads it from faafo.conf) are generated and kept there, and the
+#                  script prints the -t that worker hosts pass (another API host passes the
+#                  same -t, and FAAFO_OPERATOR_TOKEN). FAAFO_OPEN_WRITES=1 leaves writes
+#                  open instead, as the original had them (its worker sends no token)
+#   -r worker      start faafo-worker, taking tasks from -m and sending results to -e, with
+#                  the worker token of -t or faafo.conf
 #   -r demo        run `faafo demo` against -e (FAAFO_DEMO_TASKS tasks, default 10) and
 #                  print its report; the script exits with the demo's status
 #   -k             stop the services this script started (before anything else)
@@ -33,6 +40,7 @@
 #                  or the one -i messaging made)
 #   -d URL         the database URL              (default sqlite:////var/lib/faafo/faafo.db;
 #                  postgresql://, postgres:// and postgresql+psycopg2:// for a shared one)
+#   -t TOKEN       the worker token the API host printed, kept in this host's faafo.conf
 #
 # Services run under systemd when it is the init system (units faafo-api and
 # faafo-worker), else in the background with their pid and log files in FAAFO_RUN_DIR
@@ -49,6 +57,7 @@ endpoint=http://localhost:8080
 transport=amqp://guest:guest@localhost:5672/
 database=sqlite:////var/lib/faafo/faafo.db
 transport_given=0
+worker_token=
 installs=()
 runs=()
 stop=0
@@ -62,7 +71,7 @@ fail() {
     exit 2
 }
 
-while getopts "i:r:e:m:d:kh" option; do
+while getopts "i:r:e:m:d:t:kh" option; do
     case $option in
     i)
         case $OPTARG in
@@ -82,6 +91,7 @@ while getopts "i:r:e:m:d:kh" option; do
         transport_given=1
         ;;
     d) database=$OPTARG ;;
+    t) worker_token=$OPTARG ;;
     k) stop=1 ;;
     h) usage 0 ;;
     *) usage 2 >&2 ;;
@@ -97,6 +107,8 @@ bind_port=${BASH_REMATCH[3]:-80}
 [[ $transport =~ ^(amqp|memory):// ]] || fail "-m must be an amqp:// URL, not '$transport'"
 [[ $database =~ ^(sqlite|memory|postgresql|postgres|postgresql\+psycopg2): ]] ||
     fail "-d must be a sqlite:/// or postgresql:// URL, not '$database'"
+[[ -z $worker_token || $worker_token =~ ^[A-Za-z0-9._~-]{16,}$ ]] ||
+    fail "-t must be the worker token the API host printed (16 or more letters, digits, . _ ~ -)"
 
 bin_dir=${FAAFO_BIN_DIR:-/usr/local/bin}
 config_dir=${FAAFO_CONFIG_DIR:-/etc/faafo}
@@ -127,10 +139,12 @@ pg_ctlcluster_detached() {
     )
 }
 
-# Starts service $1 (faafo-api or faafo-worker) with the arguments that follow.
+# Starts service $1 (faafo-api or faafo-worker) with the arguments that follow, and with
+# faafo.conf (which holds the tokens) when there is one.
 start_service() {
     local name=$1
     shift
+    [[ ! -f $config_dir/faafo.conf ]] || set -- --config-file "$config_dir/faafo.conf" "$@"
     [[ -x $bin_dir/$name ]] || fail "$bin_dir/$name is missing: install faafo first (-i faafo) or set FAAFO_BIN_DIR"
     if use_systemd; then
         "${as_root[@]}" tee "/etc/systemd/system/$name.service" >/dev/null <<UNIT
@@ -211,6 +225,30 @@ save_setting() {
         printf '[DEFAULT]\n%s = %s\n' "$key" "$value" | "${as_root[@]}" tee "$config_dir/faafo.conf" >/dev/null
     fi
     "${as_root[@]}" chmod 640 "$config_dir/faafo.conf"
+}
+
+# The value of key $1 in faafo.conf, if it has one.
+configured_setting() {
+    [[ -f $config_dir/faafo.conf ]] || return 0
+    "${as_root[@]}" sed -n -E "s/^$1 *= *//p" "$config_dir/faafo.conf" | tail -n 1
+}
+
+# On the API host: keeps the tokens that writes need in faafo.conf, made here unless it has
+# them already, unless FAAFO_OPEN_WRITES=1 leaves writes open.
+make_write_tokens() {
+    if [[ ${FAAFO_OPEN_WRITES:-0} == 1 ]]; then
+        echo "install.sh: FAAFO_OPEN_WRITES=1: anyone who reaches the API may write (as in the original faafo)"
+        return 0
+    fi
+    local token
+    token=${worker_token:-$(configured_setting worker_token)}
+    worker_token=${token:-$(new_password)$(new_password)}
+    save_setting worker_token "$worker_token"
+    token=${FAAFO_OPERATOR_TOKEN:-$(configured_setting operator_token)}
+    save_setting operator_token "${token:-$(new_password)$(new_password)}"
+    echo "install.sh: results need the worker token and DELETE the operator token, both in $config_dir/faafo.conf"
+    echo "install.sh: worker hosts pass -t $worker_token"
+    echo "install.sh: other API hosts pass the same -t, and FAAFO_OPERATOR_TOKEN set to this file's operator_token"
 }
 
 # Installs the Debian packages named that are not installed yet (waiting for another
@@ -352,7 +390,8 @@ for item in "${ordered[@]}"; do
             "${as_root[@]}" install -m 755 "$build/$executable" "$bin_dir/$executable"
         done
         "${as_root[@]}" install -m 640 /dev/null "$config_dir/faafo.conf.new"
-        "${as_root[@]}" tee "$config_dir/faafo.conf.new" >/dev/null <<CONF
+        {
+            cat <<CONF
 [DEFAULT]
 endpoint_url = $endpoint
 transport_url = $transport
@@ -360,6 +399,12 @@ database_url = $database
 listen_address = $listen_address
 bind_port = $bind_port
 CONF
+            # The tokens of an earlier install stay.
+            for key in worker_token operator_token create_token; do
+                value=$(configured_setting "$key")
+                [[ -z $value ]] || echo "$key = $value"
+            done
+        } | "${as_root[@]}" tee "$config_dir/faafo.conf.new" >/dev/null
         "${as_root[@]}" mv "$config_dir/faafo.conf.new" "$config_dir/faafo.conf"
         echo "install.sh: faafo installed in $bin_dir, configuration in $config_dir/faafo.conf"
         ;;
@@ -370,10 +415,14 @@ for item in "${runs[@]}"; do
     case $item in
     api)
         make_database_folder
+        make_write_tokens
         start_service faafo-api --transport-url "$transport" --database-url "$database" \
             --listen-address "$listen_address" --bind-port "$bind_port" --workers 0
         ;;
     worker)
+        [[ -z $worker_token ]] || save_setting worker_token "$worker_token"
+        [[ -n $(configured_setting worker_token) || ${FAAFO_OPEN_WRITES:-0} == 1 ]] ||
+            echo "install.sh: no worker token (-t): the API refuses this worker's results unless its writes are open" >&2
         start_service faafo-worker --transport-url "$transport" --endpoint-url "$endpoint"
         ;;
     demo)

@@ -54,11 +54,13 @@ public func buildRouter(
     service: FractalService, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
     resultLimit: Int = 1 << 30, credentials: WriteCredentials = .open, readinessTimeout: Duration = .seconds(3)
 ) -> Router<BasicRequestContext> {
-    let router = Router()
+    // HEAD for every GET, as Flask answered it.
+    let router = Router(options: .autoGenerateHeadEndpoints)
     router.add(middleware: JSONErrorMiddleware())
     FractalRoutes(service: service, resultLimit: resultLimit, credentials: credentials).add(to: router)
     OperationsRoutes(service: service, registry: metrics, storeTimeout: readinessTimeout).add(to: router)
     Gallery(catalog: service, acceptsCreates: credentials.create == nil).addRoutes(to: router)
+    router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
     return router
 }
 
@@ -70,13 +72,15 @@ public func buildApplication(
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     var services: [any Service] = [OutboxPublisher(service: service, interval: options.outboxInterval)]
+    // In-process workers count into the API's registry, so its /metrics shows them too.
+    let workerMetrics = WorkerMetrics(factory: PrometheusMetricsFactory(registry: metrics))
     for index in 0..<options.workers {
         var configuration = options.workerConfiguration
         if options.workers > 1 { configuration.name += "-\(index + 1)" }
         services.append(
             FractalWorker(
                 queue: service.queue, sink: ServiceResultSink(service: service), configuration: configuration,
-                logger: Logger(label: "faafo.worker")))
+                metrics: workerMetrics, logger: Logger(label: "faafo.worker")))
     }
     return Application(
         router: buildRouter(

@@ -68,8 +68,12 @@ struct FractalRoutes<Context: RequestContext> {
         let query = request.uri.queryParameters
         func integer(_ name: String, default value: Int) throws -> Int {
             guard let text = query[Substring(name)] else { return value }
-            guard let number = Int(text) else { throw APIError(.badRequest, "\(name) must be an integer, got '\(text)'") }
-            return number
+            if let number = Int(text) { return number }
+            let digits = text.drop { $0 == "-" || $0 == "+" }
+            guard !digits.isEmpty, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber) else {
+                throw APIError(.badRequest, "\(name) must be an integer, got '\(text)'")
+            }
+            throw APIError(.badRequest, "\(name) must be from \(Int.min) to \(Int.max), got '\(text)'")
         }
         let page = try integer("page", default: 1)
         let perPage = try integer("results_per_page", default: defaultResultsPerPage)

@@ -139,3 +139,45 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 }
+
+/// A request for a path the API serves, with a method it does not serve there, is
+/// answered 405 with `Allow`, as Flask answered the original's clients (Hummingbird's
+/// router says 404). Added to the router after every route, it runs only for requests no
+/// route took.
+struct MethodNotAllowedMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// Each path the router serves, with its methods.
+    let routes: [(path: RouterPath, methods: [HTTPRequest.Method])]
+
+    /// `routes`: the router's, HEAD included where there is a GET (the router makes those
+    /// when it builds its responder).
+    init(routes: [Router<Context>.RouteDescription]) {
+        var methods: [String: (path: RouterPath, methods: [HTTPRequest.Method])] = [:]
+        for route in routes {
+            methods[route.path.description, default: (route.path, [])].methods.append(route.method)
+            if route.method == .get { methods[route.path.description]!.methods.append(.head) }
+        }
+        self.routes = methods.values.sorted { $0.path.description < $1.path.description }
+    }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
+        let components = request.uri.path.split(separator: "/", omittingEmptySubsequences: true)
+        guard let route = routes.first(where: { Self.path($0.path, matches: components) }) else {
+            return try await next(request, context)
+        }
+        let allowed = Set(route.methods.map(\.rawValue)).sorted().joined(separator: ", ")
+        throw APIError(
+            .methodNotAllowed, "\(request.method) is not allowed on \(request.uri.path) (allowed: \(allowed))",
+            headers: [.allow: allowed])
+    }
+
+    static func path(_ path: RouterPath, matches components: [Substring]) -> Bool {
+        var remaining = components[...]
+        for element in path {
+            if element.description == "**" { return true }
+            guard let component = remaining.popFirst(), element ~= component else { return false }
+        }
+        return remaining.isEmpty
+    }
+}

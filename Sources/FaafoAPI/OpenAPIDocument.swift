@@ -18,7 +18,7 @@ enum OpenAPIDocument {
           "info": {
             "title": "faafo API",
             "version": "1.0.0",
-            "description": "The HTTP API of faafo-api, the controller of faafo (OpenStack's Fractals application, in Swift): the JSON API of the original faafo (Flask-Restless) with additions, the images, and the web gallery.\n\nEvery error of the JSON routes is `{\"message\": ...}` with a 4xx status, or 503 when the store cannot be reached; the gallery's errors are HTML pages. Any other path, or a method a path does not have, answers 404 with `{\"message\": \"Not Found\"}` (see the `NotFound` response). No request is meant to produce any other 5xx: a 500 `{\"message\": \"internal error\"}` is a bug, and is logged.\n\nCredentials are off by default, as in the original: every route is open. An API started with `worker_token` asks it (as `Authorization: Bearer <token>`) of result and failure PUTs, with `operator_token` of DELETE, with `create_token` of POST /v1/fractal; `operator_token` is also accepted wherever another token is asked. A missing or wrong token answers 401 with `WWW-Authenticate: Bearer` and changes nothing. Reads are never guarded.",
+            "description": "The HTTP API of faafo-api, the controller of faafo (OpenStack's Fractals application, in Swift): the JSON API of the original faafo (Flask-Restless) with additions, the images, and the web gallery.\n\nEvery error of the JSON routes is `{\"message\": ...}` with a 4xx status, or 503 when the store cannot be reached; the gallery's errors are HTML pages. Any other path answers 404 with `{\"message\": \"Not Found\"}` (see the `NotFound` response); a method a path does not have answers 405 with an `Allow` header that lists the ones it has, as Flask answers (HEAD is served wherever GET is). No request is meant to produce any other 5xx: a 500 `{\"message\": \"internal error\"}` is a bug, and is logged.\n\nCredentials are off by default, as in the original: every route is open. An API started with `worker_token` asks it (as `Authorization: Bearer <token>`) of result and failure PUTs, with `operator_token` of DELETE, with `create_token` of POST /v1/fractal; `operator_token` is also accepted wherever another token is asked. A missing or wrong token answers 401 with `WWW-Authenticate: Bearer` and changes nothing. Reads are never guarded.",
             "license": {"name": "Apache-2.0", "identifier": "Apache-2.0"}
           },
           "servers": [{"url": "http://localhost:8080", "description": "faafo-api's default `bind_port`."}],
@@ -91,7 +91,14 @@ enum OpenAPIDocument {
                 "responses": {
                   "201": {
                     "description": "Stored and queued.",
-                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FractalObject"}}}
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FractalObject"}}},
+                    "links": {
+                      "getFractal": {"operationId": "getFractal", "parameters": {"uuid": "$response.body#/uuid"}},
+                      "submitResult": {"operationId": "submitResult", "parameters": {"uuid": "$response.body#/uuid"}},
+                      "reportFailure": {"operationId": "reportFailure", "parameters": {"uuid": "$response.body#/uuid"}},
+                      "getImage": {"operationId": "getImage", "parameters": {"uuid": "$response.body#/uuid"}},
+                      "deleteFractal": {"operationId": "deleteFractal", "parameters": {"uuid": "$response.body#/uuid"}}
+                    }
                   },
                   "200": {
                     "description": "A fractal with this uuid and these parameters exists already: the stored one; nothing is queued twice.",
@@ -114,7 +121,7 @@ enum OpenAPIDocument {
                     "name": "page",
                     "in": "query",
                     "required": false,
-                    "schema": {"type": "integer", "minimum": 1, "default": 1}
+                    "schema": {"type": "integer", "minimum": 1, "maximum": 9223372036854775807, "default": 1}
                   },
                   {
                     "name": "results_per_page",

@@ -128,16 +128,19 @@ public final class LocalCluster: @unchecked Sendable {
             ], name: name, environment: options.apiEnvironment)
     }
 
-    /// Starts a worker named `name` (its `generated_by`) and waits until it consumes.
+    /// Starts a worker named `name` (its `generated_by`), with `arguments` after the
+    /// cluster's, and waits until it consumes.
     @discardableResult
-    public func startWorker(name: String, concurrency: Int? = nil) async throws -> ServiceProcess {
+    public func startWorker(name: String, concurrency: Int? = nil, arguments: [String] = []) async throws
+        -> ServiceProcess
+    {
         let worker = try ServiceProcess(
             options.executables.appending(path: "faafo-worker"),
             [
                 "--transport-url", brokerURL, "--endpoint-url", workerEndpoint,
                 "--concurrency", "\(concurrency ?? options.workerConcurrency)",
                 "--render-threads", "\(options.renderThreads)", "--name", name, "--debug",
-            ], name: name)
+            ] + arguments, name: name)
         try await worker.waitForLog("consuming")
         processes.withLock { processes in
             if let index = processes.workers.firstIndex(where: { $0.name == name }) {

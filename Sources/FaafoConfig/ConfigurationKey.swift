@@ -21,6 +21,7 @@ public enum ConfigurationKey: String, CaseIterable, Comparable, Hashable, Sendab
     case connectTimeout = "connect_timeout"
     case requestTimeout = "request_timeout"
     case idleTimeout = "idle_timeout"
+    case metricsPort = "metrics_port"
     case workerToken = "worker_token"
     case operatorToken = "operator_token"
     case createToken = "create_token"
@@ -67,6 +68,8 @@ public enum ConfigurationKey: String, CaseIterable, Comparable, Hashable, Sendab
         case .requestTimeout: return "Seconds an HTTP client waits for one whole API request."
         case .idleTimeout:
             return "Seconds the API keeps a connection that sends nothing: half a request, or an idle keep-alive."
+        case .metricsPort:
+            return "The port faafo-worker serves /metrics and /healthz on, at listen_address (default: 0, none)."
         case .workerToken:
             return "The bearer token the API asks of result and failure PUTs, and workers send (default: none, open)."
         case .operatorToken:

@@ -146,6 +146,7 @@ private struct RawLayers {
             case .connectTimeout: c.connectTimeout = try v.seconds()
             case .requestTimeout: c.requestTimeout = try v.seconds()
             case .idleTimeout: c.idleTimeout = try v.seconds()
+            case .metricsPort: c.metricsPort = try v.integer(in: 0...65535, what: "a port number")
             case .verbose: c.verbose = try v.boolean()
             case .debug: c.debug = try v.boolean()
             }

@@ -51,6 +51,8 @@ public struct FaafoConfiguration: Hashable, Sendable {
     /// through a request, or an idle keep-alive one. Longer than AsyncHTTPClient's pool
     /// keeps idle connections (60 s), so the API never closes one a worker is reusing.
     public var idleTimeout = 75.0
+    /// The port faafo-worker serves its metrics on, at `listenAddress`; 0 serves none.
+    public var metricsPort = 0
     /// The bearer token result and failure PUTs must carry; `nil` leaves them open, as
     /// the original was. Never printed, like `swiftKey`.
     public var workerToken: String?
@@ -128,6 +130,7 @@ public struct FaafoConfiguration: Hashable, Sendable {
         case .connectTimeout: text = String(connectTimeout)
         case .requestTimeout: text = String(requestTimeout)
         case .idleTimeout: text = String(idleTimeout)
+        case .metricsPort: text = String(metricsPort)
         case .verbose: text = String(verbose)
         case .debug: text = String(debug)
         }

@@ -5,6 +5,7 @@ import Foundation
 import FractalCore
 import FractalJob
 import Logging
+import Metrics
 import ServiceLifecycle
 import WorkQueue
 
@@ -17,15 +18,18 @@ public final class FractalWorker: Service, Sendable {
     let queue: any WorkQueue
     let sink: any ResultSink
     public let configuration: WorkerConfiguration
+    let metrics: WorkerMetrics
     let logger: Logger
 
+    /// `metrics` records into `MetricsSystem`'s factory unless given one.
     public init(
         queue: any WorkQueue, sink: any ResultSink, configuration: WorkerConfiguration = WorkerConfiguration(),
-        logger: Logger = Logger(label: "faafo.worker")
+        metrics: WorkerMetrics = WorkerMetrics(), logger: Logger = Logger(label: "faafo.worker")
     ) {
         self.queue = queue
         self.sink = sink
         self.configuration = configuration
+        self.metrics = metrics
         self.logger = logger
     }
 
@@ -68,6 +72,7 @@ public final class FractalWorker: Service, Sendable {
     /// the same the simulator's virtual workers take; this only carries out its actions.
     public func handle(_ delivery: QueueDelivery, from consumer: any WorkQueueConsumer) async {
         var steps = TaskSteps(body: delivery.body, redelivered: delivery.redelivered, policy: configuration.policy)
+        if delivery.redelivered { metrics.redelivered.increment() }
         var step = steps.start()
         while true {
             if let note = step.note { logger.log(level: note.level.loggerLevel, "\(note.message)") }
@@ -75,13 +80,25 @@ public final class FractalWorker: Service, Sendable {
             switch step.action {
             case .render(_, let parameters):
                 do {
-                    outcome = .rendered(TaskSteps.Rendered(try await render(parameters)))
+                    let rendered = TaskSteps.Rendered(try await render(parameters))
+                    metrics.rendered.increment()
+                    metrics.renderDuration.record(rendered.duration)
+                    outcome = .rendered(rendered)
                 } catch {
                     outcome = .renderFailed("\(error)")
                 }
             case .deliver(let uuid, let upload):
+                let start = ContinuousClock.now
                 outcome = await sink.deliver(upload, of: uuid)
+                let elapsed = start.duration(to: .now).components
+                metrics.uploadDuration.record(Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18)
+                switch outcome {
+                case .accepted: metrics.accepted.increment()
+                case .unauthorized: metrics.unauthorized.increment()
+                default: break
+                }
             case .wait(let delay):
+                metrics.retries.increment()
                 do {
                     // A worker told to stop does not wait to try again: it leaves the task
                     // unacknowledged, for the queue to deliver anew (to it or another).
@@ -96,6 +113,7 @@ public final class FractalWorker: Service, Sendable {
                 await settle { try await consumer.ack(delivery) }
                 outcome = .settled
             case .reject:
+                metrics.deadLettered.increment()
                 await settle { try await consumer.reject(delivery, requeue: false) }
                 outcome = .settled
             case .finish:

@@ -7,6 +7,8 @@ import FaafoWorker
 import Foundation
 import FractalCore
 import Logging
+import Metrics
+import Prometheus
 import ServiceLifecycle
 
 /// `faafo-worker`: takes tasks from RabbitMQ, renders them, PUTs each result to the API
@@ -30,6 +32,8 @@ struct FaafoWorkerCommand: AsyncParsableCommand {
     @Option(help: "Tasks rendered at once (also the queue prefetch).") var concurrency = 1
     @Option(help: "Render threads per task (default: cores / concurrency).") var renderThreads: Int?
     @Option(help: "The name reported as generated_by (default: the host name).") var name: String?
+    @Option(help: "Serve /metrics and /healthz on this port (default: 0, none).") var metricsPort: String?
+    @Option(help: "The address the metrics port listens on (default: 0.0.0.0).") var listenAddress: String?
     @Flag(help: "Log at INFO (the default for the service).") var verbose = false
     @Flag(help: "Log at DEBUG.") var debug = false
 
@@ -43,6 +47,8 @@ struct FaafoWorkerCommand: AsyncParsableCommand {
         overrides["transport_url"] = transportUrl
         overrides["endpoint_url"] = endpointUrl
         overrides["worker_token"] = workerToken
+        overrides["metrics_port"] = metricsPort
+        overrides["listen_address"] = listenAddress
         let configuration: FaafoConfiguration
         do {
             configuration = try FaafoConfiguration.load(cliOverrides: overrides, configFilePath: configFile)
@@ -66,10 +72,23 @@ struct FaafoWorkerCommand: AsyncParsableCommand {
             concurrency: concurrency, renderThreads: renderThreads,
             limits: RenderLimits(workBudget: configuration.workBudget ?? RenderLimits.defaultWorkBudget))
         if let name { workerConfiguration.name = name }
+        // One registry for the process, as in faafo-api: the worker records into it and
+        // the metrics port (when there is one) serves it.
+        let registry = PrometheusCollectorRegistry()
+        let factory = PrometheusMetricsFactory(registry: registry)
+        MetricsSystem.bootstrap(factory)
         let worker = FractalWorker(
-            queue: queue, sink: HTTPResultSink(client: client), configuration: workerConfiguration, logger: logger)
+            queue: queue, sink: HTTPResultSink(client: client), configuration: workerConfiguration,
+            metrics: WorkerMetrics(factory: factory), logger: logger)
+        var services: [any Service] = [worker]
+        if configuration.metricsPort > 0 {
+            services.append(
+                MetricsListener.application(
+                    registry: registry, address: configuration.listenAddress, port: configuration.metricsPort,
+                    logger: logger))
+        }
         let group = ServiceGroup(
-            configuration: .init(services: [worker], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         await queue.shutdown()
         try await client.shutdown()

@@ -111,6 +111,32 @@ import WorkQueue
         }
     }
 
+    /// As Flask answered the original's clients: a path with other methods is a 405 that
+    /// lists them, and HEAD is served wherever GET is.
+    @Test func aMethodAPathDoesNotHaveIs405WithTheOnesItHas() async throws {
+        let harness = APIHarness()
+        try await harness.test { client in
+            let created = try decode(
+                FractalObject.self, try await client.execute(uri: "/v1/fractal", method: .post, body: try json(smallTask)))
+            let trace = try await client.execute(uri: "/v1/fractal", method: .trace)
+            #expect(trace.status == .methodNotAllowed)
+            #expect(trace.headers[.allow] == "GET, HEAD, POST")
+            #expect(try message(trace) == "TRACE is not allowed on /v1/fractal (allowed: GET, HEAD, POST)")
+            let post = try await client.execute(uri: "/v1/fractal/\(created.uuid)", method: .post, body: try json(smallTask))
+            #expect(post.status == .methodNotAllowed)
+            #expect(post.headers[.allow] == "DELETE, GET, HEAD, PUT")
+            #expect(try await client.execute(uri: "/healthz", method: .delete).headers[.allow] == "GET, HEAD")
+
+            let head = try await client.execute(uri: "/v1/fractal/\(created.uuid)", method: .head)
+            #expect(head.status == .ok && head.headers[.contentType] == "application/json")
+            #expect(head.body.readableBytes == 0)
+            #expect(try await client.execute(uri: "/v2/nothing", method: .trace).status == .notFound)
+            // Nothing was created or deleted by the refused requests.
+            let page = try decode(FractalPage.self, try await client.execute(uri: "/v1/fractal", method: .get))
+            #expect(page.objects.map(\.uuid) == [created.uuid])
+        }
+    }
+
     @Test func listPagesInFlaskRestlessShape() async throws {
         let harness = APIHarness()
         try await harness.test { client in
@@ -138,6 +164,10 @@ import WorkQueue
                 let response = try await client.execute(uri: "/v1/fractal?\(bad)", method: .get)
                 #expect(response.status == .badRequest, "\(bad)")
             }
+            // schemathesis found this one: a number too large for an integer is named so.
+            let huge = try await client.execute(uri: "/v1/fractal?page=2344835003434636148736", method: .get)
+            #expect(huge.status == .badRequest)
+            #expect(try message(huge) == "page must be from \(Int.min) to \(Int.max), got '2344835003434636148736'")
         }
     }
 

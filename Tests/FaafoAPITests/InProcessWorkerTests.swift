@@ -7,6 +7,7 @@ import Foundation
 import FractalCore
 import FractalJob
 import FractalStore
+import Prometheus
 import Testing
 import WorkQueue
 
@@ -93,14 +94,25 @@ import WorkQueue
         try await harness.queue.publish(try JSONEncoder().encode(invalid), messageID: "poison-3")
         for task in Self.tasks(3) { _ = try await harness.service.create(task) }
 
+        let registry = PrometheusCollectorRegistry()
         let worker = FractalWorker(
             queue: harness.queue, sink: ServiceResultSink(service: harness.service),
-            configuration: WorkerConfiguration(concurrency: 1, renderThreads: 1, name: "w"))
+            configuration: WorkerConfiguration(concurrency: 1, renderThreads: 1, name: "w"),
+            metrics: WorkerMetrics(factory: PrometheusMetricsFactory(registry: registry)))
         let running = Task { try await worker.run() }
         _ = try await Self.waitUntilAllCompleted(harness.service, count: 3)
         running.cancel()
         let dead = try await harness.queue.drainDeadLetters(limit: 10)
         #expect(dead.compactMap(\.messageID).sorted() == ["poison-1", "poison-2", "poison-3"])
+
+        // The worker's metrics (faafo-worker serves them at its metrics_port).
+        let samples = try Samples(String(decoding: registry.emitToBuffer(), as: UTF8.self))
+        #expect(samples[WorkerMetrics.Name.rendered] == 3)
+        #expect(samples[WorkerMetrics.Name.accepted] == 3)
+        #expect(samples[WorkerMetrics.Name.deadLettered] == 3)
+        #expect(samples[WorkerMetrics.Name.retries] == 0 && samples[WorkerMetrics.Name.redelivered] == 0)
+        #expect(samples.histogramCount(WorkerMetrics.Name.renderDuration) == 3)
+        #expect(samples.histogramCount(WorkerMetrics.Name.uploadDuration) == 3)
     }
 
     /// A worker whose results never reach the API, stopped after a few attempts: the queue's
@@ -115,13 +127,20 @@ import WorkQueue
             concurrency: 1, renderThreads: 1, name: "w", retryInitialDelay: .milliseconds(5),
             retryMaximumDelay: .milliseconds(20))
         configuration.defect = defect
-        let worker = FractalWorker(queue: harness.queue, sink: sink, configuration: configuration)
+        let registry = PrometheusCollectorRegistry()
+        let worker = FractalWorker(
+            queue: harness.queue, sink: sink, configuration: configuration,
+            metrics: WorkerMetrics(factory: PrometheusMetricsFactory(registry: registry)))
         let running = Task { try await worker.run() }
         let deadline = ContinuousClock.now + .seconds(30)
         while sink.attempts.peek() < 3, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
         running.cancel()
         try await running.value
         #expect(sink.attempts.peek() >= 3)
+        // Every failed delivery but the last (cut short by the stop) was retried.
+        let samples = try Samples(String(decoding: registry.emitToBuffer(), as: UTF8.self))
+        #expect(samples[WorkerMetrics.Name.retries].map { $0 >= Double(sink.attempts.peek() - 1) } == true)
+        #expect(samples[WorkerMetrics.Name.accepted] == 0 && samples[WorkerMetrics.Name.deadLettered] == 0)
         return harness.queue.counts
     }
 

@@ -1,4 +1,5 @@
 import AMQPWorkQueue
+import FaafoClient
 import FaafoCluster
 import Foundation
 import Testing
@@ -38,20 +39,60 @@ struct InstallScriptTests {
             // A folder that does not exist yet: -r api makes it.
             "-d", "sqlite:///" + folder.appending(path: "data/faafo.db").path,
         ]
+        let environment = ["FAAFO_CONFIG_DIR=\(folder.path)"]
         // Whatever happens to the run, -k stops the services it started.
-        let run = await Result(catching: { try await Self.install(arguments, folder: folder) })
-        let stop = try await Self.install(["-k"], folder: folder)
+        let run = await Result(catching: {
+            let run = try await Self.install(arguments, folder: folder, environment: environment)
+            return (run, try await Self.expectWritesNeedTheTokens(endpoint: "http://127.0.0.1:\(port)", folder: folder))
+        })
+        let stop = try await Self.install(["-k"], folder: folder, environment: environment)
         await broker.deleteVirtualHost(virtualHost)
-        let (status, output) = try run.get()
+        let ((status, output), tokens) = try run.get()
 
         #expect(status == 0, "\(output)")
         #expect(output.contains("faafo-api started"))
         #expect(output.contains("faafo-worker started"))
+        // The worker read its token from faafo.conf: every result was taken.
         #expect(output.contains("6 submitted, 6 completed, 0 failed, 0 timed out"), "\(output)")
+        #expect(output.contains("worker hosts pass -t \(tokens.worker)\n"), "\(output)")
+        #expect(!output.contains(tokens.operator), "the operator token is never shown")
+        for log in ["faafo-api.log", "faafo-worker.log"] {
+            let text = try String(contentsOf: folder.appending(path: log), encoding: .utf8)
+            #expect(!text.contains(tokens.worker) && !text.contains(tokens.operator), "\(log) shows a token")
+        }
         #expect(stop.status == 0)
         #expect(stop.output.contains("faafo-api stopped") && stop.output.contains("faafo-worker stopped"))
         #expect(!FileManager.default.fileExists(atPath: folder.appending(path: "faafo-api.pid").path))
         #expect(FileManager.default.fileExists(atPath: folder.appending(path: "data/faafo.db").path))
+    }
+
+    /// The tokens `-r api` made and kept in faafo.conf, checked on the running API: a
+    /// DELETE without the operator token is refused and deletes nothing; with it, it deletes.
+    static func expectWritesNeedTheTokens(endpoint: String, folder: URL) async throws
+        -> (worker: String, operator: String)
+    {
+        let conf = try String(contentsOf: folder.appending(path: "faafo.conf"), encoding: .utf8)
+        func token(_ key: String) throws -> String {
+            let line = try #require(conf.split(separator: "\n").last { $0.hasPrefix("\(key) = ") }, "\(key) in \(conf)")
+            return String(line.dropFirst(key.count + 3))
+        }
+        let tokens = (worker: try token("worker_token"), operator: try token("operator_token"))
+        #expect(tokens.worker.count >= 32 && tokens.operator.count >= 32 && tokens.worker != tokens.operator)
+
+        let anonymous = try FaafoAPIClient(endpointURL: endpoint, retryingConnections: false)
+        let operatorClient = try FaafoAPIClient(
+            endpointURL: endpoint, retryingConnections: false, credentials: .init(operator: tokens.operator))
+        let outcome = await Result {
+            let fractal = try #require(try await anonymous.list().objects.first)
+            await #expect(throws: FaafoClientError.self) { try await anonymous.delete(fractal.uuid) }
+            #expect(try await anonymous.get(fractal.uuid).uuid == fractal.uuid, "a refused DELETE deletes nothing")
+            try await operatorClient.delete(fractal.uuid)
+            await #expect(throws: FaafoClientError.self) { try await anonymous.get(fractal.uuid) }
+        }
+        try await anonymous.shutdown()
+        try await operatorClient.shutdown()
+        try outcome.get()
+        return tokens
     }
 
     /// -i messaging gives faafo a broker user of its own (never guest, which RabbitMQ
@@ -156,6 +197,9 @@ struct InstallScriptTests {
         let scheme = try await Self.install(["-r", "api", "-d", "mysql://db/faafo"], folder: folder)
         #expect(scheme.status == 2)
         #expect(scheme.output.contains("-d must be a sqlite:/// or postgresql:// URL, not 'mysql://db/faafo'"))
+        let token = try await Self.install(["-r", "worker", "-t", "short"], folder: folder)
+        #expect(token.status == 2)
+        #expect(token.output.contains("-t must be the worker token the API host printed"), "\(token.output)")
         let nothing = try await Self.install([], folder: folder)
         #expect(nothing.status == 2)
         #expect(nothing.output.contains("nothing to do"))
