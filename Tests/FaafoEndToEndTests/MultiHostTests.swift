@@ -7,8 +7,9 @@ import Testing
 /// The tutorial's split layout on test hosts (network namespaces on a bridge, each with its
 /// own address and host name; see `TestHosts`), set up with the README's commands:
 /// `install.sh -i messaging` on `controller` (a RabbitMQ node of that host's own), which
-/// prints the `-m` URL with faafo's broker user; `install.sh -r api` there, `install.sh -r
-/// worker -m URL -e URL` on `worker-1` to `worker-3`, and `faafo demo` on `client`.
+/// prints the `-m` URL with faafo's broker user; `install.sh -r api` there, which prints the
+/// `-t` worker token; `install.sh -r worker -m URL -e URL -t TOKEN` on `worker-1` to
+/// `worker-3`, and `faafo demo` on `client`.
 /// Faults only hosts have strike mid-batch: worker-1's host crashes (every process SIGKILLed)
 /// and is started again; worker-2's link goes down for longer than the heartbeat, then up.
 @Suite(.timeLimit(.minutes(5)))
@@ -39,8 +40,8 @@ struct MultiHostTests {
             if !stopped { await layout.stop(broker) }
         }) {
             let transport = try await layout.installMessaging()
-            try await layout.startAPI(transport: transport)
-            for worker in workerHosts { try await layout.startWorker(on: worker, transport: transport) }
+            let token = try await layout.startAPI(transport: transport)
+            for worker in workerHosts { try await layout.startWorker(on: worker, transport: transport, token: token) }
             // Every connection took the broker's heartbeat, lower than faafo's 10 s: the partition outlasts it.
             let timeouts = try await broker.ctl(["list_connections", "--no-table-headers", "timeout"]).output
                 .split(separator: "\n")
@@ -60,7 +61,7 @@ struct MultiHostTests {
             try await layout.waitForCompletions(tasks / 5)
             let killed = try await hosts.crash("worker-1")
             try layout.boot("worker-1")
-            try await layout.startWorker(on: "worker-1", transport: transport, starts: 2)
+            try await layout.startWorker(on: "worker-1", transport: transport, token: token, starts: 2)
             try await layout.waitForCompletions(tasks * 2 / 5)
             try await hosts.cut("worker-2")
             try await Task.sleep(for: partition)
@@ -175,12 +176,16 @@ private struct Layout {
         return url
     }
 
-    func startAPI(transport: String) async throws {
+    /// `install.sh -r api` on the controller; the worker token it prints for the worker hosts.
+    func startAPI(transport: String) async throws -> String {
         let database = "sqlite:///" + controller.folder.appending(path: "data/faafo.db").path
-        _ = try await install(
+        let output = try await install(
             on: "controller", ["-r", "api", "-m", transport, "-d", database, "-e", endpoint],
             environment: ["FAAFO_LISTEN_ADDRESS": controller.address])
+        let line = output.split(separator: "\n").first { $0.contains("worker hosts pass -t") }
+        let token = try #require(line?.split(separator: " ").last.map(String.init), "\(output)")
         try await waitForLog(on: "controller", "listening on \(controller.address):8080", service: "faafo-api")
+        return token
     }
 
     /// What a host that starts again after a crash finds: its pid files gone with /run, a
@@ -194,8 +199,8 @@ private struct Layout {
 
     /// `install.sh -r worker` on `host`; returns once the worker's log says it consumes for
     /// the `starts`-th time.
-    func startWorker(on host: String, transport: String, starts: Int = 1) async throws {
-        _ = try await install(on: host, ["-r", "worker", "-m", transport, "-e", endpoint])
+    func startWorker(on host: String, transport: String, token: String, starts: Int = 1) async throws {
+        _ = try await install(on: host, ["-r", "worker", "-m", transport, "-e", endpoint, "-t", token])
         try await waitForLog(on: host, "\(host) consuming", count: starts)
     }
 
