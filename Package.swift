@@ -255,11 +255,12 @@ let package = Package(
             ]
         ),
 
-        // What tests share about the servers they run against (the test Swift of scripts/start-swift).
+        // What tests share about the servers they run against (the test Swift of scripts/start-swift)
+        // and the test hosts (network namespaces on a bridge) with their own RabbitMQ.
         .target(
             name: "FaafoTestSupport",
             dependencies: [
-                "SwiftImageObjects", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                "SwiftImageObjects", "FaafoCluster", .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
 

@@ -19,7 +19,8 @@ extension TaskSteps {
 
         public var level: Level {
             switch self {
-            case .rendering: .debug
+            // A redelivery is news to an operator: a worker crashed, or lost its broker, holding the task.
+            case .rendering(_, let redelivered): redelivered ? .info : .debug
             case .done, .stopping: .info
             case .retrying, .failureNotRecorded: .warning
             case .unprocessable, .renderFailed, .refused, .unauthorized: .error
