@@ -24,8 +24,9 @@ import Foundation
 /// - a host crash: SIGKILL of every worker of the host, placed the same way;
 /// - a partition: SIGSTOP of every worker of the host for its length (silent, as behind a
 ///   cut link), placed the same way.
-/// A failing or slow result PUT, a database restart (this cluster keeps SQLite) and a
-/// deliberately broken worker have no real counterpart here; a scenario with them is refused.
+/// A failing or slow result PUT, a database restart (this cluster keeps SQLite), a broker
+/// node's kill (it has one node) and a deliberately broken worker have no real counterpart
+/// here; a scenario with them is refused.
 public final class ClusterScenario {
     public let scenario: Scenario
     public let settings: SimulationSettings
@@ -40,6 +41,9 @@ public final class ClusterScenario {
         var refused: [String] = []
         if faults.resultError > 0 || faults.resultTimeout > 0 {
             refused.append("result-failure (a real one needs a proxy between the workers and the API)")
+        }
+        if !faults.brokerNodeKillAt.isEmpty {
+            refused.append("broker-node-kill (the cluster on one machine has one RabbitMQ node)")
         }
         if !faults.databaseRestartAt.isEmpty {
             refused.append("database-restart (the cluster on one machine keeps its fractals in SQLite)")

@@ -209,7 +209,7 @@ struct ScenarioReader {
     func faults(_ node: Node) throws(ScenarioError) -> Scenario.Faults {
         let keys = [
             "until", "worker-crash", "slow-worker", "controller-crash", "broker-restart", "result-failure", "poison",
-            "duplicate-delivery", "host-crash", "partition", "database-restart",
+            "duplicate-delivery", "host-crash", "partition", "database-restart", "broker-node-kill",
         ]
         let values = try mapping(node, "faults", keys: keys)
         var faults = Scenario.Faults()
@@ -266,6 +266,16 @@ struct ScenarioReader {
                 faults.heartbeat = try duration(value, "faults.partition.heartbeat")
                 guard faults.heartbeat > 0 else { throw fail(value, "faults.partition.heartbeat must be above 0") }
             }
+        }
+        if let node = values["broker-node-kill"] {
+            let kill = try mapping(node, "faults.broker-node-kill", keys: ["at", "nodes", "down-for", "failover", "election"])
+            if let value = kill["at"] { faults.brokerNodeKillAt = try times(value, "faults.broker-node-kill.at") }
+            if let value = kill["nodes"] { faults.brokerNodes = try int(value, "faults.broker-node-kill.nodes", in: 1...9) }
+            if let value = kill["down-for"] {
+                faults.brokerNodeDownFor = try duration(value, "faults.broker-node-kill.down-for")
+            }
+            if let value = kill["failover"] { faults.brokerFailover = try duration(value, "faults.broker-node-kill.failover") }
+            if let value = kill["election"] { faults.brokerElection = try duration(value, "faults.broker-node-kill.election") }
         }
         if let node = values["database-restart"] {
             let restart = try mapping(node, "faults.database-restart", keys: ["at", "down-for"])

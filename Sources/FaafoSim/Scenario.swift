@@ -145,6 +145,20 @@ public struct Scenario: Sendable {
         /// How long the broker takes to notice a silent peer: RabbitMQ closes a connection
         /// after two missed heartbeats (faafo's interval is 10 s).
         public var heartbeat: Tick = 20_000_000
+        /// Broker node kills at these ticks, the nodes in turn from the first (the task
+        /// queue's first leader): the broker is a cluster of `brokerNodes`, the task queue a
+        /// quorum queue on all of them, and a client is connected to one node (worker i to
+        /// node i mod nodes). A kill closes the connections to that node: what its consumers
+        /// held goes back to the queue, and they connect to another node after
+        /// `brokerFailover`. When the node led the queue the others elect a leader for
+        /// `brokerElection`, during which every publish is nacked (and published again).
+        /// A kill that would leave no majority is skipped. The node is back after
+        /// `brokerNodeDownFor`.
+        public var brokerNodeKillAt: [Tick] = []
+        public var brokerNodes = 3
+        public var brokerNodeDownFor: Tick = 2_000_000
+        public var brokerFailover: Tick = 100_000
+        public var brokerElection: Tick = 400_000
         /// Database restarts at these ticks: every store call fails for `databaseDownFor`
         /// (creates and results answer 503, the outbox waits), and nothing stored is lost.
         public var databaseRestartAt: [Tick] = []

@@ -1,7 +1,7 @@
 import FaafoWorkerLogic
 
 /// The faults that take out a host or a server rather than one process: a worker host's
-/// crash, a partition of a worker host, a database restart. The multi-host mode plays the
+/// crash, a partition of a worker host, a broker node's kill, a database restart. The multi-host mode plays the
 /// same faults on test hosts; `faafo-sim run --cluster` on one machine approximates the
 /// first two (`ClusterScenario`).
 extension Simulation {
@@ -59,6 +59,45 @@ extension Simulation {
         for index in workers(on: host) where !workers[index].crashed {
             if workers[index].consumer == nil { startWorker(index) } else { poll(index) }
         }
+    }
+
+    /// One broker node dies (SIGKILL), the nodes in turn: its clients' connections drop,
+    /// and if it led the task queue the others elect a new leader while every publish is
+    /// nacked. Skipped when it would leave no majority of nodes up.
+    func killBrokerNode() async {
+        guard faultsActive else { return }
+        let node = brokerNodeKills % brokerNodesUp.count
+        brokerNodeKills += 1
+        let upAfter = brokerNodesUp.filter { $0 }.count - (brokerNodesUp[node] ? 1 : 0)
+        guard brokerNodesUp[node], upAfter * 2 > brokerNodesUp.count else { return }
+        faultCounts.brokerNodeKills += 1
+        brokerNodesUp[node] = false
+        schedule(.brokerNodeBack(node: node), after: scenario.faults.brokerNodeDownFor)
+        if node == queueLeader, let next = nextLiveBrokerNode(after: node) {
+            faultCounts.leaderElections += 1
+            queueLeader = next
+            broker.nackPublishes(until: now + scenario.faults.brokerElection)
+        }
+        for index in workers.indices where workers[index].brokerNode == node {
+            guard let consumer = workers[index].consumer else { continue }
+            workers[index].consumer = nil
+            await consumer.close()
+            schedule(.failOver(worker: index), after: scenario.faults.brokerFailover)
+        }
+    }
+
+    /// The worker connects to the next node that is up (as faafo-worker tries the next
+    /// broker of its transport URL) and consumes again.
+    func failOver(_ index: Int) {
+        guard let node = nextLiveBrokerNode(after: workers[index].brokerNode) else { return }
+        workers[index].brokerNode = node
+        guard !workers[index].crashed, !isPartitioned(workers[index].host) else { return }
+        startWorker(index)
+    }
+
+    func nextLiveBrokerNode(after node: Int) -> Int? {
+        let count = brokerNodesUp.count
+        return (1...count).map { (node + $0) % count }.first { brokerNodesUp[$0] }
     }
 
     /// The database restarts: every store call fails until `databaseBack`.

@@ -36,6 +36,10 @@ public final class Simulation {
         case healPartition(host: Int)
         case restartDatabase
         case databaseBack
+        case killBrokerNode
+        case brokerNodeBack(node: Int)
+        /// A worker whose broker node died connects to another.
+        case failOver(worker: Int)
     }
 
     /// One delivery being worked on by a virtual worker.
@@ -58,6 +62,8 @@ public final class Simulation {
         let policy: TaskPolicy
         /// The host it runs on: a host crash or a partition takes its workers out together.
         let host: Int
+        /// The broker node its connection is to (`faults.brokerNodes`).
+        var brokerNode: Int
         /// Nil while the worker is down.
         var consumer: InMemoryWorkQueueConsumer?
         /// Bumped at each crash: jobs of an earlier generation died with it.
@@ -147,6 +153,10 @@ public final class Simulation {
     var hostRandom: SimulationRandom
     /// The end of each partitioned host's partition.
     var partitionedUntil: [Int: Tick] = [:]
+    /// Whether each broker node is up; the node that leads the task queue; kills so far.
+    var brokerNodesUp: [Bool]
+    var queueLeader = 0
+    var brokerNodeKills = 0
 
     var counters = SimulationReport.Counters()
     var faultCounts = SimulationReport.FaultCounts()
@@ -155,7 +165,6 @@ public final class Simulation {
     /// `taskCount` overrides the scenario's task count.
     public init(scenario: Scenario, seed: UInt64, taskCount: Int? = nil, scenarioFile: String = "") throws(ScenarioError) {
         self.scenario = scenario
-        broker = SimulatedBroker(queue: queue)
         let setup = try RunSetup(scenario: scenario, seed: seed, taskCount: taskCount, scenarioFile: scenarioFile)
         fixture = setup.fixture
         plan = setup.plan
@@ -173,6 +182,9 @@ public final class Simulation {
 
         let clock = SimulatedClock()
         self.clock = clock
+        broker = SimulatedBroker(queue: queue, clock: clock)
+        let nodes = max(1, scenario.faults.brokerNodes)
+        brokerNodesUp = Array(repeating: true, count: nodes)
         store = ObservedFractalStore(clock: clock)
         let identities = SharedRandom(seed: settings.seeds.identities)
         environment = ServiceEnvironment(
@@ -182,7 +194,7 @@ public final class Simulation {
         workers = (0..<settings.workers).map { index in
             var policy = TaskPolicy(name: "sim-worker-\(index + 1)")
             if scenario.cluster.workerBug == .ackBeforeResult { policy.defect = .acknowledgeBeforeDelivering }
-            return Worker(policy: policy, host: index % hosts)
+            return Worker(policy: policy, host: index % hosts, brokerNode: index % nodes)
         }
     }
 
@@ -217,6 +229,7 @@ public final class Simulation {
         for tick in scenario.faults.hostCrashAt { agenda.schedule(.crashHost, at: tick) }
         for tick in scenario.faults.partitionAt { agenda.schedule(.partitionHost, at: tick) }
         for tick in scenario.faults.databaseRestartAt { agenda.schedule(.restartDatabase, at: tick) }
+        for tick in scenario.faults.brokerNodeKillAt { agenda.schedule(.killBrokerNode, at: tick) }
 
         var timedOut = false
         var lastProgress = ContinuousClock.now
@@ -236,6 +249,7 @@ public final class Simulation {
                 progress(Progress(tick: now, completed: store.completedCount, tasks: plan.tasks.count))
             }
         }
+        faultCounts.nackedPublishes = broker.nackedPublishes
         let wallClock = ContinuousClock.now - started
         // A run cut off by its time limit may end with the database down: the checker reads it.
         store.isDown = false
@@ -271,6 +285,9 @@ public final class Simulation {
         case .healPartition(let host): healPartition(host)
         case .restartDatabase: restartDatabase()
         case .databaseBack: store.isDown = false
+        case .killBrokerNode: await killBrokerNode()
+        case .brokerNodeBack(let node): brokerNodesUp[node] = true
+        case .failOver(let worker): failOver(worker)
         }
     }
 

@@ -87,12 +87,17 @@ public struct SimulationReport: Codable, Sendable {
         /// Partitions long enough for the broker to close the host's consumers.
         public var partitionsNoticed = 0
         public var databaseRestarts = 0
+        public var brokerNodeKills = 0
+        /// Broker node kills that took the task queue's leader, and so an election.
+        public var leaderElections = 0
+        /// Publishes the broker nacked during an election (the API publishes them again).
+        public var nackedPublishes = 0
 
         package init() {}
 
         public var total: Int {
             workerCrashes.values.reduce(0, +) + slowRenders + controllerCrashes + brokerRestarts + resultErrors
-                + resultTimeouts + duplicateDeliveries + hostCrashes + partitions + databaseRestarts
+                + resultTimeouts + duplicateDeliveries + hostCrashes + partitions + databaseRestarts + brokerNodeKills
         }
 
         enum CodingKeys: String, CodingKey {
@@ -108,6 +113,9 @@ public struct SimulationReport: Codable, Sendable {
             case partitions
             case partitionsNoticed = "partitions_noticed"
             case databaseRestarts = "database_restarts"
+            case brokerNodeKills = "broker_node_kills"
+            case leaderElections = "leader_elections"
+            case nackedPublishes = "nacked_publishes"
         }
     }
 
@@ -283,7 +291,9 @@ public struct SimulationReport: Codable, Sendable {
                     + "broker restarts \(faults.brokerRestarts), result 5xx \(faults.resultErrors), "
                     + "result timeouts \(faults.resultTimeouts), duplicate deliveries \(faults.duplicateDeliveries), "
                     + "host crashes \(faults.hostCrashes), partitions \(faults.partitions) "
-                    + "(\(faults.partitionsNoticed) noticed by the broker), database restarts \(faults.databaseRestarts)")
+                    + "(\(faults.partitionsNoticed) noticed by the broker), database restarts \(faults.databaseRestarts), "
+                    + "broker node kills \(faults.brokerNodeKills) (\(faults.leaderElections) elections, "
+                    + "\(faults.nackedPublishes) publishes nacked)")
             lines.append(
                 "  queue       \(counters.deliveries) deliveries, \(counters.redeliveries) redeliveries, "
                     + "\(counters.deadLettered) dead-lettered by workers, \(counters.staleSettles) stale acks/rejects")

@@ -93,5 +93,8 @@ import Testing
         #expect {
             _ = try ClusterScenario(scenario: try ScenarioFiles.load("database-restart.yaml"), seed: 1)
         } throws: { "\($0)".contains("database-restart") }
+        #expect {
+            _ = try ClusterScenario(scenario: try ScenarioFiles.load("broker-node-kill.yaml"), seed: 1)
+        } throws: { "\($0)".contains("broker-node-kill") }
     }
 }

@@ -115,6 +115,26 @@ import Testing
         #expect(report.tasks.completed == report.tasks.total && report.tasks.storedTwice == 0)
     }
 
+    /// A quorum queue's leader killed twice: publishes nacked during each election are
+    /// published again, the killed nodes' consumers fail over, what they held is redelivered.
+    @Test func brokerNodeKillsLoseNothing() async throws {
+        let report = try await Self.run("broker-node-kill.yaml")
+        #expect(report.verdict == .pass, "\(report.failures)")
+        #expect(report.faults.brokerNodeKills == 2 && report.faults.leaderElections == 2)
+        #expect(report.faults.nackedPublishes > 0)
+        #expect(report.counters.redeliveries > 0)
+        #expect(report.tasks.completed == report.tasks.total && report.tasks.storedTwice == 0)
+    }
+
+    /// A kill that would leave no majority of broker nodes up is skipped.
+    @Test func aBrokerNodeKillThatWouldLoseTheMajorityIsSkipped() async throws {
+        var scenario = try ScenarioFiles.load("broker-node-kill.yaml")
+        scenario.faults.brokerNodeDownFor = 10 * ticksPerSecond
+        let report = await (try Simulation(scenario: scenario, seed: 6)).run()
+        #expect(report.verdict == .pass, "\(report.failures)")
+        #expect(report.faults.brokerNodeKills == 1)
+    }
+
     @Test func poisonMessagesAreDeadLetteredAndNoTaskIs() async throws {
         let report = try await Self.run("poison.yaml")
         #expect(report.verdict == .pass, "\(report.failures)")
