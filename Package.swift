@@ -251,11 +251,12 @@ let package = Package(
             ]
         ),
 
-        // What tests share about the servers they run against (the test Swift of scripts/start-swift).
+        // What tests share about the servers they run against (the test Swift of scripts/start-swift)
+        // and the servers they start themselves (RabbitMQ nodes, with TLS certificates).
         .target(
             name: "FaafoTestSupport",
             dependencies: [
-                "SwiftImageObjects", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                "SwiftImageObjects", "FaafoCluster", .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
@@ -263,7 +264,8 @@ let package = Package(
         .testTarget(name: "FaafoWireTests", dependencies: ["FaafoWire"]),
         .testTarget(
             name: "FractalJobTests", dependencies: ["FractalCore", "FractalJob", "FractalPNG", "GoldenFixtures", "CLibPNG"]),
-        .testTarget(name: "WorkQueueTests", dependencies: ["WorkQueue", "AMQPWorkQueue", "CRabbitMQ", "FaafoCluster"]),
+        .testTarget(
+            name: "WorkQueueTests", dependencies: ["WorkQueue", "AMQPWorkQueue", "CRabbitMQ", "FaafoCluster", "FaafoTestSupport"]),
         .testTarget(
             name: "FractalStoreTests",
             dependencies: [
