@@ -256,7 +256,8 @@ let package = Package(
         ),
 
         // What tests share about the servers they run against (the test Swift of scripts/start-swift)
-        // and the test hosts (network namespaces on a bridge) with their own RabbitMQ.
+        // the test hosts (network namespaces on a bridge) with their own RabbitMQ, and the
+        // servers tests start themselves (RabbitMQ nodes, with TLS certificates).
         .target(
             name: "FaafoTestSupport",
             dependencies: [
@@ -268,7 +269,8 @@ let package = Package(
         .testTarget(name: "FaafoWireTests", dependencies: ["FaafoWire"]),
         .testTarget(
             name: "FractalJobTests", dependencies: ["FractalCore", "FractalJob", "FractalPNG", "GoldenFixtures", "CLibPNG"]),
-        .testTarget(name: "WorkQueueTests", dependencies: ["WorkQueue", "AMQPWorkQueue", "CRabbitMQ", "FaafoCluster"]),
+        .testTarget(
+            name: "WorkQueueTests", dependencies: ["WorkQueue", "AMQPWorkQueue", "CRabbitMQ", "FaafoCluster", "FaafoTestSupport"]),
         .testTarget(
             name: "FractalStoreTests",
             dependencies: [

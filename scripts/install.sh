@@ -104,7 +104,7 @@ shift $((OPTIND - 1))
 [[ $endpoint =~ ^https?://([^/:]+|\[[0-9a-fA-F:]+\])(:([0-9]+))?/?$ ]] ||
     fail "-e must be http://HOST[:PORT], not '$endpoint'"
 bind_port=${BASH_REMATCH[3]:-80}
-[[ $transport =~ ^(amqp|memory):// ]] || fail "-m must be an amqp:// URL, not '$transport'"
+[[ $transport =~ ^(amqps?|memory):// ]] || fail "-m must be an amqp:// or amqps:// URL, not '$transport'"
 [[ $database =~ ^(sqlite|memory|postgresql|postgres|postgresql\+psycopg2): ]] ||
     fail "-d must be a sqlite:/// or postgresql:// URL, not '$database'"
 [[ -z $worker_token || $worker_token =~ ^[A-Za-z0-9._~-]{16,}$ ]] ||

@@ -68,27 +68,32 @@ final class AMQPConnection {
         amqp_destroy_connection(state)
     }
 
-    /// Opens a socket and logs in. `timeout` bounds the TCP connect, the handshake, and each
-    /// later synchronous operation (declare, qos, get, close).
+    /// Opens a socket (over TLS for an `amqps://` endpoint, verifying the broker's certificate
+    /// and host name) and logs in. `timeout` bounds the TCP connect, the TLS and AMQP
+    /// handshakes, and each later synchronous operation (declare, qos, get, close).
     static func open(
-        endpoint: AMQPEndpoint, name: String, heartbeat: Duration, timeout: Duration
+        endpoint: AMQPEndpoint, tls: TLSFiles = TLSFiles(), name: String, heartbeat: Duration, timeout: Duration
     ) throws(AMQPFailure) -> AMQPConnection {
         guard let state = amqp_new_connection() else {
             throw AMQPFailure(isRefusal: false, message: "librabbitmq could not allocate a connection")
         }
         let connection = AMQPConnection(state: state, endpoint: endpoint, name: name)
-        guard let socket = amqp_tcp_socket_new(state) else {
+        let socket = try endpoint.usesTLS ? tlsSocket(state, endpoint: endpoint, tls: tls) : amqp_tcp_socket_new(state)
+        guard let socket else {
             throw AMQPFailure(isRefusal: false, message: "librabbitmq could not create a TCP socket")
         }
         var limit = timeval(timeout)
+        _ = faafo_tls_last_error(nil, 0)
         let status = amqp_socket_open_noblock(socket, endpoint.host, Int32(endpoint.port), &limit)
         let socketErrno = errno
         guard status == AMQP_STATUS_OK.rawValue else {
             throw AMQPFailure(
                 isRefusal: false,
-                message: "cannot connect to RabbitMQ at \(endpoint.address): "
-                    + Self.describe(status: status, errno: socketErrno)
-                    + " (is the broker running and listening there?)")
+                message: endpoint.usesTLS
+                    ? tlsFailure(status: status, endpoint: endpoint, tls: tls)
+                    : "cannot connect to RabbitMQ at \(endpoint.address): "
+                        + Self.describe(status: status, errno: socketErrno)
+                        + " (is the broker running and listening there?)")
         }
         amqp_set_handshake_timeout(state, &limit)
         amqp_set_rpc_timeout(state, &limit)
@@ -102,6 +107,74 @@ final class AMQPConnection {
         try connection.check(reply, "logging in to \(endpoint) as '\(endpoint.user)'")
         withExtendedLifetime(arena) {}
         return connection
+    }
+
+    /// A TLS socket that verifies the broker's certificate against the CA file and its host
+    /// name, presenting the client certificate if there is one.
+    private static func tlsSocket(
+        _ state: amqp_connection_state_t, endpoint: AMQPEndpoint, tls: TLSFiles
+    ) throws(AMQPFailure) -> OpaquePointer? {
+        func unusable(_ what: String, _ option: String, _ path: String) -> AMQPFailure {
+            AMQPFailure(
+                isRefusal: false,
+                message: "cannot connect to RabbitMQ at \(endpoint.address) over TLS: \(what) '\(path)' (\(option)) "
+                    + (FileManager.default.isReadableFile(atPath: path)
+                        ? "is not a PEM file OpenSSL can load" : "does not exist or cannot be read"))
+        }
+        guard let socket = amqp_ssl_socket_new(state) else {
+            throw AMQPFailure(isRefusal: false, message: "librabbitmq could not create a TLS socket")
+        }
+        amqp_ssl_socket_set_verify_peer(socket, 1)
+        amqp_ssl_socket_set_verify_hostname(socket, 1)
+        guard amqp_ssl_socket_set_cacert(socket, tls.effectiveCAFile) == AMQP_STATUS_OK.rawValue else {
+            throw unusable("the CA file", tls.caFile == nil ? "no amqp_ca_file given: the system's" : "amqp_ca_file", tls.effectiveCAFile)
+        }
+        switch (tls.certFile, tls.keyFile) {
+        case (nil, nil):
+            break
+        case (let cert?, let key?):
+            guard amqp_ssl_socket_set_key(socket, cert, key) == AMQP_STATUS_OK.rawValue else {
+                let certOK = FileManager.default.isReadableFile(atPath: cert)
+                throw certOK
+                    ? unusable("the client key (or it does not match amqp_cert_file)", "amqp_key_file", key)
+                    : unusable("the client certificate", "amqp_cert_file", cert)
+            }
+        default:
+            throw AMQPFailure(
+                isRefusal: false,
+                message: "a client certificate needs both amqp_cert_file and amqp_key_file; only one is set")
+        }
+        return socket
+    }
+
+    /// Why a TLS connection failed, in words naming the option to look at.
+    private static func tlsFailure(status: Int32, endpoint: AMQPEndpoint, tls: TLSFiles) -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        let reason =
+            faafo_tls_last_error(&buffer, buffer.count) != 0
+            ? String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : ""
+        let prefix = "cannot connect to RabbitMQ at \(endpoint.address) over TLS (amqps://): "
+        switch status {
+        case AMQP_STATUS_SSL_PEER_VERIFY_FAILED.rawValue:
+            return prefix + "the broker's certificate does not verify against \(tls.caFileDescription)"
+        case AMQP_STATUS_SSL_HOSTNAME_VERIFY_FAILED.rawValue:
+            return prefix + "the broker's certificate is not for the host name '\(endpoint.host)' of transport_url"
+        case AMQP_STATUS_SSL_CONNECTION_FAILED.rawValue, AMQP_STATUS_SSL_ERROR.rawValue:
+            let lower = reason.lowercased()
+            if lower.contains("certificate verify failed") || lower.contains("unknown ca") {
+                return prefix + "the broker's certificate does not verify against \(tls.caFileDescription) (\(reason))"
+            }
+            if lower.contains("wrong version number") || lower.contains("packet length too long")
+                || lower.contains("unexpected eof") || lower.contains("record layer failure") || reason.isEmpty
+            {
+                return prefix + "the TLS handshake failed\(reason.isEmpty ? "" : " (\(reason))"): is port "
+                    + "\(endpoint.port) RabbitMQ's TLS listener (usually 5671)? A plain AMQP port needs amqp://"
+            }
+            return prefix + "the TLS handshake failed (\(reason))"
+        default:
+            return prefix + Self.describe(status: status, errno: nil)
+                + " (is the broker running and listening there?)"
+        }
     }
 
     /// Closes the connection politely (the broker requeues every unacknowledged delivery),
@@ -135,23 +208,26 @@ final class AMQPConnection {
 
     /// Declares both exchanges and both queues, and binds them; idempotent.
     ///
-    /// Everything is declared as the original faafo's kombu declares it: durable direct
-    /// exchanges, durable queues with no arguments, so that the original's services and ours
-    /// start in either order. Rejected messages reach the dead-letter queue because the
-    /// consumer copies them there (see `AMQPWorkQueueConsumer.reject`), not through a queue
-    /// argument, which kombu's declaration would refuse. A task queue that already exists
-    /// with other arguments (an earlier faafo's dead-lettering ones, or a policy-free quorum
-    /// queue made by an operator) is used as it is: the answer is a note saying so.
+    /// With `type` `.classic`, everything is declared as the original faafo's kombu declares
+    /// it: durable direct exchanges, durable queues with no arguments, so that the original's
+    /// services and ours start in either order. Rejected messages reach the dead-letter queue
+    /// because the consumer copies them there (see `AMQPWorkQueueConsumer.reject`), not through
+    /// a queue argument, which kombu's declaration would refuse. A task queue that already
+    /// exists with other arguments (an earlier faafo's dead-lettering ones, or a quorum queue)
+    /// is used as it is: the answer is a note saying so.
+    ///
+    /// With `.quorum`, both queues are declared `x-queue-type: quorum`; a queue that exists as
+    /// a classic one cannot become one, and the refusal says so, naming `queue_type`.
     @discardableResult
-    func declare(_ names: QueueNames, channel: amqp_channel_t) throws(AMQPFailure) -> String? {
+    func declare(_ names: QueueNames, type: QueueType = .classic, channel: amqp_channel_t) throws(AMQPFailure) -> String? {
         let arena = CArena()
         let direct = arena.bytes("direct")
         for exchange in [names.deadLetterExchange, names.exchange] {
             amqp_exchange_declare(state, channel, arena.bytes(exchange), direct, 0, 1, 0, 0, amqp_empty_table)
             try check(amqp_get_rpc_reply(state), "declaring exchange '\(exchange)'")
         }
-        amqp_queue_declare(state, channel, arena.bytes(names.deadLetterQueue), 0, 1, 0, 0, amqp_empty_table)
-        try check(amqp_get_rpc_reply(state), "declaring queue '\(names.deadLetterQueue)'")
+        // A dead-letter queue of another type is used as it is too; only the task queue's note matters.
+        _ = try declareQueue(names.deadLetterQueue, type: type, channel: channel, arena: arena)
         amqp_queue_bind(
             state, channel, arena.bytes(names.deadLetterQueue), arena.bytes(names.deadLetterExchange),
             arena.bytes(names.deadLetterQueue), amqp_empty_table)
@@ -159,29 +235,44 @@ final class AMQPConnection {
             amqp_get_rpc_reply(state),
             "binding queue '\(names.deadLetterQueue)' to exchange '\(names.deadLetterExchange)'")
 
-        var note: String?
-        amqp_queue_declare(state, channel, arena.bytes(names.queue), 0, 1, 0, 0, amqp_empty_table)
-        let reply = amqp_get_rpc_reply(state)
-        if let refusal = channelClose(in: reply), refusal.code == 406 {
-            // PRECONDITION_FAILED closed the channel: reopen it and take the queue as it is.
-            var closeOK = amqp_channel_close_ok_t()
-            _ = amqp_send_method(state, channel, AMQP_CHANNEL_CLOSE_OK_METHOD, &closeOK)
-            try openChannel(channel)
-            amqp_queue_declare(state, channel, arena.bytes(names.queue), 1, 0, 0, 0, amqp_empty_table)
-            try check(amqp_get_rpc_reply(state), "declaring queue '\(names.queue)' passively")
-            note =
-                "queue '\(names.queue)' exists with arguments other than the original faafo's (\(refusal.text)); "
-                + "using it as it is. The original's kombu services cannot declare it: delete it once "
-                + "(rabbitmqctl delete_queue \(names.queue)) to let both declare it"
-        } else {
-            try check(reply, "declaring queue '\(names.queue)'")
-        }
+        let note = try declareQueue(names.queue, type: type, channel: channel, arena: arena)
         amqp_queue_bind(
             state, channel, arena.bytes(names.queue), arena.bytes(names.exchange), arena.bytes(names.routingKey),
             amqp_empty_table)
         try check(amqp_get_rpc_reply(state), "binding queue '\(names.queue)' to exchange '\(names.exchange)'")
         withExtendedLifetime(arena) {}
         return note
+    }
+
+    /// Declares one durable queue of `type`. A classic declaration that RabbitMQ refuses
+    /// because the queue exists with other arguments takes the queue as it is, returning a note.
+    private func declareQueue(
+        _ queue: String, type: QueueType, channel: amqp_channel_t, arena: CArena
+    ) throws(AMQPFailure) -> String? {
+        let arguments = type == .quorum ? arena.table([("x-queue-type", "quorum")]) : amqp_empty_table
+        amqp_queue_declare(state, channel, arena.bytes(queue), 0, 1, 0, 0, arguments)
+        let reply = amqp_get_rpc_reply(state)
+        guard let refusal = channelClose(in: reply), refusal.code == 406 else {
+            try check(reply, "declaring queue '\(queue)'")
+            return nil
+        }
+        if type == .quorum {
+            throw AMQPFailure(
+                isRefusal: true,
+                message: "queue_type = quorum, but queue '\(queue)' exists on RabbitMQ at \(endpoint.address) as "
+                    + "another type of queue (\(refusal.text)); a queue cannot change type: set queue_type = classic, "
+                    + "or delete the queue (rabbitmqctl delete_queue \(queue), losing its messages) to let it be "
+                    + "declared again as a quorum queue")
+        }
+        // PRECONDITION_FAILED closed the channel: reopen it and take the queue as it is.
+        var closeOK = amqp_channel_close_ok_t()
+        _ = amqp_send_method(state, channel, AMQP_CHANNEL_CLOSE_OK_METHOD, &closeOK)
+        try openChannel(channel)
+        amqp_queue_declare(state, channel, arena.bytes(queue), 1, 0, 0, 0, amqp_empty_table)
+        try check(amqp_get_rpc_reply(state), "declaring queue '\(queue)' passively")
+        return "queue '\(queue)' exists with arguments other than the original faafo's (\(refusal.text)); "
+            + "using it as it is (set queue_type = quorum if it is a quorum queue). The original's kombu "
+            + "services cannot declare it: delete it once (rabbitmqctl delete_queue \(queue)) to let both declare it"
     }
 
     /// The broker's reply code and text when `reply` is a channel.close, else nil.

@@ -39,6 +39,7 @@ final class AMQPPublisher: Sendable {
     }
 
     struct State {
+        var statistics = PublishStatistics()
         var pending: Deque<Request> = []
         var commands: Deque<Command> = []
         var nextRequestID: UInt64 = 1
@@ -51,14 +52,16 @@ final class AMQPPublisher: Sendable {
         var exitWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
-    let endpoint: AMQPEndpoint
+    let endpoints: [AMQPEndpoint]
+    /// The first broker, for messages about the queue as a whole.
+    var endpoint: AMQPEndpoint { endpoints[0] }
     let options: AMQPWorkQueue.Options
     let logger: Logger
     let wake: WakeSignal
     let state = Mutex(State())
 
-    init(endpoint: AMQPEndpoint, options: AMQPWorkQueue.Options, logger: Logger) throws(QueueError) {
-        self.endpoint = endpoint
+    init(endpoints: [AMQPEndpoint], options: AMQPWorkQueue.Options, logger: Logger) throws(QueueError) {
+        self.endpoints = endpoints
         self.options = options
         self.logger = logger
         self.wake = try WakeSignal()
@@ -182,6 +185,10 @@ final class AMQPPublisher: Sendable {
 
     var hasWork: Bool {
         state.withLock { !$0.pending.isEmpty || !$0.commands.isEmpty || $0.isShuttingDown }
+    }
+
+    func count(_ change: (inout PublishStatistics) -> Void) {
+        state.withLock { change(&$0.statistics) }
     }
 
     /// Puts requests that could not be sent back at the head of the queue, in order.

@@ -14,12 +14,17 @@ import WorkQueue
 ///
 /// Every (re)connection declares the topology: the direct exchange `tasks` and the queue
 /// `normal` bound to it with routing key `normal`, exactly as the original faafo's kombu
-/// declares them (durable, no arguments), and the direct exchange `tasks.dead` with the
-/// queue `normal.dead`, to which a consumer copies the messages it rejects (see
-/// `QueueNames`, `AMQPWorkQueueConsumer.reject`). When the broker goes away, each connection reconnects with exponential
-/// backoff: publishes awaiting a confirmation fail with `.notConfirmed`, publishes not yet
-/// sent wait for the new connection (up to `Options.publishTimeout`), and consumers resume
-/// delivering once reconnected; deliveries from the old connection can no longer be settled
+/// declares them (durable, no arguments; `x-queue-type: quorum` with `Options.queueType`
+/// `.quorum`), and the direct exchange `tasks.dead` with the queue `normal.dead`, to which a
+/// consumer copies the messages it rejects (see `QueueNames`, `AMQPWorkQueueConsumer.reject`).
+///
+/// When the broker goes away, each connection reconnects with exponential backoff, starting
+/// from the next broker when the URL names several (`AMQPEndpoint.brokers(url:)`).
+/// Publishes awaiting a confirmation are sent again on the new connection, like those the
+/// broker nacks (a nack is handled as a lost connection), and publishes not yet sent wait
+/// for it: `publish` returns only once the broker confirmed the message, and throws once
+/// `Options.publishTimeout` has passed without. Consumers resume delivering once
+/// reconnected; deliveries from the old connection can no longer be settled
 /// (`.unknownDelivery`) because the broker has requeued them.
 public final class AMQPWorkQueue: WorkQueue {
     public struct Options: Sendable {
@@ -40,6 +45,10 @@ public final class AMQPWorkQueue: WorkQueue {
         /// Names the connections on the broker (`<name> publisher`, `<name> consumer 1`…),
         /// as `rabbitmqctl list_connections user_provided_name` shows them.
         public var connectionName: String
+        /// The CA, and any client certificate, of `amqps://` brokers.
+        public var tls: TLSFiles
+        /// Classic (the original's) or quorum queues.
+        public var queueType: QueueType
 
         public init(
             names: QueueNames = .standard,
@@ -48,7 +57,9 @@ public final class AMQPWorkQueue: WorkQueue {
             publishTimeout: Duration = .seconds(10),
             reconnectDelay: Duration = .milliseconds(100),
             maximumReconnectDelay: Duration = .seconds(5),
-            connectionName: String = "faafo"
+            connectionName: String = "faafo",
+            tls: TLSFiles = TLSFiles(),
+            queueType: QueueType = .classic
         ) {
             self.names = names
             self.heartbeat = heartbeat
@@ -57,38 +68,72 @@ public final class AMQPWorkQueue: WorkQueue {
             self.reconnectDelay = reconnectDelay
             self.maximumReconnectDelay = maximumReconnectDelay
             self.connectionName = connectionName
+            self.tls = tls
+            self.queueType = queueType
         }
     }
 
-    public let endpoint: AMQPEndpoint
+    /// The brokers, in the order each connection tries them.
+    public let endpoints: [AMQPEndpoint]
+    /// The first broker; messages about the whole queue name it.
+    public var endpoint: AMQPEndpoint { endpoints[0] }
     public let options: Options
     let logger: Logger
     let publisher: AMQPPublisher
     private let consumers = Mutex<(next: Int, open: [AMQPWorkQueueConsumer])>((1, []))
 
-    /// Connects to the broker at `url` (`amqp://user:password@host:port/vhost`) and declares
-    /// the topology. Throws `.invalidArgument` for a malformed URL, `.unavailable` if the
-    /// broker cannot be reached, `.refused` if it refuses the login or the topology.
+    /// Connects to a broker of `url` (`amqp://user:password@host:port/vhost`, `amqps://` for
+    /// TLS, or several brokers: see `AMQPEndpoint.brokers(url:)`) and declares the topology.
+    /// Throws `.invalidArgument` for a malformed URL or an unreadable TLS file, `.unavailable`
+    /// if no broker can be reached, `.refused` if the broker refuses the login or the topology.
     public convenience init(
         url: String, options: Options = Options(), logger: Logger = Logger(label: "faafo.work-queue")
     ) async throws {
-        try await self.init(endpoint: AMQPEndpoint(url: url), options: options, logger: logger)
+        try await self.init(endpoints: AMQPEndpoint.brokers(url: url), options: options, logger: logger)
     }
 
-    public init(
+    public convenience init(
         endpoint: AMQPEndpoint, options: Options = Options(), logger: Logger = Logger(label: "faafo.work-queue")
     ) async throws {
+        try await self.init(endpoints: [endpoint], options: options, logger: logger)
+    }
+
+    /// Every connection (the publisher's, each consumer's) tries `endpoints` in order, and
+    /// after losing its broker starts again from the next one.
+    public init(
+        endpoints: [AMQPEndpoint], options: Options = Options(), logger: Logger = Logger(label: "faafo.work-queue")
+    ) async throws {
+        guard !endpoints.isEmpty else { throw QueueError(.invalidArgument, "no broker to connect to") }
+        if endpoints.contains(where: \.usesTLS) { try Self.checkReadable(options.tls) }
         var logger = logger
-        logger[metadataKey: "amqp.broker"] = "\(endpoint.address)"
-        self.endpoint = endpoint
+        logger[metadataKey: "amqp.broker"] = "\(endpoints.map(\.address).joined(separator: ","))"
+        self.endpoints = endpoints
         self.options = options
         self.logger = logger
-        self.publisher = try AMQPPublisher(endpoint: endpoint, options: options, logger: logger)
+        self.publisher = try AMQPPublisher(endpoints: endpoints, options: options, logger: logger)
         try await publisher.start()
+    }
+
+    /// Fails at once, naming the option, for a TLS file that cannot be read, rather than
+    /// with a TLS error on every connection attempt.
+    private static func checkReadable(_ tls: TLSFiles) throws(QueueError) {
+        for (path, option) in [(tls.caFile, "amqp_ca_file"), (tls.certFile, "amqp_cert_file"), (tls.keyFile, "amqp_key_file")] {
+            guard let path else { continue }
+            guard FileManager.default.isReadableFile(atPath: path) else {
+                throw QueueError(.invalidArgument, "\(option) '\(path)' does not exist or cannot be read")
+            }
+        }
+        guard (tls.certFile == nil) == (tls.keyFile == nil) else {
+            throw QueueError(
+                .invalidArgument, "a client certificate needs both amqp_cert_file and amqp_key_file; only one is set")
+        }
     }
 
     /// True while the publishing connection is up (false while it reconnects).
     public var isConnected: Bool { publisher.state.withLock { $0.isConnected } }
+
+    /// What the broker answered to publishes so far.
+    public var publishStatistics: PublishStatistics { publisher.state.withLock { $0.statistics } }
 
     public func publish(_ body: Data, messageID: String) async throws {
         try await publisher.publish(body, messageID: messageID)
@@ -113,7 +158,7 @@ public final class AMQPWorkQueue: WorkQueue {
             return state.next
         }
         let consumer = try AMQPWorkQueueConsumer(
-            endpoint: endpoint, options: options, publisher: publisher, prefetch: prefetch,
+            endpoints: endpoints, options: options, publisher: publisher, prefetch: prefetch,
             name: "\(options.connectionName) consumer \(number)", logger: logger)
         try await consumer.start()
         let registered = consumers.withLock { state in

@@ -56,7 +56,7 @@ public final class AMQPWorkQueueConsumer: WorkQueueConsumer {
     public let prefetch: Int
     /// The connection's name on the broker.
     public let name: String
-    let endpoint: AMQPEndpoint
+    let endpoints: [AMQPEndpoint]
     let options: AMQPWorkQueue.Options
     /// Publishes the copies of dead-lettered messages.
     let publisher: AMQPPublisher
@@ -65,10 +65,10 @@ public final class AMQPWorkQueueConsumer: WorkQueueConsumer {
     let state = Mutex(State())
 
     init(
-        endpoint: AMQPEndpoint, options: AMQPWorkQueue.Options, publisher: AMQPPublisher, prefetch: Int, name: String,
+        endpoints: [AMQPEndpoint], options: AMQPWorkQueue.Options, publisher: AMQPPublisher, prefetch: Int, name: String,
         logger: Logger
     ) throws(QueueError) {
-        self.endpoint = endpoint
+        self.endpoints = endpoints
         self.options = options
         self.publisher = publisher
         self.prefetch = prefetch

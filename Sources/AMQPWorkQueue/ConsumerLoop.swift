@@ -17,9 +17,11 @@ final class ConsumerLoop: ReconnectingLoop {
     private var connection: AMQPConnection?
     /// Numbers connections so that deliveries from a lost one are recognised.
     private var connectionNumber: UInt64 = 0
+    private var brokers: BrokerRotation
 
     init(consumer: AMQPWorkQueueConsumer) {
         self.consumer = consumer
+        self.brokers = BrokerRotation(consumer.endpoints)
     }
 
     func run() {
@@ -48,11 +50,12 @@ final class ConsumerLoop: ReconnectingLoop {
 
     func connect() throws(AMQPFailure) {
         let options = consumer.options
-        let connection = try AMQPConnection.open(
-            endpoint: consumer.endpoint, name: consumer.name, heartbeat: options.heartbeat,
-            timeout: options.connectTimeout)
+        let connection = try brokers.open(
+            tls: options.tls, name: consumer.name, heartbeat: options.heartbeat, timeout: options.connectTimeout)
         try connection.openChannel(Self.channel)
-        if let note = try connection.declare(options.names, channel: Self.channel) { logger.warning("\(note)") }
+        if let note = try connection.declare(options.names, type: options.queueType, channel: Self.channel) {
+            logger.warning("\(note)")
+        }
         try connection.qos(prefetch: consumer.prefetch, channel: Self.channel)
         try connection.consume(queue: options.names.queue, channel: Self.channel)
         connectionNumber += 1

@@ -40,9 +40,15 @@ final class PublisherLoop: ReconnectingLoop {
     private let contentType: amqp_bytes_t
     private let deadLetterExchange: amqp_bytes_t
     private let deadLetterRoutingKey: amqp_bytes_t
+    private var brokers: BrokerRotation
+    /// After a nack, sending (on the next connection) waits until then: a quorum queue electing
+    /// a leader nacks whatever arrives meanwhile. The wait doubles with each nack until an ack comes.
+    private var holdUntil: ContinuousClock.Instant?
+    private lazy var nackBackoff = Backoff(initial: reconnectDelay, maximum: maximumReconnectDelay)
 
     init(publisher: AMQPPublisher) {
         self.publisher = publisher
+        self.brokers = BrokerRotation(publisher.endpoints)
         self.logger = publisher.logger
         logger[metadataKey: "amqp.connection"] = "\(publisher.options.connectionName) publisher"
         exchange = arena.bytes(publisher.options.names.exchange)
@@ -83,32 +89,56 @@ final class PublisherLoop: ReconnectingLoop {
 
     func connect() throws(AMQPFailure) {
         let options = publisher.options
-        let connection = try AMQPConnection.open(
-            endpoint: publisher.endpoint, name: "\(options.connectionName) publisher",
-            heartbeat: options.heartbeat, timeout: options.connectTimeout)
+        let connection = try brokers.open(
+            tls: options.tls, name: "\(options.connectionName) publisher", heartbeat: options.heartbeat,
+            timeout: options.connectTimeout)
         try connection.openChannel(Self.publishChannel)
-        if let note = try connection.declare(options.names, channel: Self.publishChannel) { logger.warning("\(note)") }
+        if let note = try connection.declare(options.names, type: options.queueType, channel: Self.publishChannel) {
+            logger.warning("\(note)")
+        }
         try connection.confirmSelect(channel: Self.publishChannel)
         try connection.openChannel(Self.commandChannel)
         self.connection = connection
         nextSequence = 1
     }
 
-    /// Forgets the connection; publishes awaiting confirmation fail with `.notConfirmed`
-    /// (or `.closed` on shutdown).
+    /// Forgets the connection. After a failure, publishes awaiting confirmation are sent
+    /// again on the next connection (their callers wait on, up to their deadline); on shutdown
+    /// they fail with `.closed`.
     private func drop(_ connection: AMQPConnection, failure: AMQPFailure?) {
         self.connection = nil
-        let error =
-            if let failure {
-                QueueError(.notConfirmed, "the broker did not confirm the message: \(failure.message)")
-            } else {
-                QueueError(.closed, "the work queue on \(publisher.endpoint.address) shut down before the broker confirmed the message")
-            }
         let unconfirmed = outstanding
         outstanding.removeAll()
+        if let failure {
+            republish(unconfirmed.map(\.request), because: failure.message)
+            return
+        }
+        let error = QueueError(
+            .closed, "the work queue on \(publisher.endpoint.address) shut down before the broker confirmed the message")
         for entry in unconfirmed {
             entry.request.continuation.resume(throwing: error)
         }
+    }
+
+    /// Puts publishes the broker did not confirm (it nacked them, or the connection was lost
+    /// before their confirm) back at the head of the queue, in order, to be sent again: a
+    /// caller hears of success only from a confirm. Those past their deadline fail with
+    /// `.notConfirmed` instead.
+    private func republish(_ requests: [AMQPPublisher.Request], because reason: String) {
+        let now = ContinuousClock.now
+        var again: [AMQPPublisher.Request] = []
+        for request in requests {
+            if request.deadline <= now {
+                request.continuation.resume(
+                    throwing: QueueError(
+                        .notConfirmed,
+                        "the broker did not confirm the message within \(publisher.options.publishTimeout): \(reason)"))
+            } else {
+                again.append(request)
+            }
+        }
+        publisher.count { $0.republished += again.count }
+        publisher.requeue(again)
     }
 
     /// Waits out a reconnection delay, failing expired publishes meanwhile; returns early on shutdown.
@@ -127,6 +157,14 @@ final class PublisherLoop: ReconnectingLoop {
     // MARK: One turn
 
     private func turn(_ connection: AMQPConnection) throws(AMQPFailure) {
+        if let holdUntil, !publisher.isShuttingDown {
+            let remaining = holdUntil - .now
+            if remaining > .zero {
+                try readFrames(connection, waitingAtMost: min(remaining, Self.idleWait))
+                return
+            }
+            self.holdUntil = nil
+        }
         let work = publisher.takeWork(limit: Self.batchLimit)
         if work.isShuttingDown {
             publisher.requeue(work.requests)
@@ -178,11 +216,10 @@ final class PublisherLoop: ReconnectingLoop {
                     body: request.body, messageID: request.messageID, exchange: target, routingKey: key,
                     contentType: type, channel: Self.publishChannel)
             } catch {
-                // This one may have reached the broker; the rest certainly did not and wait
-                // for the next connection.
-                request.continuation.resume(
-                    throwing: QueueError(.notConfirmed, "the broker did not confirm the message: \(error.message)"))
+                // This one may have reached the broker: it is sent again, like the rest, on
+                // the next connection.
                 publisher.requeue(requests[(index + 1)...])
+                republish([request], because: error.message)
                 throw error
             }
             outstanding.append(Outstanding(sequence: nextSequence, request: request))
@@ -230,12 +267,22 @@ final class PublisherLoop: ReconnectingLoop {
         switch frame.payload.method.id {
         case AMQP_BASIC_ACK_METHOD where frame.channel == Self.publishChannel:
             let ack = decoded.assumingMemoryBound(to: amqp_basic_ack_t.self).pointee
-            settle(upTo: ack.delivery_tag, multiple: ack.multiple != 0, error: nil)
+            let confirmed = take(upTo: ack.delivery_tag, multiple: ack.multiple != 0)
+            publisher.count { $0.confirmed += confirmed.count }
+            if !confirmed.isEmpty { nackBackoff.reset() }
+            for entry in confirmed { entry.request.continuation.resume() }
         case AMQP_BASIC_NACK_METHOD where frame.channel == Self.publishChannel:
+            // A quorum queue nacks what it could not replicate, during a leader election for
+            // instance: like a lost connection, the message is published again, on a new connection.
             let nack = decoded.assumingMemoryBound(to: amqp_basic_nack_t.self).pointee
-            settle(
-                upTo: nack.delivery_tag, multiple: nack.multiple != 0,
-                error: QueueError(.notConfirmed, "RabbitMQ at \(publisher.endpoint.address) rejected the message (basic.nack)"))
+            let nacked = take(upTo: nack.delivery_tag, multiple: nack.multiple != 0)
+            publisher.count { $0.nacked += nacked.count }
+            // The channel is replaced too: RabbitMQ 3.10's channel may go on sending to a
+            // quorum queue's dead leader and nack everything after. Sending waits a while.
+            let reason = "RabbitMQ at \(connection.endpoint.address) nacked \(nacked.count) message(s) (basic.nack)"
+            republish(nacked.map(\.request), because: reason)
+            holdUntil = .now + nackBackoff.next()
+            throw AMQPFailure(isRefusal: false, message: reason + "; publishing again on a new connection")
         case AMQP_CONNECTION_BLOCKED_METHOD:
             let blocked = decoded.assumingMemoryBound(to: amqp_connection_blocked_t.self).pointee
             logger.warning("RabbitMQ blocks publishing", metadata: ["reason": "\(AMQPConnection.string(blocked.reason))"])
@@ -246,7 +293,8 @@ final class PublisherLoop: ReconnectingLoop {
         }
     }
 
-    private func settle(upTo tag: UInt64, multiple: Bool, error: QueueError?) {
+    /// Removes the publishes a confirm (`basic.ack` or `basic.nack`) settles.
+    private func take(upTo tag: UInt64, multiple: Bool) -> [Outstanding] {
         var settled: [Outstanding] = []
         if multiple {
             while let first = outstanding.first, first.sequence <= tag {
@@ -255,13 +303,7 @@ final class PublisherLoop: ReconnectingLoop {
         } else if let index = outstanding.firstIndex(where: { $0.sequence == tag }) {
             settled.append(outstanding.remove(at: index))
         }
-        for entry in settled {
-            if let error {
-                entry.request.continuation.resume(throwing: error)
-            } else {
-                entry.request.continuation.resume()
-            }
-        }
+        return settled
     }
 
     // MARK: Commands

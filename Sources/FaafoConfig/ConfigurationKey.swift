@@ -5,6 +5,10 @@
 /// environment the variable (`FAAFO_BIND_PORT`).
 public enum ConfigurationKey: String, CaseIterable, Comparable, Hashable, Sendable, CustomStringConvertible {
     case transportURL = "transport_url"
+    case amqpCAFile = "amqp_ca_file"
+    case amqpCertFile = "amqp_cert_file"
+    case amqpKeyFile = "amqp_key_file"
+    case queueType = "queue_type"
     case databaseURL = "database_url"
     case databasePoolSize = "database_pool_size"
     case endpointURL = "endpoint_url"
@@ -47,7 +51,15 @@ public enum ConfigurationKey: String, CaseIterable, Comparable, Hashable, Sendab
     /// One line for `--help` texts and documentation.
     public var help: String {
         switch self {
-        case .transportURL: return "The work queue: amqp://user:password@host:5672/ or memory:// (in-process)."
+        case .transportURL:
+            return "The work queue: amqp://user:password@host:5672/, amqps:// (TLS), several brokers "
+                + "(amqp://u:p@h1:5672,u:p@h2:5672/) or memory:// (in-process)."
+        case .amqpCAFile:
+            return "The CA certificates (PEM) that verify an amqps:// broker (default: the system's)."
+        case .amqpCertFile: return "A client certificate (PEM) for an amqps:// broker that asks for one."
+        case .amqpKeyFile: return "The private key (PEM) of amqp_cert_file."
+        case .queueType:
+            return "The task queue's type: classic (the original faafo's) or quorum (replicated; the original's worker cannot share it)."
         case .databaseURL:
             return "Where fractals are stored: sqlite:///relative.db, sqlite:////absolute.db, "
                 + "postgresql://user:password@host:5432/database, memory://."

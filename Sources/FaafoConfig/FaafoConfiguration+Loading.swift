@@ -120,7 +120,15 @@ private struct RawLayers {
             let (text, source) = values[key]!
             let v = ValueParser(key: key, text: text, source: source)
             switch key {
-            case .transportURL: c.transportURL = try v.url(schemes: FaafoConfiguration.transportSchemes, hostRequiredUnless: ["memory"])
+            case .transportURL: c.transportURL = try v.transportURL()
+            case .amqpCAFile: c.amqpCAFile = try v.readableFile()
+            case .amqpCertFile: c.amqpCertFile = try v.readableFile()
+            case .amqpKeyFile: c.amqpKeyFile = try v.readableFile()
+            case .queueType:
+                guard let type = QueueTypeOption(rawValue: text.trimmingCharacters(in: .whitespaces).lowercased()) else {
+                    throw v.invalid("expected " + QueueTypeOption.allCases.map(\.rawValue).joined(separator: " or "))
+                }
+                c.queueType = type
             case .databaseURL:
                 if case .failure(let error) = DatabaseLocation.parse(text) { throw v.invalid(error.reason) }
                 c.databaseURL = text
@@ -153,7 +161,18 @@ private struct RawLayers {
             c.sources[key] = source
         }
         try Self.checkSwiftOptions(c)
+        try Self.checkClientCertificate(c)
         return c
+    }
+
+    /// A client certificate comes with its key, and a key with its certificate.
+    private static func checkClientCertificate(_ c: FaafoConfiguration) throws(ConfigurationError) {
+        guard (c.amqpCertFile == nil) != (c.amqpKeyFile == nil) else { return }
+        let (given, missing): (ConfigurationKey, ConfigurationKey) =
+            c.amqpCertFile != nil ? (.amqpCertFile, .amqpKeyFile) : (.amqpKeyFile, .amqpCertFile)
+        throw .invalid(
+            given, c.text(of: given), from: c.source(of: given),
+            "a client certificate also needs \(missing.name) (\(missing.option), \(missing.environmentVariable))")
     }
 
     /// `image_store = swift://` is usable only with the three options that reach Swift.
@@ -217,21 +236,71 @@ private struct ValueParser {
         }
     }
 
+    /// A file that exists and can be read (a certificate, a key): checked when the
+    /// configuration loads, so that a typo is reported with its option, not as a TLS failure.
+    func readableFile() throws(ConfigurationError) -> String {
+        guard !text.isEmpty else { throw invalid("empty: expected the path of a PEM file") }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: text, isDirectory: &isDirectory) else {
+            throw invalid("no such file")
+        }
+        guard !isDirectory.boolValue, FileManager.default.isReadableFile(atPath: text) else {
+            throw invalid("not a readable file")
+        }
+        return text
+    }
+
+    /// `transport_url`: `memory://`, or one or several brokers (`amqp://u:p@h1,u:p@h2/`,
+    /// kombu's `amqp://h1;amqp://h2`), each checked as a URL of its own.
+    func transportURL() throws(ConfigurationError) -> String {
+        let schemes = FaafoConfiguration.transportSchemes
+        var first: Substring?
+        for part in text.split(separator: ";", omittingEmptySubsequences: false) {
+            let part = part.trimmingCharacters(in: .whitespaces)
+            guard let schemeEnd = part.range(of: "://") ?? (first == nil ? nil : part.startIndex..<part.startIndex) else {
+                throw invalid("not a URL (expected \(schemes.sorted().map { "\($0)://" }.joined(separator: ", ")))")
+            }
+            let scheme = schemeEnd.isEmpty ? first! : Substring(part[..<schemeEnd.lowerBound])
+            if first == nil { first = scheme }
+            let rest = part[schemeEnd.upperBound...]
+            let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
+            let hosts = rest[..<authorityEnd].split(separator: ",", omittingEmptySubsequences: false)
+            for host in hosts {
+                let single = "\(scheme)://\(host)\(rest[authorityEnd...])"
+                if let problem = Self.problem(ofURL: single, schemes: schemes, hostRequiredUnless: ["memory"]) {
+                    throw invalid(hosts.count > 1 || text.contains(";") ? "broker '\(Redaction.redactingPassword(single))': \(problem)" : problem)
+                }
+            }
+            if scheme.lowercased() == "memory", text.contains(";") || hosts.count > 1 {
+                throw invalid("memory:// names one in-process queue, not several brokers")
+            }
+        }
+        return text
+    }
+
     func url(schemes: Set<String>, hostRequiredUnless hostless: Set<String>) throws(ConfigurationError) -> String {
+        if let problem = Self.problem(ofURL: text, schemes: schemes, hostRequiredUnless: hostless) {
+            throw invalid(problem)
+        }
+        return text
+    }
+
+    /// What is wrong with `text` as a URL of one of `schemes`, or nil.
+    private static func problem(ofURL text: String, schemes: Set<String>, hostRequiredUnless hostless: Set<String>) -> String? {
         let accepted = schemes.sorted().map { "\($0)://" }.joined(separator: ", ")
         guard let schemeEnd = text.range(of: "://"), let url = URL(string: text), let scheme = url.scheme?.lowercased()
         else {
-            throw invalid("not a URL (expected \(accepted))")
+            return "not a URL (expected \(accepted))"
         }
-        guard text[..<schemeEnd.lowerBound].lowercased() == scheme else { throw invalid("not a URL (expected \(accepted))") }
-        guard schemes.contains(scheme) else { throw invalid("unsupported scheme '\(scheme)': expected \(accepted)") }
+        guard text[..<schemeEnd.lowerBound].lowercased() == scheme else { return "not a URL (expected \(accepted))" }
+        guard schemes.contains(scheme) else { return "unsupported scheme '\(scheme)': expected \(accepted)" }
         if !hostless.contains(scheme), url.host?.isEmpty ?? true {
-            throw invalid("the URL names no host")
+            return "the URL names no host"
         }
         if let port = url.port, !(1...65535).contains(port) {
-            throw invalid("port \(port) is out of range (1 to 65535)")
+            return "port \(port) is out of range (1 to 65535)"
         }
-        return text
+        return nil
     }
 
     /// An IPv4 or IPv6 address or a host name: no spaces, nothing a URL would add.

@@ -16,6 +16,14 @@ public struct FaafoConfiguration: Hashable, Sendable {
     /// The work queue: `amqp://user:password@host:5672/vhost`, or `memory://` for the
     /// in-process queue. Default `memory://` (the original's was RabbitMQ on localhost).
     public var transportURL = "memory://"
+    /// The CA file (PEM) that verifies `amqps://` brokers; `nil` uses the system's.
+    public var amqpCAFile: String?
+    /// A client certificate (PEM) for `amqps://`, with `amqpKeyFile`.
+    public var amqpCertFile: String?
+    /// The private key (PEM) of `amqpCertFile`.
+    public var amqpKeyFile: String?
+    /// The task queue's type on RabbitMQ: `classic` (as the original declares it) or `quorum`.
+    public var queueType = QueueTypeOption.classic
     /// Where fractals are stored. Default `sqlite:///faafo.db`: a file in the working
     /// folder, which any user can create (the original's `/var/lib/faafo` needs root).
     public var databaseURL = "sqlite:///faafo.db"
@@ -111,6 +119,10 @@ public struct FaafoConfiguration: Hashable, Sendable {
         let text: String
         switch key {
         case .transportURL: text = transportURL
+        case .amqpCAFile: text = amqpCAFile ?? ""
+        case .amqpCertFile: text = amqpCertFile ?? ""
+        case .amqpKeyFile: text = amqpKeyFile ?? ""
+        case .queueType: text = queueType.rawValue
         case .databaseURL: text = databaseURL
         case .databasePoolSize: text = String(databasePoolSize)
         case .endpointURL: text = endpointURL
@@ -155,4 +167,12 @@ public struct FaafoConfiguration: Hashable, Sendable {
             return "\(key.name) = \(value)  # \(source(of: key))"
         }
     }
+}
+
+/// `queue_type`: how RabbitMQ holds the task queue.
+public enum QueueTypeOption: String, CaseIterable, Hashable, Sendable {
+    /// Declared with no arguments, as the original faafo's kombu declares it.
+    case classic
+    /// A replicated quorum queue (`x-queue-type: quorum`), which the original cannot declare.
+    case quorum
 }

@@ -21,7 +21,7 @@ package final class SecondProxy: @unchecked Sendable {
     package var authURL: String { "http://127.0.0.1:\(port)/auth/v1.0" }
 
     package init(copying swift: TestSwift) async throws {
-        let port = try await Self.freePort()
+        let port = try await FreePort.next()
         self.port = port
         let original = try String(contentsOfFile: swift.directory + "/proxy-server.conf", encoding: .utf8)
         let lines = original.split(separator: "\n", omittingEmptySubsequences: false).map { line in
@@ -84,16 +84,5 @@ package final class SecondProxy: @unchecked Sendable {
     private func logTail() -> String {
         let text = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
         return text.split(separator: "\n").suffix(10).joined(separator: "\n")
-    }
-
-    /// A port nothing listens on now: the one the kernel gives a listener on port 0,
-    /// closed again at once.
-    private static func freePort() async throws -> Int {
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .bind(host: "127.0.0.1", port: 0).get()
-        let port = channel.localAddress?.port
-        try await channel.close()
-        guard let port else { throw TestSwiftError("no port for a listener on 127.0.0.1:0") }
-        return port
     }
 }

@@ -210,13 +210,37 @@ struct AMQPWorkQueueTests {
                 return error.message
             }
         }
-        #expect(message("http://host/").contains("the scheme must be amqp://"))
+        #expect(message("http://host/").contains("the scheme must be amqp:// or amqps://"))
         #expect(message("amqp://host:0/").contains("port 0 is out of range"))
         #expect(message("amqp://u:secret@host/?heartbeat=5").contains("query parameters"))
         #expect(!message("amqp://u:secret@host/?heartbeat=5").contains("secret"))
     }
 
-    @Test(arguments: ["http://host/", "amqps://host/", "amqp://host:99999/", "amqp://host:0/", "not a url"])
+    /// oslo.messaging's commas (one virtual host after the last broker) and kombu's
+    /// semicolons (whole URLs; one without a scheme takes the first one's).
+    @Test func parsesTransportURLsNamingSeveralBrokers() throws {
+        let commas = try AMQPEndpoint.brokers(url: "amqp://a:pa@h1:5672,b:pb@h2:5673/prod")
+        #expect(
+            commas == [
+                AMQPEndpoint(host: "h1", port: 5672, user: "a", password: "pa", virtualHost: "prod"),
+                AMQPEndpoint(host: "h2", port: 5673, user: "b", password: "pb", virtualHost: "prod"),
+            ])
+        let semicolons = try AMQPEndpoint.brokers(url: "amqp://a:pa@h1//;b:pb@h2/other")
+        #expect(semicolons.map(\.host) == ["h1", "h2"])
+        #expect(semicolons.map(\.virtualHost) == ["/", "other"])
+        #expect(semicolons.map(\.user) == ["a", "b"])
+        let tls = try AMQPEndpoint.brokers(url: "amqps://h1,h2:6000/")
+        #expect(tls.map(\.port) == [5671, 6000])
+        #expect(tls.allSatisfy { $0.usesTLS })
+        #expect(tls[0].description == "amqps://guest@h1:5671/")
+        #expect(try AMQPEndpoint.brokers(url: "amqp://guest:guest@localhost:5672//") == [AMQPEndpoint()])
+        #expect(throws: QueueError.self) { try AMQPEndpoint(url: "amqp://h1,h2/") }
+        #expect(throws: QueueError.self) { try AMQPEndpoint.brokers(url: "amqp://h1,,h2/") }
+        #expect(throws: QueueError.self) { try AMQPEndpoint.brokers(url: "amqp://h1;;h2/") }
+        #expect(AMQPEndpoint.redacted("amqp://a:pa@h1,b:pb@h2/;c:pc@h3") == "amqp://a:***@h1,b:***@h2/;c:***@h3")
+    }
+
+    @Test(arguments: ["http://host/", "amqp://host:99999/", "amqp://host:0/", "not a url", "amqp://h1,h2:0/"])
     func rejectsMalformedURLs(_ url: String) {
         #expect(throws: QueueError.self) { try AMQPEndpoint(url: url) }
         do {
