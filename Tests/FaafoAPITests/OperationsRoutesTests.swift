@@ -9,6 +9,7 @@ import Hummingbird
 import HummingbirdTesting
 import Prometheus
 import SQLiteFractalStore
+import FaafoTestSupport
 import Testing
 import WorkQueue
 
@@ -75,14 +76,8 @@ import WorkQueue
         var failure: (any Error)?
         do {
             try await Application(router: buildRouter(service: service, readinessTimeout: Self.readinessTimeout)).test(.router) { client in
-                /// The status `/readyz` settles on within `limit`, polled every 100 ms.
                 func readiness(becomes status: HTTPResponse.Status, within limit: Duration) async throws -> TestResponse {
-                    let deadline = ContinuousClock.now + limit
-                    while true {
-                        let response = try await client.execute(uri: "/readyz", method: .get)
-                        if response.status == status || ContinuousClock.now >= deadline { return response }
-                        try await Task.sleep(for: .milliseconds(100))
-                    }
+                    try await Self.readiness(of: client, becomes: status, within: limit)
                 }
                 #expect(try await readiness(becomes: .ok, within: .seconds(5)).status == .ok)
                 await broker.deleteVirtualHost(virtualHost)
@@ -98,6 +93,46 @@ import WorkQueue
         await queue.shutdown()
         await broker.deleteVirtualHost(virtualHost)
         if let failure { throw failure }
+    }
+
+    /// The status `/readyz` settles on within `limit`, polled every 100 ms.
+    static func readiness(
+        of client: some TestClientProtocol, becomes status: HTTPResponse.Status, within limit: Duration
+    ) async throws -> TestResponse {
+        let deadline = ContinuousClock.now + limit
+        while true {
+            let response = try await client.execute(uri: "/readyz", method: .get)
+            if response.status == status || ContinuousClock.now >= deadline { return response }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    /// The broker itself stopped (`rabbitmqctl stop_app` on a node of the test's own, not
+    /// the shared one): the API is not ready until it is started again, and then it is.
+    @Test func readyzIsUnreadyWhileTheBrokerIsStopped() async throws {
+        try await TestRabbitMQ.with(nodes: 1) { rabbit in
+            let options = AMQPWorkQueue.Options(
+                connectTimeout: .seconds(5), reconnectDelay: .milliseconds(100), maximumReconnectDelay: .milliseconds(500))
+            let queue = try await AMQPWorkQueue(url: rabbit.url(), options: options)
+            let service = FractalService(store: MemoryFractalStore(), queue: queue)
+            var failure: (any Error)?
+            do {
+                try await Application(router: buildRouter(service: service, readinessTimeout: Self.readinessTimeout))
+                    .test(.router) { client in
+                        #expect(try await Self.readiness(of: client, becomes: .ok, within: .seconds(5)).status == .ok)
+                        _ = try await rabbit.rabbitmqctl(0, ["stop_app"])
+                        let down = try await Self.readiness(of: client, becomes: .serviceUnavailable, within: .seconds(15))
+                        #expect(down.status == .serviceUnavailable)
+                        #expect(try message(down) == "not ready: the work queue is not connected")
+                        _ = try await rabbit.rabbitmqctl(0, ["start_app"])
+                        #expect(try await Self.readiness(of: client, becomes: .ok, within: .seconds(30)).status == .ok)
+                    }
+            } catch {
+                failure = error
+            }
+            await queue.shutdown()
+            if let failure { throw failure }
+        }
     }
 
     /// Every counter moves by exactly what the requests did, and each histogram counts
