@@ -208,7 +208,7 @@ let package = Package(
         // and faults from the same seed, played on FaafoCluster's processes, judged by the same rules.
         .target(
             name: "FaafoClusterScenario",
-            dependencies: ["FaafoSim", "FaafoCluster", "FaafoMetrics", "FaafoWire", "FractalJob"]
+            dependencies: ["FaafoSim", "FaafoCluster", "FaafoMetrics", "FaafoWire", "FractalJob", "FaafoTestSupport"]
         ),
 
         // Load tests through the HTTP API: pacing, following tasks, the report (JSON, CSV, HTML).

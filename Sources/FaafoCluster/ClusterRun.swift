@@ -19,6 +19,11 @@ public enum ClusterFault: Sendable, Hashable, CustomStringConvertible {
     /// Publish the task message of an already created fractal a second time: the
     /// workers receive it twice, as after a redelivery the API never saw.
     case duplicateTask(uuid: String, at: Moment)
+    /// SIGKILL every process of worker host `host` (0-based, of the placement's worker
+    /// hosts); start its workers again after `restartAfter`. Needs a placement.
+    case crashHost(host: Int, at: Moment, restartAfter: Duration)
+    /// Take worker host `host`'s link down for `for`, then up again. Needs a placement.
+    case partitionHost(host: Int, at: Moment, for: Duration)
 
     /// When a fault is injected: after a time from the start of the run, or once a number
     /// of the plan's tasks were created (a moment that does not depend on the machine's speed).
@@ -37,13 +42,13 @@ public enum ClusterFault: Sendable, Hashable, CustomStringConvertible {
     public var at: Moment {
         switch self {
         case .killWorker(_, let at, _), .pauseWorker(_, let at, _), .restartAPI(let at), .restartBroker(let at),
-            .publish(_, _, let at), .duplicateTask(_, let at):
+            .publish(_, _, let at), .duplicateTask(_, let at), .crashHost(_, let at, _), .partitionHost(_, let at, _):
             at
         }
     }
 
     /// The kind, as reports count it: `worker-kill`, `worker-pause`, `api-restart`,
-    /// `broker-restart`, `publish`, `duplicate-task`.
+    /// `broker-restart`, `publish`, `duplicate-task`, `host-crash`, `partition`.
     public var kind: String {
         switch self {
         case .killWorker: "worker-kill"
@@ -52,6 +57,8 @@ public enum ClusterFault: Sendable, Hashable, CustomStringConvertible {
         case .restartBroker: "broker-restart"
         case .publish: "publish"
         case .duplicateTask: "duplicate-task"
+        case .crashHost: "host-crash"
+        case .partitionHost: "partition"
         }
     }
 
@@ -64,6 +71,8 @@ public enum ClusterFault: Sendable, Hashable, CustomStringConvertible {
         case .restartBroker(let at): "restart the broker \(at)"
         case .publish(_, let messageID, let at): "publish message \(messageID) \(at)"
         case .duplicateTask(let uuid, let at): "publish task \(uuid) again \(at)"
+        case .crashHost(let host, let at, let restart): "crash worker host \(host + 1) \(at), restart after \(restart)"
+        case .partitionHost(let host, let at, let duration): "cut worker host \(host + 1) off \(at) for \(duration)"
         }
     }
 }
@@ -139,7 +148,7 @@ extension LocalCluster {
     /// (at most the plan's timeout) until every created task is completed, and returns
     /// what the API stored. Stops nothing: the caller stops the cluster.
     public func run(_ plan: ClusterPlan) async throws -> ClusterOutcome {
-        for index in 0..<plan.workers { try await startWorker(name: Self.workerName(index), concurrency: plan.concurrency) }
+        for index in 0..<plan.workers { try await startWorker(index, plan: plan) }
         let clock = ContinuousClock()
         let start = clock.now
         let deadline = start + plan.timeout
@@ -192,6 +201,27 @@ extension LocalCluster {
     }
 
     static func workerName(_ index: Int) -> String { "worker-\(index + 1)" }
+
+    /// Starts worker `index` of the plan, on its host when there is a placement.
+    @discardableResult
+    private func startWorker(_ index: Int, plan: ClusterPlan) async throws -> ServiceProcess {
+        try await startWorker(
+            name: Self.workerName(index), concurrency: plan.concurrency, host: options.placement?.workerHost(index))
+    }
+
+    /// Starts a killed worker again, as a supervisor would (systemd's Restart=on-failure):
+    /// one that exits at once (its host cut off from the broker, say) is started again a
+    /// second later, until `deadline`.
+    private func restartWorker(_ index: Int, plan: ClusterPlan, until deadline: ContinuousClock.Instant) async throws {
+        while true {
+            do {
+                try await startWorker(index, plan: plan)
+                return
+            } catch where ContinuousClock.now + .seconds(1) < deadline {
+                try await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
 
     private struct CreateResults: Sendable {
         var latencies: [String: Duration] = [:]
@@ -280,14 +310,15 @@ extension LocalCluster {
                     }
                 }
                 guard clock.now < deadline else { break }
-                try await inject(fault, plan: plan, log: log, group: &group)
+                try await inject(fault, plan: plan, until: deadline, log: log, group: &group)
             }
             try await group.waitForAll()
         }
     }
 
     private func inject(
-        _ fault: ClusterFault, plan: ClusterPlan, log: FaultLog, group: inout ThrowingTaskGroup<Void, any Error>
+        _ fault: ClusterFault, plan: ClusterPlan, until deadline: ContinuousClock.Instant, log: FaultLog,
+        group: inout ThrowingTaskGroup<Void, any Error>
     ) async throws {
         switch fault {
         case .killWorker(let index, _, let restartAfter):
@@ -296,11 +327,11 @@ extension LocalCluster {
                 return
             }
             log.record(fault)
-            victim.kill()
+            victim.process.kill()
             if let restartAfter {
                 group.addTask {
                     try await Task.sleep(for: restartAfter)
-                    try await self.startWorker(name: victim.name, concurrency: plan.concurrency)
+                    try await self.restartWorker(victim.index, plan: plan, until: deadline)
                 }
             }
         case .pauseWorker(let index, _, let duration):
@@ -309,10 +340,10 @@ extension LocalCluster {
                 return
             }
             log.record(fault)
-            paused.signal(SIGSTOP)
+            paused.process.signal(SIGSTOP)
             group.addTask {
                 try await Task.sleep(for: duration)
-                paused.signal(SIGCONT)
+                paused.process.signal(SIGCONT)
             }
         case .restartAPI:
             log.record(fault)
@@ -336,15 +367,34 @@ extension LocalCluster {
             } catch {
                 log.skip()
             }
+        case .crashHost(let host, _, let restartAfter):
+            guard let placement = options.placement else { throw ClusterError("\(fault) needs hosts (a placement)") }
+            let name = placement.workerHosts[host % placement.workerHosts.count]
+            log.record(fault)
+            try await placement.crash(name)
+            let victims = (0..<plan.workers).filter { placement.workerHost($0) == name }
+            group.addTask {
+                try await Task.sleep(for: restartAfter)
+                for index in victims { try await self.restartWorker(index, plan: plan, until: deadline) }
+            }
+        case .partitionHost(let host, _, let duration):
+            guard let placement = options.placement else { throw ClusterError("\(fault) needs hosts (a placement)") }
+            let name = placement.workerHosts[host % placement.workerHosts.count]
+            log.record(fault)
+            try await placement.link(name, false)
+            group.addTask {
+                try await Task.sleep(for: duration)
+                try await placement.link(name, true)
+            }
         }
     }
 
     /// Worker `index` if it is running, else the next running one (in name order, wrapping
-    /// round); nil when every worker is down.
-    private func runningWorker(from index: Int, of count: Int) -> ServiceProcess? {
+    /// round), with its index; nil when every worker is down.
+    private func runningWorker(from index: Int, of count: Int) -> (index: Int, process: ServiceProcess)? {
         for offset in 0..<max(count, 1) {
-            let name = Self.workerName((index + offset) % max(count, 1))
-            if let worker = try? worker(named: name), worker.isRunning { return worker }
+            let candidate = (index + offset) % max(count, 1)
+            if let worker = try? worker(named: Self.workerName(candidate)), worker.isRunning { return (candidate, worker) }
         }
         return nil
     }

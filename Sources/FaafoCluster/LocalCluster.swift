@@ -34,6 +34,9 @@ public final class LocalCluster: @unchecked Sendable {
         /// FAAFO_* variables every API starts with: `image_store` and the `swift_*`
         /// options, say (a key passed this way never shows in a process listing).
         public var apiEnvironment: [String: String] = [:]
+        /// Where the processes run: nil, on this machine's loopback; else on the hosts of
+        /// a `ClusterPlacement` (test hosts), the API on one, the workers spread on others.
+        public var placement: ClusterPlacement?
 
         public init(executables: URL) {
             self.executables = executables
@@ -47,7 +50,9 @@ public final class LocalCluster: @unchecked Sendable {
     /// The API process (replaced by `restartAPI`).
     public var api: ServiceProcess { processes.withLock { $0.api } }
     public let port: Int
-    public var endpoint: String { "http://127.0.0.1:\(port)" }
+    public var endpoint: String { "http://\(address):\(port)" }
+    /// Where the APIs listen and are reached: 127.0.0.1, or the API host's address.
+    public var address: String { options.placement?.apiAddress ?? "127.0.0.1" }
     public let client: FaafoAPIClient
     /// The additional APIs (`Options.additionalAPIs`), their endpoints and clients.
     public var additionalAPIs: [ServiceProcess] { processes.withLock { $0.others } }
@@ -94,15 +99,16 @@ public final class LocalCluster: @unchecked Sendable {
             processes = Mutex((api: apis[0], others: Array(apis.dropFirst()), workers: [], retired: [], apiRestarts: 0))
             var ports: [Int] = []
             for api in apis {
-                let line = try await api.waitForLog("listening on 127.0.0.1:")
+                let line = try await api.waitForLog("listening on \(options.placement?.apiAddress ?? "127.0.0.1"):")
                 guard let port = api.listeningPort else {
                     throw ClusterError("cannot read the port of \(api.name) from its log line '\(line)'")
                 }
                 ports.append(port)
             }
             self.port = ports[0]
-            client = try FaafoAPIClient(endpointURL: "http://127.0.0.1:\(ports[0])")
-            additionalEndpoints = ports.dropFirst().map { "http://127.0.0.1:\($0)" }
+            let address = options.placement?.apiAddress ?? "127.0.0.1"
+            client = try FaafoAPIClient(endpointURL: "http://\(address):\(ports[0])")
+            additionalEndpoints = ports.dropFirst().map { "http://\(address):\($0)" }
             additionalClients = try additionalEndpoints.map { try FaafoAPIClient(endpointURL: $0) }
             // Its reconnects during a broker restart are expected: errors only.
             var logger = Logger(label: "faafo.cluster.queue")
@@ -119,28 +125,41 @@ public final class LocalCluster: @unchecked Sendable {
     private static func startAPI(
         _ options: Options, brokerURL: String, folder: URL, port: Int, name: String
     ) throws -> ServiceProcess {
-        try ServiceProcess(
-            options.executables.appending(path: "faafo-api"),
-            [
-                "--transport-url", brokerURL,
-                "--database-url", options.databaseURL ?? "sqlite:///" + folder.appending(path: "faafo.db").path,
-                "--listen-address", "127.0.0.1", "--bind-port", "\(port)", "--workers", "0",
-            ], name: name, environment: options.apiEnvironment)
+        let arguments = [
+            "--transport-url", brokerURL,
+            "--database-url", options.databaseURL ?? "sqlite:///" + folder.appending(path: "faafo.db").path,
+            "--listen-address", options.placement?.apiAddress ?? "127.0.0.1", "--bind-port", "\(port)", "--workers", "0",
+        ]
+        let executable = options.executables.appending(path: "faafo-api")
+        guard let placement = options.placement else {
+            return try ServiceProcess(executable, arguments, name: name, environment: options.apiEnvironment)
+        }
+        let (command, commandArguments) = placement.command(
+            placement.apiHost, [executable.path] + arguments, options.apiEnvironment)
+        return try ServiceProcess(command, commandArguments, name: name)
     }
 
     /// Starts a worker named `name` (its `generated_by`), with `arguments` after the
-    /// cluster's, and waits until it consumes.
+    /// cluster's, on the placement's `host` (this machine without a placement), and waits
+    /// until it consumes.
     @discardableResult
-    public func startWorker(name: String, concurrency: Int? = nil, arguments: [String] = []) async throws
-        -> ServiceProcess
-    {
-        let worker = try ServiceProcess(
-            options.executables.appending(path: "faafo-worker"),
+    public func startWorker(
+        name: String, concurrency: Int? = nil, arguments: [String] = [], host: String? = nil
+    ) async throws -> ServiceProcess {
+        let executable = options.executables.appending(path: "faafo-worker")
+        let arguments =
             [
                 "--transport-url", brokerURL, "--endpoint-url", workerEndpoint,
                 "--concurrency", "\(concurrency ?? options.workerConcurrency)",
                 "--render-threads", "\(options.renderThreads)", "--name", name, "--debug",
-            ] + arguments, name: name)
+            ] + arguments
+        let worker: ServiceProcess
+        if let placement = options.placement, let host {
+            let (command, commandArguments) = placement.command(host, [executable.path] + arguments, [:])
+            worker = try ServiceProcess(command, commandArguments, name: name)
+        } else {
+            worker = try ServiceProcess(executable, arguments, name: name)
+        }
         try await worker.waitForLog("consuming")
         processes.withLock { processes in
             if let index = processes.workers.firstIndex(where: { $0.name == name }) {
@@ -172,7 +191,7 @@ public final class LocalCluster: @unchecked Sendable {
                 options, brokerURL: brokerURL, folder: folder, port: port, name: "faafo-api-\(processes.apiRestarts)")
             return processes.api
         }
-        try await restarted.waitForLog("listening on 127.0.0.1:")
+        try await restarted.waitForLog("listening on \(address):")
     }
 
     /// Kills the first API with SIGKILL and leaves it dead: the other APIs carry on.

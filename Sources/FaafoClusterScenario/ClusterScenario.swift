@@ -33,10 +33,16 @@ public final class ClusterScenario {
     /// What the cluster does differently from the simulation, a line each.
     public let notes: [String]
     public let plan: ClusterPlan
+    /// Whether it runs on test hosts (`--hosts`): a controller host with RabbitMQ and the
+    /// API, and a host of its own for each of the scenario's worker hosts.
+    public let onHosts: Bool
     let setup: RunSetup
 
     /// Throws `ScenarioError` for a scenario with faults a real cluster cannot have.
-    public init(scenario: Scenario, seed: UInt64, taskCount: Int? = nil, scenarioFile: String = "") throws(ScenarioError) {
+    /// `onHosts`: the multi-host mode, where host crashes and partitions are real ones.
+    public init(
+        scenario: Scenario, seed: UInt64, taskCount: Int? = nil, scenarioFile: String = "", onHosts: Bool = false
+    ) throws(ScenarioError) {
         let faults = scenario.faults
         var refused: [String] = []
         if faults.resultError > 0 || faults.resultTimeout > 0 {
@@ -58,6 +64,7 @@ public final class ClusterScenario {
         }
 
         self.scenario = scenario
+        self.onHosts = onHosts
         var setup = try RunSetup(scenario: scenario, seed: seed, taskCount: taskCount, scenarioFile: scenarioFile)
         var settings = setup.settings
         guard settings.workers <= Self.maximumWorkers else {
@@ -86,10 +93,22 @@ public final class ClusterScenario {
                 "broker restarts restart this machine's RabbitMQ (every other user of it is cut off too), "
                     + "down for as long as it takes rather than down-for")
         }
-        if !faults.hostCrashAt.isEmpty {
+        if onHosts {
+            guard settings.hosts <= Self.maximumHosts else {
+                throw ScenarioError(
+                    file: scenarioFile, line: 0,
+                    "cannot run on test hosts: \(settings.hosts) worker hosts drawn, at most \(Self.maximumHosts)")
+            }
+            notes.append(
+                "on test hosts: controller (RabbitMQ, faafo-api), client (this run), and \(settings.hosts) worker host(s), worker i on host i mod \(settings.hosts)")
+            if !faults.partitionAt.isEmpty {
+                notes.append(
+                    "a partition takes the host's link down; the broker notices after its heartbeat (\(HostsRun.brokerHeartbeat) s here), not faults.partition.heartbeat")
+            }
+        } else if !faults.hostCrashAt.isEmpty {
             notes.append("a host crash is a SIGKILL of each worker of the host (worker i is on host i mod \(settings.hosts))")
         }
-        if !faults.partitionAt.isEmpty {
+        if !onHosts, !faults.partitionAt.isEmpty {
             notes.append(
                 "a partition is a SIGSTOP of the host's workers for its length: they neither talk nor answer heartbeats, "
                     + "so the broker notices them after RabbitMQ's own heartbeat timeout, not faults.partition.heartbeat")
@@ -107,18 +126,22 @@ public final class ClusterScenario {
         plan.inFlight = max(8, 2 * settings.workers * settings.concurrency)
         plan.timeout = Self.duration(scenario.expect.within)
         plan.faults = Self.faults(
-            scenario, setup.plan, workers: settings.workers, hosts: settings.hosts, random: &setup.faultRandom)
+            scenario, setup.plan, workers: settings.workers, hosts: settings.hosts, onHosts: onHosts,
+            random: &setup.faultRandom)
         self.plan = plan
     }
 
     /// Worker processes a cluster on one machine runs at most.
     public static let maximumWorkers = 64
+    /// Worker hosts a run on test hosts makes at most.
+    public static let maximumHosts = 16
 
     static func duration(_ ticks: Tick) -> Duration { .microseconds(Int64(clamping: ticks)) }
 
     /// The scenario's faults as real ones, in the order of their moments.
     static func faults(
-        _ scenario: Scenario, _ workload: WorkloadPlan, workers: Int, hosts: Int, random: inout SimulationRandom
+        _ scenario: Scenario, _ workload: WorkloadPlan, workers: Int, hosts: Int, onHosts: Bool,
+        random: inout SimulationRandom
     ) -> [ClusterFault] {
         let faults = scenario.faults
         let tasks = workload.tasks
@@ -167,23 +190,30 @@ public final class ClusterScenario {
         for tick in faults.brokerRestartAt.sorted() where createdBy(tick) < phase {
             out.append(.restartBroker(at: .afterCreates(createdBy(tick))))
         }
-        // The workers of a host drawn from the seed, worker i on host i mod hosts.
-        func hostWorkers() -> [Int] {
-            let host = hostRandom.int(in: 0...(max(hosts, 1) - 1))
-            return (0..<workers).filter { $0 % max(hosts, 1) == host }
-        }
-        for tick in faults.hostCrashAt.sorted() where createdBy(tick) < phase {
-            for worker in hostWorkers() {
-                out.append(
-                    .killWorker(
-                        worker: worker, at: .afterCreates(createdBy(tick)), restartAfter: duration(faults.hostDownFor)))
+        // Each host fault at its time, of a host drawn from the seed: on test hosts the
+        // host's own, on one machine one for each of its workers (worker i on host i mod hosts).
+        func hostFaults(
+            at ticks: [Tick], onHost: (Int, ClusterFault.Moment) -> ClusterFault,
+            onWorker: (Int, ClusterFault.Moment) -> ClusterFault
+        ) {
+            for tick in ticks.sorted() where createdBy(tick) < phase {
+                let host = hostRandom.int(in: 0...(max(hosts, 1) - 1))
+                let at = ClusterFault.Moment.afterCreates(createdBy(tick))
+                if onHosts {
+                    out.append(onHost(host, at))
+                } else {
+                    for worker in (0..<workers) where worker % max(hosts, 1) == host { out.append(onWorker(worker, at)) }
+                }
             }
         }
-        for tick in faults.partitionAt.sorted() where createdBy(tick) < phase {
-            for worker in hostWorkers() {
-                out.append(.pauseWorker(worker: worker, at: .afterCreates(createdBy(tick)), for: duration(faults.partitionFor)))
-            }
-        }
+        let down = duration(faults.hostDownFor)
+        let cut = duration(faults.partitionFor)
+        hostFaults(
+            at: faults.hostCrashAt, onHost: { .crashHost(host: $0, at: $1, restartAfter: down) },
+            onWorker: { .killWorker(worker: $0, at: $1, restartAfter: down) })
+        hostFaults(
+            at: faults.partitionAt, onHost: { .partitionHost(host: $0, at: $1, for: cut) },
+            onWorker: { .pauseWorker(worker: $0, at: $1, for: cut) })
         for poison in workload.poison {
             out.append(.publish(body: poison.body, messageID: poison.messageID, at: .afterCreates(createdBy(poison.arrival))))
         }
@@ -198,24 +228,44 @@ public final class ClusterScenario {
 
     /// Starts the cluster (and RabbitMQ when none answers and `startBroker`), runs the
     /// plan, stops every process it started, and judges what the API stored.
+    /// On test hosts (`onHosts`), `hosts` are the ones this process runs on
+    /// (`HostsRun.attachedHosts`): a RabbitMQ node is started on the controller for the run.
     public func run(
-        executables: URL, startBroker: Bool = true, progress: (@Sendable (ClusterProgress) -> Void)? = nil
+        executables: URL, startBroker: Bool = true, hosts: HostsRun.Attached? = nil,
+        progress: (@Sendable (ClusterProgress) -> Void)? = nil
     ) async throws -> Outcome {
         var plan = self.plan
         plan.progress = progress
         var options = LocalCluster.Options(executables: executables)
         options.startBroker = startBroker
         options.workerConcurrency = settings.concurrency
-        let cluster = try await LocalCluster(options)
+        var broker: HostsRun.Broker?
+        if onHosts {
+            guard let hosts else { throw ClusterError("a run on test hosts runs on the client host (faafo-sim --hosts)") }
+            let started = try await hosts.startBroker()
+            broker = started
+            options.broker = started.rabbitMQ
+            options.startBroker = false
+            options.placement = hosts.placement(workerHosts: settings.hosts)
+        }
+        let cluster: LocalCluster
+        do {
+            cluster = try await LocalCluster(options)
+        } catch {
+            await broker?.stop()
+            throw error
+        }
         do {
             let outcome = try await cluster.run(plan)
             let deadLetters = try await drainDeadLetters(cluster)
             let conflicts = cluster.apiLogCount(of: "determinism violation")
             await cluster.stop()
+            await broker?.stop()
             return Outcome(
                 report: report(outcome, deadLetters: deadLetters, conflictingResults: conflicts), stored: outcome.objects)
         } catch {
             await cluster.stop()
+            await broker?.stop()
             throw error
         }
     }
@@ -300,6 +350,8 @@ public final class ClusterScenario {
         faults.controllerCrashes = injected["api-restart"] ?? 0
         faults.brokerRestarts = injected["broker-restart"] ?? 0
         faults.duplicateDeliveries = injected["duplicate-task"] ?? 0
+        faults.hostCrashes = injected["host-crash"] ?? 0
+        faults.partitions = injected["partition"] ?? 0
         var counters = SimulationReport.Counters()
         counters.redeliveries = outcome.redeliveries
         counters.deadLettered = deadLetters.count

@@ -54,6 +54,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "With --cluster: the folder of faafo-api and faafo-worker (default: beside faafo-sim).")
     var executables: String?
 
+    @Flag(help: "With --cluster: run on test hosts of this machine (network namespaces; root): a controller, a client and the scenario's worker hosts.")
+    var hosts = false
+
     func run() async throws {
         let loaded: Scenario
         do {
@@ -62,6 +65,10 @@ struct RunCommand: AsyncParsableCommand {
             if let jobs, jobs < 1 { throw ScenarioError(file: scenario, line: 0, "--jobs must be 1 or more") }
         } catch {
             printError("faafo-sim: \(error)")
+            throw ExitCode(3)
+        }
+        if hosts && !cluster {
+            printError("faafo-sim: --hosts plays the scenario on real processes: give --cluster too")
             throw ExitCode(3)
         }
         if cluster {
@@ -108,7 +115,8 @@ struct RunCommand: AsyncParsableCommand {
         let run: ClusterScenario
         let folder: URL
         do {
-            run = try ClusterScenario(scenario: loaded, seed: seed, taskCount: tasks, scenarioFile: scenario)
+            run = try ClusterScenario(scenario: loaded, seed: seed, taskCount: tasks, scenarioFile: scenario, onHosts: hosts)
+            if hosts, let reason = HostsRun.unavailability() { throw ClusterError("--hosts: \(reason)") }
             folder = try executables.map { URL(fileURLWithPath: $0) } ?? LocalCluster.executablesFolder()
             for name in ["faafo-api", "faafo-worker"]
             where !FileManager.default.isExecutableFile(atPath: folder.appending(path: name).path) {
@@ -117,6 +125,27 @@ struct RunCommand: AsyncParsableCommand {
         } catch {
             printError("faafo-sim: \(error)")
             throw ExitCode(3)
+        }
+        let attached: HostsRun.Attached?
+        do {
+            attached = hosts ? try HostsRun.attached() : nil
+        } catch {
+            printError("faafo-sim: cannot read the test hosts' layout: \(error)")
+            throw ExitCode(2)
+        }
+        if hosts && attached == nil {
+            // This process made no hosts yet: make them, and run this command on `client`.
+            let status: Int32
+            do {
+                status = try await HostsRun.run(
+                    workerHosts: run.settings.hosts, executable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(),
+                    arguments: Array(CommandLine.arguments.dropFirst()) + (executables == nil ? ["--executables", folder.path] : []))
+            } catch {
+                printError("faafo-sim: the run on test hosts failed: \(error)")
+                throw ExitCode(2)
+            }
+            if status != 0 { throw ExitCode(status) }
+            return
         }
         if !json {
             print(run.settings.lines.joined(separator: "\n"))
@@ -128,14 +157,14 @@ struct RunCommand: AsyncParsableCommand {
         do {
             let progress = ProgressLine()
             defer { progress.clear() }
-            report = try await run.run(executables: folder) { progress.show($0.line) }.report
+            report = try await run.run(executables: folder, hosts: attached) { progress.show($0.line) }.report
         } catch {
             printError("faafo-sim: the cluster run failed: \(error)")
             throw ExitCode(2)
         }
         if json { print(report.json()) } else { print(report.summary) }
         guard report.verdict == .pass else {
-            let command = replay(seed) + " --cluster"
+            let command = replay(seed) + " --cluster" + (hosts ? " --hosts" : "")
             if json { printError("replay: \(command)") } else { print("replay: \(command)") }
             throw ExitCode(report.verdict.exitCode)
         }

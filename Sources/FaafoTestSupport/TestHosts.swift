@@ -20,7 +20,7 @@ import Synchronization
 /// exec` puts in place of /etc's), so that host names resolve there and nothing asks a DNS
 /// server.
 package final class TestHosts: Sendable {
-    package struct Host: Sendable {
+    package struct Host: Sendable, Codable {
         package let name: String
         package let namespace: String
         package let address: String
@@ -40,7 +40,17 @@ package final class TestHosts: Sendable {
     package let hub: String
     /// Every host's folder is below it.
     package let folder: URL
-    private let interruptCleanup: UUID
+    /// Nil for hosts attached to (`init(attachingTo:)`), which another process removes.
+    private let interruptCleanup: UUID?
+
+    /// What a process on one of the hosts needs to drive them all (`init(attachingTo:)`).
+    package struct Layout: Sendable, Codable {
+        package let hosts: [Host]
+        package let hub: String
+        package let folder: URL
+    }
+
+    package var layout: Layout { Layout(hosts: hosts, hub: hub, folder: folder) }
 
     /// Why hosts cannot be made here (not root, no `ip netns`, no `unshare` or `setpriv`), or nil.
     package static func unavailability() -> String? {
@@ -77,6 +87,13 @@ package final class TestHosts: Sendable {
             await remove()
             throw error
         }
+    }
+
+    /// The hosts another process made (and removes): a process running on one of them
+    /// (`faafo-sim run --cluster --hosts`) drives them with this.
+    package init(attachingTo layout: Layout) {
+        (hosts, hub, folder) = (layout.hosts, layout.hub, layout.folder)
+        interruptCleanup = nil
     }
 
     package func host(_ name: String) -> Host {
@@ -148,6 +165,7 @@ package final class TestHosts: Sendable {
     /// and the folders. Returns what could not be removed (nothing, normally).
     @discardableResult
     package func remove() async -> [String] {
+        guard let interruptCleanup else { return [] }
         let (hosts, hub, folder) = (hosts, hub, folder)
         let left = (try? await Self.blocking { Self.tearDown(hosts: hosts, hub: hub, folder: folder) }) ?? ["teardown"]
         ServiceProcess.cancelInterruptCleanup(interruptCleanup)
@@ -287,7 +305,7 @@ package final class TestHosts: Sendable {
     }
 
     /// Runs blocking `body` on a thread of its own, not on Swift's shared pool.
-    static func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    package static func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             Thread { continuation.resume(with: Result { try body() }) }.start()
         }

@@ -74,6 +74,26 @@ import Testing
         #expect(cluster.notes.contains { $0.contains("SIGSTOP of the host's workers") })
     }
 
+    /// On test hosts a host crash and a partition are real ones, of the host drawn; the
+    /// tasks are the simulation's and the one-machine cluster's, uuid for uuid.
+    @Test func onTestHostsHostFaultsAreRealAndTheTasksTheSame() throws {
+        let scenario = try ScenarioFiles.load("multi-host.yaml")
+        let onHosts = try ClusterScenario(scenario: scenario, seed: 12, onHosts: true)
+        let onOneMachine = try ClusterScenario(scenario: scenario, seed: 12)
+        let simulation = try Simulation(scenario: scenario, seed: 12)
+        #expect(onHosts.plan.tasks == onOneMachine.plan.tasks)
+        #expect(onHosts.plan.tasks.map(\.uuid) == simulation.plan.tasks.map(\.request.uuid))
+        #expect(onHosts.plan.faults.count == 2)
+        guard case .crashHost(let crashed, .afterCreates(51), .seconds(1)) = onHosts.plan.faults.first,
+            case .partitionHost(let cut, .afterCreates(121), .seconds(8)) = onHosts.plan.faults.last
+        else {
+            Issue.record("unexpected \(onHosts.plan.faults)")
+            return
+        }
+        #expect((0..<3).contains(crashed) && (0..<3).contains(cut))
+        #expect(onHosts.notes.contains { $0.contains("on test hosts") })
+    }
+
     @Test func poisonIsPublishedBesideTheAPI() throws {
         let scenario = try ScenarioFiles.load("poison.yaml")
         let cluster = try ClusterScenario(scenario: scenario, seed: 5)
