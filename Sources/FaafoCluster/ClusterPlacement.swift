@@ -16,6 +16,10 @@ public struct ClusterPlacement: Sendable {
     public var crash: @Sendable (_ host: String) async throws -> Void
     /// Takes `host`'s link down, or (`up`) back up: a partition.
     public var link: @Sendable (_ host: String, _ up: Bool) async throws -> Void
+    /// The hosts of the broker's nodes, when the broker is a cluster of its own hosts.
+    public var brokerHosts: [String] = []
+    /// Starts the broker node of `host` again (after a crash of its host).
+    public var startBroker: @Sendable (_ host: String) async throws -> Void = { _ in }
 
     public init(
         apiHost: String, apiAddress: String, workerHosts: [String],

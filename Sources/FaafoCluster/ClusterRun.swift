@@ -24,6 +24,9 @@ public enum ClusterFault: Sendable, Hashable, CustomStringConvertible {
     case crashHost(host: Int, at: Moment, restartAfter: Duration)
     /// Take worker host `host`'s link down for `for`, then up again. Needs a placement.
     case partitionHost(host: Int, at: Moment, for: Duration)
+    /// SIGKILL broker node `node` (0-based, of the placement's broker hosts: every process
+    /// of its host) and start it again after `restartAfter`. Needs a placement with them.
+    case killBrokerNode(node: Int, at: Moment, restartAfter: Duration)
 
     /// When a fault is injected: after a time from the start of the run, or once a number
     /// of the plan's tasks were created (a moment that does not depend on the machine's speed).
@@ -42,13 +45,14 @@ public enum ClusterFault: Sendable, Hashable, CustomStringConvertible {
     public var at: Moment {
         switch self {
         case .killWorker(_, let at, _), .pauseWorker(_, let at, _), .restartAPI(let at), .restartBroker(let at),
-            .publish(_, _, let at), .duplicateTask(_, let at), .crashHost(_, let at, _), .partitionHost(_, let at, _):
+            .publish(_, _, let at), .duplicateTask(_, let at), .crashHost(_, let at, _), .partitionHost(_, let at, _),
+            .killBrokerNode(_, let at, _):
             at
         }
     }
 
     /// The kind, as reports count it: `worker-kill`, `worker-pause`, `api-restart`,
-    /// `broker-restart`, `publish`, `duplicate-task`, `host-crash`, `partition`.
+    /// `broker-restart`, `publish`, `duplicate-task`, `host-crash`, `partition`, `broker-node-kill`.
     public var kind: String {
         switch self {
         case .killWorker: "worker-kill"
@@ -59,6 +63,7 @@ public enum ClusterFault: Sendable, Hashable, CustomStringConvertible {
         case .duplicateTask: "duplicate-task"
         case .crashHost: "host-crash"
         case .partitionHost: "partition"
+        case .killBrokerNode: "broker-node-kill"
         }
     }
 
@@ -73,6 +78,7 @@ public enum ClusterFault: Sendable, Hashable, CustomStringConvertible {
         case .duplicateTask(let uuid, let at): "publish task \(uuid) again \(at)"
         case .crashHost(let host, let at, let restart): "crash worker host \(host + 1) \(at), restart after \(restart)"
         case .partitionHost(let host, let at, let duration): "cut worker host \(host + 1) off \(at) for \(duration)"
+        case .killBrokerNode(let node, let at, let restart): "kill broker node \(node + 1) \(at), restart after \(restart)"
         }
     }
 }
@@ -133,6 +139,8 @@ public struct ClusterOutcome: Sendable {
     public var notCreated: [String]
     /// Faults injected, by kind.
     public var faultsInjected: [String: Int]
+    /// When each was injected, by kind (this machine's clock, which the API's is too).
+    public var faultMoments: [String: [Date]]
     /// Faults that could not be injected: a worker kill or pause with every worker down,
     /// a publish while the API or the broker was away.
     public var faultsSkipped: Int
@@ -196,7 +204,7 @@ extension LocalCluster {
         return ClusterOutcome(
             objects: objects, createLatencies: created.latencies, createRetries: created.retries,
             notCreated: plan.tasks.compactMap(\.uuid).filter { created.latencies[$0] == nil },
-            faultsInjected: log.counts, faultsSkipped: log.skipped,
+            faultsInjected: log.counts, faultMoments: log.moments, faultsSkipped: log.skipped,
             redeliveries: workerLogCount(of: "(redelivered)"), timedOut: timedOut, wallClock: clock.now - start)
     }
 
@@ -386,6 +394,17 @@ extension LocalCluster {
                 try await Task.sleep(for: duration)
                 try await placement.link(name, true)
             }
+        case .killBrokerNode(let node, _, let restartAfter):
+            guard let placement = options.placement, !placement.brokerHosts.isEmpty else {
+                throw ClusterError("\(fault) needs broker hosts (a placement with them)")
+            }
+            let name = placement.brokerHosts[node % placement.brokerHosts.count]
+            log.record(fault)
+            try await placement.crash(name)
+            group.addTask {
+                try await Task.sleep(for: restartAfter)
+                try await placement.startBroker(name)
+            }
         }
     }
 
@@ -402,10 +421,17 @@ extension LocalCluster {
 
 /// Counts the faults injected, by kind, and those skipped.
 private final class FaultLog: Sendable {
-    private let state = Mutex((counts: [String: Int](), skipped: 0))
-    func record(_ fault: ClusterFault) { state.withLock { $0.counts[fault.kind, default: 0] += 1 } }
+    private let state = Mutex((counts: [String: Int](), moments: [String: [Date]](), skipped: 0))
+    func record(_ fault: ClusterFault) {
+        let now = Date()
+        state.withLock {
+            $0.counts[fault.kind, default: 0] += 1
+            $0.moments[fault.kind, default: []].append(now)
+        }
+    }
     func skip() { state.withLock { $0.skipped += 1 } }
     var counts: [String: Int] { state.withLock { $0.counts } }
+    var moments: [String: [Date]] { state.withLock { $0.moments } }
     var skipped: Int { state.withLock { $0.skipped } }
 }
 

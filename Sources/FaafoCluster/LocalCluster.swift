@@ -34,6 +34,8 @@ public final class LocalCluster: @unchecked Sendable {
         /// FAAFO_* variables every API starts with: `image_store` and the `swift_*`
         /// options, say (a key passed this way never shows in a process listing).
         public var apiEnvironment: [String: String] = [:]
+        /// FAAFO_* variables every worker starts with (`queue_type`, say).
+        public var workerEnvironment: [String: String] = [:]
         /// Where the processes run: nil, on this machine's loopback; else on the hosts of
         /// a `ClusterPlacement` (test hosts), the API on one, the workers spread on others.
         public var placement: ClusterPlacement?
@@ -155,10 +157,11 @@ public final class LocalCluster: @unchecked Sendable {
             ] + arguments
         let worker: ServiceProcess
         if let placement = options.placement, let host {
-            let (command, commandArguments) = placement.command(host, [executable.path] + arguments, [:])
+            let (command, commandArguments) = placement.command(
+                host, [executable.path] + arguments, options.workerEnvironment)
             worker = try ServiceProcess(command, commandArguments, name: name)
         } else {
-            worker = try ServiceProcess(executable, arguments, name: name)
+            worker = try ServiceProcess(executable, arguments, name: name, environment: options.workerEnvironment)
         }
         try await worker.waitForLog("consuming")
         processes.withLock { processes in

@@ -36,6 +36,9 @@ public final class ClusterScenario {
     /// Whether it runs on test hosts (`--hosts`): a controller host with RabbitMQ and the
     /// API, and a host of its own for each of the scenario's worker hosts.
     public let onHosts: Bool
+    /// On test hosts, the broker's own hosts: 0 for a node on the controller, else a cluster
+    /// of `faults.broker-node-kill.nodes` nodes, for a scenario that kills them.
+    public var brokerHosts: Int { onHosts && !scenario.faults.brokerNodeKillAt.isEmpty ? scenario.faults.brokerNodes : 0 }
     let setup: RunSetup
 
     /// Throws `ScenarioError` for a scenario with faults a real cluster cannot have.
@@ -48,8 +51,8 @@ public final class ClusterScenario {
         if faults.resultError > 0 || faults.resultTimeout > 0 {
             refused.append("result-failure (a real one needs a proxy between the workers and the API)")
         }
-        if !faults.brokerNodeKillAt.isEmpty {
-            refused.append("broker-node-kill (the cluster on one machine has one RabbitMQ node)")
+        if !faults.brokerNodeKillAt.isEmpty && !onHosts {
+            refused.append("broker-node-kill (the cluster on one machine has one RabbitMQ node; --hosts has a cluster)")
         }
         if !faults.databaseRestartAt.isEmpty {
             refused.append("database-restart (the cluster on one machine keeps its fractals in SQLite)")
@@ -100,7 +103,11 @@ public final class ClusterScenario {
                     "cannot run on test hosts: \(settings.hosts) worker hosts drawn, at most \(Self.maximumHosts)")
             }
             notes.append(
-                "on test hosts: controller (RabbitMQ, faafo-api), client (this run), and \(settings.hosts) worker host(s), worker i on host i mod \(settings.hosts)")
+                "on test hosts: controller (\(faults.brokerNodeKillAt.isEmpty ? "RabbitMQ, " : "")faafo-api), client (this run), and \(settings.hosts) worker host(s), worker i on host i mod \(settings.hosts)")
+            if !faults.brokerNodeKillAt.isEmpty {
+                notes.append(
+                    "a RabbitMQ cluster of \(faults.brokerNodes) nodes on hosts broker-1… with a quorum task queue; a broker node kill SIGKILLs every process of its host")
+            }
             if !faults.partitionAt.isEmpty {
                 notes.append(
                     "a partition takes the host's link down; the broker notices after its heartbeat (\(HostsRun.brokerHeartbeat) s here), not faults.partition.heartbeat")
@@ -214,6 +221,14 @@ public final class ClusterScenario {
         hostFaults(
             at: faults.partitionAt, onHost: { .partitionHost(host: $0, at: $1, for: cut) },
             onWorker: { .pauseWorker(worker: $0, at: $1, for: cut) })
+        if onHosts {
+            for (index, tick) in faults.brokerNodeKillAt.sorted().enumerated() where createdBy(tick) < phase {
+                out.append(
+                    .killBrokerNode(
+                        node: index % max(faults.brokerNodes, 1), at: .afterCreates(createdBy(tick)),
+                        restartAfter: duration(faults.brokerNodeDownFor)))
+            }
+        }
         for poison in workload.poison {
             out.append(.publish(body: poison.body, messageID: poison.messageID, at: .afterCreates(createdBy(poison.arrival))))
         }
@@ -246,7 +261,12 @@ public final class ClusterScenario {
             broker = started
             options.broker = started.rabbitMQ
             options.startBroker = false
-            options.placement = hosts.placement(workerHosts: settings.hosts)
+            options.placement = hosts.placement(workerHosts: settings.hosts, broker: started)
+            if brokerHosts > 0 {
+                // A quorum task queue, replicated on the cluster's nodes.
+                options.apiEnvironment["FAAFO_QUEUE_TYPE"] = "quorum"
+                options.workerEnvironment["FAAFO_QUEUE_TYPE"] = "quorum"
+            }
         }
         let cluster: LocalCluster
         do {
@@ -267,6 +287,20 @@ public final class ClusterScenario {
             await cluster.stop()
             await broker?.stop()
             throw error
+        }
+    }
+
+    /// For each moment, seconds to the first `completed_at` after it (of a task created
+    /// after it, with `createdAfter`); nil without moments.
+    static func firstCompletions(after moments: [Date]?, in objects: [FractalObject], createdAfter: Bool) -> [Double]? {
+        guard let moments, !moments.isEmpty else { return nil }
+        let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+        let tasks = objects.compactMap { object in
+            object.completedDate.map { (created: (try? style.parse(object.createdAt)) ?? .distantPast, completed: $0) }
+        }
+        return moments.compactMap { moment in
+            tasks.filter { $0.completed > moment && (!createdAfter || $0.created > moment) }.map(\.completed).min()
+                .map { $0.timeIntervalSince(moment) }
         }
     }
 
@@ -352,6 +386,7 @@ public final class ClusterScenario {
         faults.duplicateDeliveries = injected["duplicate-task"] ?? 0
         faults.hostCrashes = injected["host-crash"] ?? 0
         faults.partitions = injected["partition"] ?? 0
+        faults.brokerNodeKills = injected["broker-node-kill"] ?? 0
         var counters = SimulationReport.Counters()
         counters.redeliveries = outcome.redeliveries
         counters.deadLettered = deadLetters.count
@@ -365,7 +400,11 @@ public final class ClusterScenario {
             cluster: .init(
                 seconds: seconds, tasksPerSecond: throughput, createLatency: createLatency.summary,
                 storedLatency: storedLatency.summary, createRetries: outcome.createRetries,
-                faultsSkipped: outcome.faultsSkipped, faultsInjected: injected),
+                faultsSkipped: outcome.faultsSkipped, faultsInjected: injected,
+                brokerNodeKillToCompletion: Self.firstCompletions(
+                    after: outcome.faultMoments["broker-node-kill"], in: outcome.objects, createdAfter: false),
+                brokerNodeKillToNewTaskCompletion: Self.firstCompletions(
+                    after: outcome.faultMoments["broker-node-kill"], in: outcome.objects, createdAfter: true)),
             wallClock: .init(seconds: seconds, tasksPerSecond: throughput))
     }
 }

@@ -1,13 +1,15 @@
 import FaafoCluster
 import FaafoTestSupport
 import Foundation
+import Synchronization
 
 /// `faafo-sim run SCENARIO --cluster --hosts`: the scenario on test hosts of this machine
-/// (network namespaces, `TestHosts`) rather than on its loopback. `controller` runs a
-/// RabbitMQ node of its own and faafo-api, `host-1` … `host-N` the workers (worker i on
-/// host i mod N, the scenario's `cluster.hosts`), and `client` this run itself: the hosts'
-/// addresses have no route from the machine's own namespace, so the process that creates
-/// the tasks and judges them runs on a host too.
+/// (network namespaces, `TestHosts`) rather than on its loopback. `controller` runs
+/// faafo-api and a RabbitMQ node of its own, or, for a scenario that kills broker nodes,
+/// `broker-1` … `broker-M` run a RabbitMQ cluster; `host-1` … `host-N` run the workers
+/// (worker i on host i mod N, the scenario's `cluster.hosts`), and `client` this run
+/// itself: the hosts' addresses have no route from the machine's own namespace, so the
+/// process that creates the tasks and judges them runs on a host too.
 ///
 /// The process started by the user makes the hosts (`run(workerHosts:arguments:)`) and
 /// starts the same command on `client`, with the hosts' layout in `FAAFO_SIM_HOSTS`; that
@@ -24,8 +26,11 @@ public enum HostsRun {
 
     /// Makes the hosts, runs `executable arguments` on the client host with their layout,
     /// its output this process's, then removes them. Returns its exit status.
-    public static func run(workerHosts: Int, executable: URL, arguments: [String]) async throws -> Int32 {
-        let names = ["controller", "client"] + (1...max(1, workerHosts)).map { "host-\($0)" }
+    /// `brokerHosts`: 0 for a broker on the controller, else a cluster of that many nodes.
+    public static func run(workerHosts: Int, brokerHosts: Int, executable: URL, arguments: [String]) async throws -> Int32 {
+        let names =
+            ["controller", "client"] + (1...max(1, workerHosts)).map { "host-\($0)" }
+            + (0..<brokerHosts).map { "broker-\($0 + 1)" }
         let hosts = try await TestHosts(names)
         let status: Int32
         do {
@@ -61,10 +66,10 @@ public enum HostsRun {
     public struct Attached: Sendable {
         let hosts: TestHosts
 
-        /// The API on `controller`, the workers on `host-1` … `host-N`.
-        func placement(workerHosts: Int) -> ClusterPlacement {
+        /// The API on `controller`, the workers on `host-1` … `host-N`; `broker` on its hosts.
+        func placement(workerHosts: Int, broker: Broker) -> ClusterPlacement {
             let hosts = hosts
-            return ClusterPlacement(
+            var placement = ClusterPlacement(
                 apiHost: "controller", apiAddress: hosts.host("controller").address,
                 workerHosts: (1...max(1, workerHosts)).map { "host-\($0)" },
                 command: { host, arguments, environment in
@@ -72,36 +77,81 @@ public enum HostsRun {
                 },
                 crash: { host in try await hosts.crash(host) },
                 link: { host, up in try await up ? hosts.restore(host) : hosts.cut(host) })
+            if broker.nodeHosts != ["controller"] {
+                placement.brokerHosts = broker.nodeHosts
+                placement.startBroker = { host in try await broker.start(host) }
+            }
+            return placement
         }
 
-        /// A RabbitMQ node on `controller`, with a user of the run's own (guest only logs
-        /// in from the broker's own host).
+        /// The hosts of the broker's nodes: `controller`, or `broker-1` … `broker-M`.
+        var brokerHosts: [String] {
+            let brokers = hosts.hosts.map(\.name).filter { $0.hasPrefix("broker-") }
+            return brokers.isEmpty ? ["controller"] : brokers
+        }
+
+        /// RabbitMQ on the broker hosts, clustered when there are several (the second and
+        /// later join the first), with a user of the run's own (guest only logs in from the
+        /// broker's own host), and a transport URL that names every node.
         func startBroker() async throws -> Broker {
-            let node = try await HostBroker(on: "controller", of: hosts, heartbeat: HostsRun.brokerHeartbeat)
-            let password = UUID().uuidString.replacingOccurrences(of: "-", with: "")
+            let broker = Broker(hosts: hosts, nodeHosts: brokerHosts)
             do {
-                for arguments in [["add_user", "faafo", password], ["set_user_tags", "faafo", "administrator"]] {
-                    let (status, output) = try await node.ctl(arguments)
-                    guard status == 0 else { throw ClusterError("rabbitmqctl \(arguments[0]) on controller: \(output)") }
+                for host in brokerHosts { try await broker.start(host) }
+                for host in brokerHosts.dropFirst() {
+                    for arguments in [["stop_app"], ["reset"], ["join_cluster", "rabbit@\(brokerHosts[0])"], ["start_app"]] {
+                        try await broker.ctl(on: host, arguments)
+                    }
                 }
+                try await broker.ctl(on: brokerHosts[0], ["add_user", "faafo", broker.password])
+                try await broker.ctl(on: brokerHosts[0], ["set_user_tags", "faafo", "administrator"])
             } catch {
-                await node.stop()
+                await broker.stop()
                 throw error
             }
-            let rabbitMQ = RabbitMQ(
-                baseURL: "amqp://faafo:\(password)@\(hosts.host("controller").address):5672/", user: "faafo",
-                rabbitmqctl: (
-                    URL(fileURLWithPath: "/usr/bin/env"), hosts.invocation(on: "controller", ["/usr/sbin/rabbitmqctl", "-q"])
-                ))
-            return Broker(node: node, rabbitMQ: rabbitMQ)
+            return broker
         }
     }
 
-    /// The controller's RabbitMQ node and how a cluster reaches it.
-    struct Broker: Sendable {
-        let node: HostBroker
-        let rabbitMQ: RabbitMQ
+    /// The broker's nodes on their hosts, and how a cluster reaches them.
+    final class Broker: Sendable {
+        let hosts: TestHosts
+        let nodeHosts: [String]
+        let password = UUID().uuidString.replacingOccurrences(of: "-", with: "")
+        private let nodes = Mutex<[String: HostBroker]>([:])
 
-        func stop() async { await node.stop() }
+        init(hosts: TestHosts, nodeHosts: [String]) {
+            self.hosts = hosts
+            self.nodeHosts = nodeHosts
+        }
+
+        /// The cluster's broker: every node in one transport URL (the first node's
+        /// rabbitmqctl makes the virtual hosts, which are the whole cluster's).
+        var rabbitMQ: RabbitMQ {
+            let brokers = nodeHosts.map { "faafo:\(password)@\(hosts.host($0).address):5672" }.joined(separator: ",")
+            return RabbitMQ(
+                baseURL: "amqp://\(brokers)/", user: "faafo",
+                rabbitmqctl: (
+                    URL(fileURLWithPath: "/usr/bin/env"), hosts.invocation(on: nodeHosts[0], ["/usr/sbin/rabbitmqctl", "-q"])
+                ))
+        }
+
+        /// Starts (or starts again, after its host crashed) the node of `host`; a node
+        /// that was in the cluster rejoins it from its data.
+        func start(_ host: String) async throws {
+            let node = try await HostBroker(on: host, of: hosts, heartbeat: HostsRun.brokerHeartbeat)
+            nodes.withLock { $0[host] = node }
+        }
+
+        func ctl(on host: String, _ arguments: [String]) async throws {
+            guard let node = nodes.withLock({ $0[host] }) else { throw ClusterError("no broker node on \(host)") }
+            let (status, output) = try await node.ctl(arguments)
+            guard status == 0 else {
+                throw ClusterError("rabbitmqctl \(arguments.joined(separator: " ")) on \(host): \(output)")
+            }
+        }
+
+        func stop() async {
+            for node in nodes.withLock({ Array($0.values) }) { await node.stop() }
+        }
     }
 }

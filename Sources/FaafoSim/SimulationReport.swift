@@ -174,11 +174,19 @@ public struct SimulationReport: Codable, Sendable {
         public var faultsSkipped: Int
         /// The real faults injected, by kind (worker-kill, worker-pause, api-restart, …).
         public var faultsInjected: [String: Int]
+        /// Seconds from each broker node's kill to the first task completed after it, and
+        /// to the completion of the first task created after it (its publish went through
+        /// the cluster as it was after the kill).
+        public var brokerNodeKillToCompletion: [Double]?
+        public var brokerNodeKillToNewTaskCompletion: [Double]?
 
         package init(
             seconds: Double, tasksPerSecond: Double, createLatency: LatencySummary, storedLatency: LatencySummary,
-            createRetries: Int, faultsSkipped: Int, faultsInjected: [String: Int]
+            createRetries: Int, faultsSkipped: Int, faultsInjected: [String: Int],
+            brokerNodeKillToCompletion: [Double]? = nil, brokerNodeKillToNewTaskCompletion: [Double]? = nil
         ) {
+            self.brokerNodeKillToCompletion = brokerNodeKillToCompletion
+            self.brokerNodeKillToNewTaskCompletion = brokerNodeKillToNewTaskCompletion
             self.seconds = seconds
             self.tasksPerSecond = tasksPerSecond
             self.createLatency = createLatency
@@ -196,6 +204,8 @@ public struct SimulationReport: Codable, Sendable {
             case createRetries = "create_retries"
             case faultsSkipped = "faults_skipped"
             case faultsInjected = "faults_injected"
+            case brokerNodeKillToCompletion = "broker_node_kill_to_completion"
+            case brokerNodeKillToNewTaskCompletion = "broker_node_kill_to_new_task_completion"
         }
     }
 
@@ -318,6 +328,12 @@ public struct SimulationReport: Codable, Sendable {
             lines.append(
                 "  cluster     \(String(format: "%.3f", cluster.seconds)) s, \(String(format: "%.1f", cluster.tasksPerSecond)) tasks/s; "
                     + "create \(cluster.createLatency.line); created to stored \(cluster.storedLatency.line)")
+            if let recoveries = cluster.brokerNodeKillToCompletion, !recoveries.isEmpty {
+                let seconds = { (values: [Double]?) in (values ?? []).map { String(format: "%.2f s", $0) }.joined(separator: ", ") }
+                lines.append(
+                    "  recovery    broker node kill to the next task completed: \(seconds(recoveries)); "
+                        + "to the first task created after it completed: \(seconds(cluster.brokerNodeKillToNewTaskCompletion))")
+            }
         }
         lines.append(
             "  wall clock  \(String(format: "%.3f", wallClock.seconds)) s, \(String(format: "%.0f", wallClock.tasksPerSecond)) tasks/s")

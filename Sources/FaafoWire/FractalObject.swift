@@ -114,4 +114,9 @@ extension FractalObject {
         else { return nil }
         return .seconds(max(0, completed.timeIntervalSince(created)))
     }
+
+    /// `completed_at` as a date; nil while pending, or when it is not a timestamp.
+    public var completedDate: Date? {
+        completedAt.flatMap { try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse($0) }
+    }
 }

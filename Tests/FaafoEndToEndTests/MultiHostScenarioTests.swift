@@ -5,7 +5,8 @@ import Foundation
 import Testing
 
 /// `faafo-sim run --cluster --hosts`: a scenario played on test hosts (network
-/// namespaces) with real host crashes and partitions, judged by the simulator's rules.
+/// namespaces) with a real host crash, partition and broker node kill (a three-node
+/// RabbitMQ cluster, a quorum task queue), judged by the simulator's rules.
 @Suite(.timeLimit(.minutes(5)))
 struct MultiHostScenarioTests {
     static let scenario = URL(fileURLWithPath: #filePath)
@@ -25,8 +26,9 @@ struct MultiHostScenarioTests {
         #expect(report.mode == .cluster)
         #expect(report.settings.hosts == 3 && report.settings.workers == 3)
         #expect(report.tasks.completed == 300 && report.tasks.storedTwice == 0 && report.tasks.wrongChecksum == 0)
-        #expect(report.faults.hostCrashes == 1 && report.faults.partitions == 1)
-        #expect(report.cluster?.faultsInjected == ["host-crash": 1, "partition": 1])
+        #expect(report.faults.hostCrashes == 1 && report.faults.partitions == 1 && report.faults.brokerNodeKills == 1)
+        #expect(report.cluster?.faultsInjected == ["host-crash": 1, "partition": 1, "broker-node-kill": 1])
+        #expect(report.cluster?.brokerNodeKillToNewTaskCompletion?.count == 1, "a task created after the kill completed")
         // Every namespace the run made is gone: none is left whose process has ended.
         let (_, listed) = try await runCommand(URL(fileURLWithPath: "/usr/sbin/ip"), ["netns", "list"])
         let left = listed.split(separator: "\n").map { String($0.split(separator: " ")[0]) }.filter { name in

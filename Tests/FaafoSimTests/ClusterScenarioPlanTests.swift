@@ -74,18 +74,24 @@ import Testing
         #expect(cluster.notes.contains { $0.contains("SIGSTOP of the host's workers") })
     }
 
-    /// On test hosts a host crash and a partition are real ones, of the host drawn; the
+    /// On test hosts a host crash, a partition and a broker node kill are real ones; the
     /// tasks are the simulation's and the one-machine cluster's, uuid for uuid.
     @Test func onTestHostsHostFaultsAreRealAndTheTasksTheSame() throws {
-        let scenario = try ScenarioFiles.load("multi-host.yaml")
+        var scenario = try ScenarioFiles.load("multi-host.yaml")
         let onHosts = try ClusterScenario(scenario: scenario, seed: 12, onHosts: true)
-        let onOneMachine = try ClusterScenario(scenario: scenario, seed: 12)
         let simulation = try Simulation(scenario: scenario, seed: 12)
+        #expect {
+            _ = try ClusterScenario(scenario: scenario, seed: 12)
+        } throws: { "\($0)".contains("broker-node-kill") }
+        scenario.faults.brokerNodeKillAt = []
+        let onOneMachine = try ClusterScenario(scenario: scenario, seed: 12)
         #expect(onHosts.plan.tasks == onOneMachine.plan.tasks)
         #expect(onHosts.plan.tasks.map(\.uuid) == simulation.plan.tasks.map(\.request.uuid))
-        #expect(onHosts.plan.faults.count == 2)
-        guard case .crashHost(let crashed, .afterCreates(51), .seconds(1)) = onHosts.plan.faults.first,
-            case .partitionHost(let cut, .afterCreates(121), .seconds(8)) = onHosts.plan.faults.last
+        #expect(onHosts.brokerHosts == 3 && onOneMachine.brokerHosts == 0)
+        guard onHosts.plan.faults.count == 3,
+            case .crashHost(let crashed, .afterCreates(51), .seconds(1)) = onHosts.plan.faults[0],
+            case .partitionHost(let cut, .afterCreates(121), .seconds(8)) = onHosts.plan.faults[1],
+            case .killBrokerNode(0, .afterCreates(201), .seconds(3)) = onHosts.plan.faults[2]
         else {
             Issue.record("unexpected \(onHosts.plan.faults)")
             return
