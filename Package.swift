@@ -314,7 +314,7 @@ let package = Package(
             name: "FaafoEndToEndTests",
             dependencies: [
                 "FaafoAPICLI", "FaafoWorkerCLI", "FaafoSimCLI", "FaafoClient", "FaafoCluster", "FaafoClusterScenario", "FaafoSim",
-                "FaafoWire", "FaafoConfig", "AMQPWorkQueue", "FractalCore", "FractalJob", "FaafoTestSupport",
+                "FaafoWire", "FaafoConfig", "AMQPWorkQueue", "FractalCore", "FractalJob", "FaafoTestSupport", "GoldenFixtures",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

@@ -52,6 +52,8 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
+# shellcheck source=lib/daemon.sh
+source "$here/lib/daemon.sh"
 
 endpoint=http://localhost:8080
 transport=amqp://guest:guest@localhost:5672/
@@ -119,16 +121,6 @@ as_root=()
 
 use_systemd() {
     [[ ${FAAFO_SERVICE_MANAGER:-} != background && -d /run/systemd/system ]]
-}
-
-# Closes every descriptor but stdin, stdout and stderr, before a daemon starts: it keeps
-# none of its launcher's (a caller waiting for this script's pipes to close, or watching a
-# descriptor for its exit as Foundation's Process does, would otherwise wait forever).
-close_inherited_descriptors() {
-    for fd in /proc/self/fd/*; do
-        fd=${fd##*/}
-        if ((fd > 2)); then eval "exec $fd>&-" 2>/dev/null || true; fi
-    done
 }
 
 # Runs pg_ctlcluster $@: it starts a server that outlives this script.

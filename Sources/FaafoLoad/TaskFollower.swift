@@ -16,7 +16,7 @@ struct TaskFollower: Sendable {
         let sent = clock.now
         var record = TaskRecord(index: index, uuid: uuid, status: .timedOut, sentAt: sent - start)
         do {
-            let created = try await client.create(request)
+            let created = try await create(request)
             record.createLatency = clock.now - sent
             record.uuid = created.uuid
             let stored = try await follow(created)
@@ -39,6 +39,22 @@ struct TaskFollower: Sendable {
             }
         }
         await ledger.finish(record)
+    }
+
+    /// Creates the task. A create the API answered with a 5xx, 408 or 429 (a balancer with no
+    /// server up, a store restarting) is sent again, same uuid, until the run's time is up:
+    /// if an earlier one got through, the API answers the stored fractal. One that reached no
+    /// API (refused, unknown host) fails at once.
+    private func create(_ request: CreateFractal) async throws -> FractalObject {
+        var wait = schedule.longest / 20
+        while true {
+            do {
+                return try await client.create(request)
+            } catch let error as FaafoClientError where error.code == .httpStatus && error.isTransient {
+                try await Task.sleep(for: wait, clock: clock)
+                wait = schedule.nextWait(after: wait)
+            }
+        }
     }
 
     /// Polls until the task is completed or failed. Throws `CancellationError` when the run's time
