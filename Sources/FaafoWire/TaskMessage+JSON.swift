@@ -39,7 +39,7 @@ extension TaskMessage {
 
     /// The message when `body` is a flat object of exactly the message's keys, each once,
     /// with strings free of escapes; nil for anything else.
-    static func plain(_ body: Data) -> TaskMessage? {
+    package static func plain(_ body: Data) -> TaskMessage? {
         body.withUnsafeBytes { bytes in
             var reader = PlainJSON.Reader(bytes)
             return reader.taskMessage()

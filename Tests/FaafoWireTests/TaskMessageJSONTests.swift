@@ -114,4 +114,27 @@ import Testing
         message.uuid = "quote \" and slash \\"
         #expect(try TaskMessage(jsonBody: message.jsonBody()) == message)
     }
+
+    /// What Fuzz/FuzzTaskMessage also feeds the reader: nesting, numbers and bytes that no
+    /// message holds are a `DecodingError` (and a dead-lettered task), never a trap.
+    static let hostileBodies: [Data] = {
+        let fields = #""height":2,"iterations":1,"xa":0,"xb":1,"ya":0,"yb":1"#
+        let nines = String(repeating: "9", count: 10_000)
+        var bodies = [
+            #"{"uuid":"# + String(repeating: "[", count: 100_000),
+            #"{"a":"# + String(repeating: "{\"a\":", count: 100_000),
+            #"{"uuid":"x","width":\#(nines),\#(fields)}"#,
+            #"{"uuid":"x","width":2,\#(fields),"cx":1e999999999999999999,"cy":0}"#,
+            #"{"uuid":"x","width":2,\#(fields),"seed":18446744073709551616}"#,
+            #"{"uuid":"x","width":2,\#(fields),"seed":-1}"#,
+        ].map { Data($0.utf8) }
+        bodies.append(Data(#"{"uuid":""#.utf8) + [0xff, 0xfe, 0xc3] + Data(#"","width":2,\#(fields)}"#.utf8))
+        return bodies
+    }()
+
+    @Test(arguments: hostileBodies)
+    func hostileBodiesAreDecodingErrors(_ body: Data) {
+        #expect(TaskMessage.plain(body) == nil)
+        #expect(throws: DecodingError.self) { try TaskMessage(jsonBody: body) }
+    }
 }
