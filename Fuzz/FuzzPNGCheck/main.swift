@@ -6,12 +6,13 @@ import FractalPNG
 import Foundation
 import FuzzSupport
 
-/// Any bytes as the image of a result whose size and checksum are right, so that every
-/// input reaches the service's PNG check (libpng reading the header, through CPNGWriter).
-/// An image that passes must be a PNG of the fractal's size.
+/// Any bytes, their chunks' CRCs made right, as the image of a result whose size and
+/// checksum are right, so that every input reaches the service's PNG check (libpng
+/// reading the header and the chunks before the first IDAT, through CPNGWriter). An image
+/// that passes must be a PNG of the fractal's size.
 @_cdecl("LLVMFuzzerTestOneInput")
 func fuzz(_ bytes: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    let image = fuzzInput(bytes, size)
+    let image = PNGChunks.withCorrectCRCs(fuzzInput(bytes, size))
     let upload = ResultUpload(
         duration: 0.5, checksum: SHA256.hash(data: image).hexString,
         size: image.count, image: image.base64EncodedString(), generatedBy: "fuzz", pixelChecksum: nil)
