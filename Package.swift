@@ -328,3 +328,25 @@ let package = Package(
             ]),
     ]
 )
+
+// libFuzzer targets (Fuzz/), one per decoder of outside input: see scripts/fuzz. They are
+// declared only when FAAFO_FUZZ is set, so the normal build and `swift test` never see
+// them; scripts/fuzz sets it and builds them in .build-fuzz with `-sanitize=fuzzer,address`.
+if ProcessInfo.processInfo.environment["FAAFO_FUZZ"] != nil {
+    package.targets += [
+        // libFuzzer's driver function, which each target's `main` calls.
+        .systemLibrary(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"),
+        .target(name: "FuzzSupport", dependencies: ["CLibFuzzer", "FractalStore", "FractalCore"], path: "Fuzz/FuzzSupport"),
+    ]
+    let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
+        ("FuzzTaskMessage", ["FaafoWire", "FaafoWorkerLogic"]),
+        ("FuzzResultBody", ["FaafoController", "FaafoWire"]),
+        ("FuzzPNGCheck", ["FaafoController", "FaafoWire", "FractalJob", "FractalPNG", .product(name: "Crypto", package: "swift-crypto")]),
+        ("FuzzScenario", ["FaafoSim"]),
+        ("FuzzConfig", ["FaafoConfig"]),
+    ]
+    for target in fuzzTargets {
+        package.targets.append(
+            .executableTarget(name: target.name, dependencies: target.dependencies + ["FuzzSupport"], path: "Fuzz/\(target.name)"))
+    }
+}

@@ -139,10 +139,31 @@ static void cpng_on_read(png_structp png, png_bytep data, png_size_t n) {
     r->offset += n;
 }
 
+// Whether every chunk before the first IDAT lies inside the file. libpng allocates a
+// chunk's buffer from the length the chunk declares, before it reads the chunk: a
+// 300-byte file declaring a 2 GB tEXt chunk made it allocate 2 GB (found by
+// Fuzz/FuzzPNGCheck), and its chunk-size limit does not cover text chunks. A file cut
+// inside a chunk header is left to libpng, which says so.
+static int cpng_chunks_fit(const uint8_t *bytes, size_t length) {
+    size_t offset = 8;
+    while (length - offset >= 8) {
+        const uint8_t *chunk = bytes + offset;
+        size_t declared = (size_t)chunk[0] << 24 | (size_t)chunk[1] << 16 | (size_t)chunk[2] << 8 | chunk[3];
+        if (memcmp(chunk + 4, "IDAT", 4) == 0) return 1;
+        if (declared + 12 > length - offset) return 0;
+        offset += declared + 12;
+    }
+    return 1;
+}
+
 int cpng_read_header(const uint8_t *bytes, size_t length, uint32_t *width, uint32_t *height, int *bit_depth,
                      int *color_type, char *error, size_t error_size) {
     if (length < 8 || png_sig_cmp(bytes, 0, 8) != 0) {
         if (error && error_size) snprintf(error, error_size, "it does not start with the PNG signature");
+        return -1;
+    }
+    if (!cpng_chunks_fit(bytes, length)) {
+        if (error && error_size) snprintf(error, error_size, "a chunk before the image data is longer than the file");
         return -1;
     }
     struct cpng_reader r = {bytes, length, 0, {0}};
@@ -159,6 +180,9 @@ int cpng_read_header(const uint8_t *bytes, size_t length, uint32_t *width, uint3
         return -1;
     }
     png_set_read_fn(png, &r, cpng_on_read);
+    // Inflating a compressed chunk (zTXt, iCCP) stops at the file's size rather than at
+    // libpng's default of 8 MB: this reader has no use for their text or profile.
+    png_set_chunk_malloc_max(png, length);
     png_read_info(png, info);
     *width = png_get_image_width(png, info);
     *height = png_get_image_height(png, info);

@@ -97,7 +97,7 @@ extension FractalService {
     }
 
     /// Decodes and checks a result's image against what it claims and what was asked.
-    static func checkedImage(_ upload: ResultUpload, for record: FractalRecord) throws -> Data {
+    package static func checkedImage(_ upload: ResultUpload, for record: FractalRecord) throws -> Data {
         func invalid(_ message: String) -> FractalServiceError { FractalServiceError(.invalid, message) }
         guard upload.duration.isFinite, upload.duration >= 0 else {
             throw invalid("duration must be a finite number of seconds, 0 or more")

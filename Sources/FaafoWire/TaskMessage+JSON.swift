@@ -39,7 +39,7 @@ extension TaskMessage {
 
     /// The message when `body` is a flat object of exactly the message's keys, each once,
     /// with strings free of escapes; nil for anything else.
-    static func plain(_ body: Data) -> TaskMessage? {
+    package static func plain(_ body: Data) -> TaskMessage? {
         body.withUnsafeBytes { bytes in
             var reader = PlainJSON.Reader(bytes)
             return reader.taskMessage()
@@ -57,6 +57,18 @@ enum PlainJSON {
     /// A byte a JSON string holds as itself: printable ASCII other than `"` and `\`.
     static func isPlainStringByte(_ byte: UInt8) -> Bool {
         byte >= 0x20 && byte < 0x7f && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\")
+    }
+
+    /// The Double a number's text stands for, nil where Foundation refuses it: too large
+    /// (infinite), or so small that a non-zero number rounds to zero (`1e-400`; Foundation
+    /// reads `0e-400` and `4.9e-324`, but not that). Fuzz/FuzzTaskMessage found the second:
+    /// the reader took `-10e-488588389` as -0.0 where Foundation's decoder throws.
+    static func double(_ text: String) -> Double? {
+        guard let value = Double(text), value.isFinite else { return nil }
+        // A digit other than 0 before the exponent: the number is not zero, only too small.
+        let mantissa = text.utf8.prefix { $0 | 0x20 != UInt8(ascii: "e") }
+        guard value != 0 || mantissa.allSatisfy({ $0 < UInt8(ascii: "1") || $0 > UInt8(ascii: "9") }) else { return nil }
+        return value
     }
 
     /// A value as the reader found it: text still to convert, or null.
@@ -92,12 +104,17 @@ enum PlainJSON {
                 case ("width", .number(let text, true)): width = Int(text)
                 case ("height", .number(let text, true)): height = Int(text)
                 case ("iterations", .number(let text, true)): iterations = Int(text)
-                case ("xa", .number(let text, _)): xa = Double(text)
-                case ("xb", .number(let text, _)): xb = Double(text)
-                case ("ya", .number(let text, _)): ya = Double(text)
-                case ("yb", .number(let text, _)): yb = Double(text)
-                case ("cx", .number(let text, _)): cx = Double(text)
-                case ("cy", .number(let text, _)): cy = Double(text)
+                case ("xa", .number(let text, _)): xa = PlainJSON.double(text)
+                case ("xb", .number(let text, _)): xb = PlainJSON.double(text)
+                case ("ya", .number(let text, _)): ya = PlainJSON.double(text)
+                case ("yb", .number(let text, _)): yb = PlainJSON.double(text)
+                // nil for a number Foundation refuses, which an absent c must not hide.
+                case ("cx", .number(let text, _)):
+                    guard let value = PlainJSON.double(text) else { return nil }
+                    cx = value
+                case ("cy", .number(let text, _)):
+                    guard let value = PlainJSON.double(text) else { return nil }
+                    cy = value
                 case ("seed", .number(let text, true)):
                     // Negative or too large: Foundation's error names it.
                     guard let value = UInt64(text) else { return nil }
@@ -107,11 +124,9 @@ enum PlainJSON {
                 }
             } while take(UInt8(ascii: ","))
             guard take(UInt8(ascii: "}")), atEnd else { return nil }
-            // An integer out of range (nil here) or a number too large for a Double is
-            // left to Foundation, which names it.
-            guard let uuid, let width, let height, let iterations, let xa, let xb, let ya, let yb,
-                [xa, xb, ya, yb].allSatisfy(\.isFinite), cx?.isFinite != false, cy?.isFinite != false
-            else { return nil }
+            // An integer out of range or a number a Double cannot hold (nil here) is left to
+            // Foundation, which names it.
+            guard let uuid, let width, let height, let iterations, let xa, let xb, let ya, let yb else { return nil }
             return TaskMessage(
                 uuid: uuid,
                 fractal: FractalRequest(

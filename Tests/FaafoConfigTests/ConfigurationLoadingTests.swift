@@ -155,6 +155,22 @@ import Testing
         #expect(error.code == .fileUnreadable && error.description.contains(fixture.folder.path))
     }
 
+    @Test func aConfigFileThatIsNotUTF8IsUnreadable() throws {
+        let fixture = try ConfigFileFixture("")
+        defer { fixture.remove() }
+        try Data("[DEFAULT]\ntransport_url = amqp://".utf8 + [0xff, 0xfe] + Data("@host/\n".utf8))
+            .write(to: URL(fileURLWithPath: fixture.path))
+        let error = try #require(Self.error { _ = try Self.load(file: fixture.path) })
+        #expect(error.code == .fileUnreadable && error.description.contains("not UTF-8"))
+    }
+
+    @Test func aHugeNumberIsOutOfRangeNotATrap() throws {
+        let fixture = try ConfigFileFixture("[DEFAULT]\nbind_port = " + String(repeating: "9", count: 10_000) + "\n")
+        defer { fixture.remove() }
+        let error = try #require(Self.error { _ = try Self.load(file: fixture.path) })
+        #expect(error.code == .invalidValue && error.key == "bind_port")
+    }
+
     @Test func aMalformedFileNamesItsLine() throws {
         let fixture = try ConfigFileFixture("[DEFAULT]\n# fine\nbind_port = 1\nthis is not an option\n")
         defer { fixture.remove() }

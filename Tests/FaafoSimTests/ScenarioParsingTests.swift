@@ -1,4 +1,5 @@
 import FaafoSim
+import Foundation
 import Testing
 
 @Suite struct ScenarioParsingTests {
@@ -78,6 +79,49 @@ import Testing
         } throws: { error in
             guard let error = error as? ScenarioError else { return false }
             return error.line == line && error.message.contains(message) && error.description.hasPrefix("bad.yaml:\(line): ")
+        }
+    }
+
+    /// What `load(from:)` makes of a file holding `bytes`.
+    static func loadFile(_ bytes: [UInt8]) throws(ScenarioError) -> Scenario {
+        let path = FileManager.default.temporaryDirectory.appending(path: "faafo-scenario-\(UUID().uuidString).yaml").path
+        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        return try Scenario.load(from: path)
+    }
+
+    // Fuzz/FuzzScenario's first find: an empty file (String(contentsOfFile:) leaked its buffer).
+    @Test func anEmptyScenarioFileIsReportedEmpty() {
+        #expect {
+            _ = try Self.loadFile([])
+        } throws: { error in
+            (error as? ScenarioError).map { $0.line == 1 && $0.message == "the scenario is empty" } ?? false
+        }
+    }
+
+    @Test func aScenarioFileThatIsNotUTF8SaysSo() {
+        #expect {
+            _ = try Self.loadFile(Array("name: ".utf8) + [0xff, 0xfe, 0x0a])
+        } throws: { error in
+            (error as? ScenarioError).map { $0.line == 0 && $0.message.contains("not UTF-8 text") } ?? false
+        }
+    }
+
+    @Test func aMissingScenarioFileSaysSo() {
+        #expect {
+            _ = try Scenario.load(from: "/nonexistent/faafo/scenario.yaml")
+        } throws: { error in
+            (error as? ScenarioError).map { $0.line == 0 && $0.message.contains("cannot read the scenario") } ?? false
+        }
+    }
+
+    /// libyaml's nesting limit answers, rather than the stack running out.
+    @Test(arguments: ["[", "{a: "])
+    func deeplyNestedYAMLIsAnError(opening: String) {
+        #expect {
+            _ = try Scenario(yaml: "workload: " + String(repeating: opening, count: 50_000), file: "deep.yaml")
+        } throws: { error in
+            (error as? ScenarioError).map { $0.message.contains("not valid YAML") } ?? false
         }
     }
 }

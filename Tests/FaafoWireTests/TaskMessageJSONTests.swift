@@ -90,6 +90,37 @@ import Testing
         #"{"uuid":"x" "width":1}"#, "[]", "{}", "", "null", "poison: not a task message",
     ])
     func oddBodiesGetFoundationsAnswer(_ text: String) {
+        Self.expectFoundationsAnswer(text)
+    }
+
+    /// A non-zero number too small for a Double, which the reader took as zero where
+    /// Foundation throws (Fuzz/FuzzTaskMessage's find, the first body), and one too large:
+    /// an error, as Foundation has it.
+    @Test(arguments: [
+        #"{"uuid": "b3a1cc0e-3b8c-4c52-9ad0-5e0f7b2f0e2a", "width": 649, "height": 69, "iterations": 362, "xa": -10e-488588389, "xb": 4.08249829401, "ya": -1.31213919301, "yb": 1.95281690897}"#
+            + "\n",
+        #"{"uuid":"x","width":1,"height":1,"iterations":1,"xa":0,"xb":1,"ya":0,"yb":1e-400}"#,
+        #"{"uuid":"x","width":1,"height":1,"iterations":1,"xa":0,"xb":1,"ya":0,"yb":1,"cx":2.4703282292062327e-324,"cy":0}"#,
+        #"{"uuid":"x","width":1,"height":1,"iterations":1,"xa":0,"xb":1,"ya":0,"yb":1,"cx":0,"cy":1e999}"#,
+    ])
+    func aNumberADoubleCannotHoldIsAnError(_ text: String) {
+        let body = Data(text.utf8)
+        #expect(TaskMessage.plain(body) == nil)
+        #expect(throws: DecodingError.self) { try TaskMessage(jsonBody: body) }
+    }
+
+    /// Zero written with any exponent, and the smallest subnormal, are numbers to both readers.
+    @Test(arguments: [
+        #"{"uuid":"x","width":1,"height":1,"iterations":1,"xa":0.000e-400,"xb":1,"ya":-0e999,"yb":1}"#,
+        #"{"uuid":"x","width":1,"height":1,"iterations":1,"xa":4.9e-324,"xb":1,"ya":0,"yb":1}"#,
+    ])
+    func zeroAndTheSmallestSubnormalTakeTheFastPath(_ text: String) {
+        let body = Data(text.utf8)
+        #expect(TaskMessage.plain(body) != nil)
+        #expect(TaskMessage.plain(body) == Self.foundation(body))
+    }
+
+    static func expectFoundationsAnswer(_ text: String) {
         let body = Data(text.utf8)
         let expected = Self.foundation(body)
         if let fast = TaskMessage.plain(body) {
@@ -113,5 +144,28 @@ import Testing
         message.fractal.cx = nil
         message.uuid = "quote \" and slash \\"
         #expect(try TaskMessage(jsonBody: message.jsonBody()) == message)
+    }
+
+    /// What Fuzz/FuzzTaskMessage also feeds the reader: nesting, numbers and bytes that no
+    /// message holds are a `DecodingError` (and a dead-lettered task), never a trap.
+    static let hostileBodies: [Data] = {
+        let fields = #""height":2,"iterations":1,"xa":0,"xb":1,"ya":0,"yb":1"#
+        let nines = String(repeating: "9", count: 10_000)
+        var bodies = [
+            #"{"uuid":"# + String(repeating: "[", count: 100_000),
+            #"{"a":"# + String(repeating: "{\"a\":", count: 100_000),
+            #"{"uuid":"x","width":\#(nines),\#(fields)}"#,
+            #"{"uuid":"x","width":2,\#(fields),"cx":1e999999999999999999,"cy":0}"#,
+            #"{"uuid":"x","width":2,\#(fields),"seed":18446744073709551616}"#,
+            #"{"uuid":"x","width":2,\#(fields),"seed":-1}"#,
+        ].map { Data($0.utf8) }
+        bodies.append(Data(#"{"uuid":""#.utf8) + [0xff, 0xfe, 0xc3] + Data(#"","width":2,\#(fields)}"#.utf8))
+        return bodies
+    }()
+
+    @Test(arguments: hostileBodies)
+    func hostileBodiesAreDecodingErrors(_ body: Data) {
+        #expect(TaskMessage.plain(body) == nil)
+        #expect(throws: DecodingError.self) { try TaskMessage(jsonBody: body) }
     }
 }

@@ -42,4 +42,19 @@ import Testing
             }
         }
     }
+
+    /// Fuzz/FuzzPNGCheck's find: a 2×2 header, then a tEXt chunk declaring 2,063,597,582
+    /// bytes in a file of a few hundred. libpng allocated the whole declared length (2 GB)
+    /// before finding the file too short; now a chunk longer than the file is refused first.
+    @Test func aChunkLongerThanTheFileIsRefusedBeforeItIsAllocated() throws {
+        let good = try Self.png(width: 2, height: 2)
+        let declared: [UInt8] = [0x7b, 0x00, 0x00, 0x0e]  // 2_063_597_582, big-endian
+        let bytes = good.prefix(33) + declared + Data("tEXt".utf8) + Data(repeating: 0x41, count: 300)
+        #expect(throws: PNGError.self) { try PNGHeader(reading: bytes) }
+        do {
+            _ = try PNGHeader(reading: bytes)
+        } catch {
+            #expect(error.description == "a chunk before the image data is longer than the file")
+        }
+    }
 }
