@@ -16,6 +16,16 @@ public struct ClusterPlacement: Sendable {
     public var crash: @Sendable (_ host: String) async throws -> Void
     /// Takes `host`'s link down, or (`up`) back up: a partition.
     public var link: @Sendable (_ host: String, _ up: Bool) async throws -> Void
+    /// Every API's host and address, the first `apiHost`'s (several APIs over one
+    /// database, each on a host of its own), and the port each listens on there.
+    public var apiHosts: [String]
+    public var apiAddresses: [String]
+    public var apiPort = 8080
+    /// Where the cluster's client and its workers reach the APIs: a balancer in front of
+    /// them all; nil, the first API.
+    public var frontEndpoint: String?
+    /// Restarts the database server, down for the duration given.
+    public var restartDatabase: (@Sendable (Duration) async throws -> Void)?
     /// The hosts of the broker's nodes, when the broker is a cluster of its own hosts.
     public var brokerHosts: [String] = []
     /// Starts the broker node of `host` again (after a crash of its host).
@@ -30,6 +40,8 @@ public struct ClusterPlacement: Sendable {
         precondition(!workerHosts.isEmpty, "a placement has a worker host at least")
         self.apiHost = apiHost
         self.apiAddress = apiAddress
+        apiHosts = [apiHost]
+        apiAddresses = [apiAddress]
         self.workerHosts = workerHosts
         self.command = command
         self.crash = crash

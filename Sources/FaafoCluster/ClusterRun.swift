@@ -27,6 +27,11 @@ public enum ClusterFault: Sendable, Hashable, CustomStringConvertible {
     /// SIGKILL broker node `node` (0-based, of the placement's broker hosts: every process
     /// of its host) and start it again after `restartAfter`. Needs a placement with them.
     case killBrokerNode(node: Int, at: Moment, restartAfter: Duration)
+    /// SIGKILL every process of API `index`'s host, and start that API again after
+    /// `restartAfter` (behind the balancer, the others carry on). Needs a placement.
+    case crashAPIHost(index: Int, at: Moment, restartAfter: Duration)
+    /// Stop the database server for `downFor`, then start it again. Needs a placement with one.
+    case restartDatabase(at: Moment, downFor: Duration)
 
     /// When a fault is injected: after a time from the start of the run, or once a number
     /// of the plan's tasks were created (a moment that does not depend on the machine's speed).
@@ -46,7 +51,7 @@ public enum ClusterFault: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .killWorker(_, let at, _), .pauseWorker(_, let at, _), .restartAPI(let at), .restartBroker(let at),
             .publish(_, _, let at), .duplicateTask(_, let at), .crashHost(_, let at, _), .partitionHost(_, let at, _),
-            .killBrokerNode(_, let at, _):
+            .killBrokerNode(_, let at, _), .crashAPIHost(_, let at, _), .restartDatabase(let at, _):
             at
         }
     }
@@ -64,6 +69,8 @@ public enum ClusterFault: Sendable, Hashable, CustomStringConvertible {
         case .crashHost: "host-crash"
         case .partitionHost: "partition"
         case .killBrokerNode: "broker-node-kill"
+        case .crashAPIHost: "api-host-crash"
+        case .restartDatabase: "database-restart"
         }
     }
 
@@ -79,6 +86,8 @@ public enum ClusterFault: Sendable, Hashable, CustomStringConvertible {
         case .crashHost(let host, let at, let restart): "crash worker host \(host + 1) \(at), restart after \(restart)"
         case .partitionHost(let host, let at, let duration): "cut worker host \(host + 1) off \(at) for \(duration)"
         case .killBrokerNode(let node, let at, let restart): "kill broker node \(node + 1) \(at), restart after \(restart)"
+        case .crashAPIHost(let index, let at, let restart): "crash API host \(index + 1) \(at), restart after \(restart)"
+        case .restartDatabase(let at, let down): "restart the database \(at), down for \(down)"
         }
     }
 }
@@ -405,6 +414,15 @@ extension LocalCluster {
                 try await Task.sleep(for: restartAfter)
                 try await placement.startBroker(name)
             }
+        case .crashAPIHost(let index, _, let restartAfter):
+            log.record(fault)
+            group.addTask { try await self.crashAPIHost(index, restartAfter: restartAfter, until: deadline) }
+        case .restartDatabase(_, let downFor):
+            guard let restart = options.placement?.restartDatabase else {
+                throw ClusterError("\(fault) needs a database host (a placement with one)")
+            }
+            log.record(fault)
+            group.addTask { try await restart(downFor) }
         }
     }
 

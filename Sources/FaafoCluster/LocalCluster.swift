@@ -62,7 +62,8 @@ public final class LocalCluster: @unchecked Sendable {
     public let additionalClients: [FaafoAPIClient]
     /// Where the workers send their results (`Options.workersReportTo`).
     public var workerEndpoint: String {
-        options.workersReportTo == 0 ? endpoint : additionalEndpoints[options.workersReportTo - 1]
+        if let front = options.placement?.frontEndpoint { return front }
+        return options.workersReportTo == 0 ? endpoint : additionalEndpoints[options.workersReportTo - 1]
     }
     /// Workers by name, in the order they were first started; a restarted worker
     /// replaces its predecessor.
@@ -95,22 +96,22 @@ public final class LocalCluster: @unchecked Sendable {
             let (brokerURL, folder) = (brokerURL, folder)
             let apis = try (0...options.additionalAPIs).map { index in
                 try Self.startAPI(
-                    options, brokerURL: brokerURL, folder: folder, port: 0,
+                    options, brokerURL: brokerURL, folder: folder, port: 0, index: index,
                     name: index == 0 ? "faafo-api" : "faafo-api-\(Character(UnicodeScalar(UInt8(97 + index))))")
             }
             processes = Mutex((api: apis[0], others: Array(apis.dropFirst()), workers: [], retired: [], apiRestarts: 0))
             var ports: [Int] = []
-            for api in apis {
-                let line = try await api.waitForLog("listening on \(options.placement?.apiAddress ?? "127.0.0.1"):")
+            for (index, api) in apis.enumerated() {
+                let line = try await api.waitForLog("listening on \(Self.apiAddress(options, index)):")
                 guard let port = api.listeningPort else {
                     throw ClusterError("cannot read the port of \(api.name) from its log line '\(line)'")
                 }
                 ports.append(port)
             }
             self.port = ports[0]
-            let address = options.placement?.apiAddress ?? "127.0.0.1"
-            client = try FaafoAPIClient(endpointURL: "http://\(address):\(ports[0])")
-            additionalEndpoints = ports.dropFirst().map { "http://\(address):\($0)" }
+            client = try FaafoAPIClient(
+                endpointURL: options.placement?.frontEndpoint ?? "http://\(Self.apiAddress(options, 0)):\(ports[0])")
+            additionalEndpoints = ports.indices.dropFirst().map { "http://\(Self.apiAddress(options, $0)):\(ports[$0])" }
             additionalClients = try additionalEndpoints.map { try FaafoAPIClient(endpointURL: $0) }
             // Its reconnects during a broker restart are expected: errors only.
             var logger = Logger(label: "faafo.cluster.queue")
@@ -124,20 +125,27 @@ public final class LocalCluster: @unchecked Sendable {
         }
     }
 
+    /// Where API `index` listens: 127.0.0.1, or its host's address.
+    static func apiAddress(_ options: Options, _ index: Int) -> String {
+        guard let placement = options.placement else { return "127.0.0.1" }
+        return placement.apiAddresses[index % placement.apiAddresses.count]
+    }
+
     private static func startAPI(
-        _ options: Options, brokerURL: String, folder: URL, port: Int, name: String
+        _ options: Options, brokerURL: String, folder: URL, port: Int, index: Int = 0, name: String
     ) throws -> ServiceProcess {
         let arguments = [
             "--transport-url", brokerURL,
             "--database-url", options.databaseURL ?? "sqlite:///" + folder.appending(path: "faafo.db").path,
-            "--listen-address", options.placement?.apiAddress ?? "127.0.0.1", "--bind-port", "\(port)", "--workers", "0",
+            "--listen-address", apiAddress(options, index),
+            "--bind-port", "\(options.placement.map { $0.apiPort } ?? port)", "--workers", "0",
         ]
         let executable = options.executables.appending(path: "faafo-api")
         guard let placement = options.placement else {
             return try ServiceProcess(executable, arguments, name: name, environment: options.apiEnvironment)
         }
         let (command, commandArguments) = placement.command(
-            placement.apiHost, [executable.path] + arguments, options.apiEnvironment)
+            placement.apiHosts[index % placement.apiHosts.count], [executable.path] + arguments, options.apiEnvironment)
         return try ServiceProcess(command, commandArguments, name: name)
     }
 
@@ -195,6 +203,42 @@ public final class LocalCluster: @unchecked Sendable {
             return processes.api
         }
         try await restarted.waitForLog("listening on \(address):")
+    }
+
+    /// Crashes the host of API `index` (every process on it SIGKILLed) and starts that API
+    /// again on its port after `restartAfter`, a second later again while it exits at once
+    /// (its database still down, say), as a supervisor would, until `deadline`. Needs a placement.
+    public func crashAPIHost(_ index: Int, restartAfter: Duration, until deadline: ContinuousClock.Instant) async throws {
+        guard let placement = options.placement else { throw ClusterError("an API host crash needs hosts (a placement)") }
+        let index = index % (additionalAPIs.count + 1)
+        try await placement.crash(placement.apiHosts[index % placement.apiHosts.count])
+        try await Task.sleep(for: restartAfter)
+        while true {
+            do {
+                return try await startAPI(index)
+            } catch where ContinuousClock.now + .seconds(1) < deadline {
+                try await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
+    /// Starts API `index` again on its port, in place of the one that ran.
+    private func startAPI(_ index: Int) async throws {
+        let restarted = try processes.withLock { processes in
+            processes.apiRestarts += 1
+            let api = try Self.startAPI(
+                options, brokerURL: brokerURL, folder: folder, port: port, index: index,
+                name: "faafo-api-\(index + 1)-\(processes.apiRestarts)")
+            if index == 0 {
+                processes.retired.append(processes.api)
+                processes.api = api
+            } else {
+                processes.retired.append(processes.others[index - 1])
+                processes.others[index - 1] = api
+            }
+            return api
+        }
+        try await restarted.waitForLog("listening on \(Self.apiAddress(options, index)):")
     }
 
     /// Kills the first API with SIGKILL and leaves it dead: the other APIs carry on.

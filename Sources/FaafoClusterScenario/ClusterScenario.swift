@@ -1,6 +1,7 @@
 import FaafoCluster
 import FaafoMetrics
 import FaafoSim
+import FaafoTestSupport
 import FaafoWire
 import FractalJob
 import Foundation
@@ -39,6 +40,12 @@ public final class ClusterScenario {
     /// On test hosts, the broker's own hosts: 0 for a node on the controller, else a cluster
     /// of `faults.broker-node-kill.nodes` nodes, for a scenario that kills them.
     public var brokerHosts: Int { onHosts && !scenario.faults.brokerNodeKillAt.isEmpty ? scenario.faults.brokerNodes : 0 }
+    /// On test hosts, the APIs' own hosts: 0 for one on the controller over SQLite, else one
+    /// a controller over PostgreSQL on a host of its own (several, or a database restart).
+    public var apiHosts: Int {
+        guard onHosts, settings.controllers > 1 || !scenario.faults.databaseRestartAt.isEmpty else { return 0 }
+        return settings.controllers
+    }
     let setup: RunSetup
 
     /// Throws `ScenarioError` for a scenario with faults a real cluster cannot have.
@@ -54,8 +61,8 @@ public final class ClusterScenario {
         if !faults.brokerNodeKillAt.isEmpty && !onHosts {
             refused.append("broker-node-kill (the cluster on one machine has one RabbitMQ node; --hosts has a cluster)")
         }
-        if !faults.databaseRestartAt.isEmpty {
-            refused.append("database-restart (the cluster on one machine keeps its fractals in SQLite)")
+        if !faults.databaseRestartAt.isEmpty && !onHosts {
+            refused.append("database-restart (the cluster on one machine keeps its fractals in SQLite; --hosts has PostgreSQL)")
         }
         if let bug = scenario.cluster.workerBug {
             refused.append("worker-bug \(bug.rawValue) (a test-only defect of the step machine that faafo-worker cannot switch on)")
@@ -76,7 +83,7 @@ public final class ClusterScenario {
                 "cannot run on a real cluster: \(settings.workers) workers drawn, and a cluster on one machine runs at most \(Self.maximumWorkers) worker processes")
         }
         var notes: [String] = []
-        if settings.controllers != 1 {
+        if settings.controllers != 1 && !onHosts {
             notes.append("one faafo-api instead of \(settings.controllers) controllers")
             settings.controllers = 1
         }
@@ -89,7 +96,10 @@ public final class ClusterScenario {
                 "no consumer timeout: RabbitMQ's is set for the whole broker, so a paused worker keeps its tasks until it resumes")
         }
         if faults.controllerCrashAt.count + (faults.controllerCrashEvery == nil ? 0 : 1) > 0 {
-            notes.append("the API restarts at once rather than after down-for")
+            notes.append(
+                onHosts
+                    ? "a controller crash SIGKILLs every process of an API host, in turn, and starts its API again after down-for"
+                    : "the API restarts at once rather than after down-for")
         }
         if !faults.brokerRestartAt.isEmpty {
             notes.append(
@@ -103,7 +113,11 @@ public final class ClusterScenario {
                     "cannot run on test hosts: \(settings.hosts) worker hosts drawn, at most \(Self.maximumHosts)")
             }
             notes.append(
-                "on test hosts: controller (\(faults.brokerNodeKillAt.isEmpty ? "RabbitMQ, " : "")faafo-api), client (this run), and \(settings.hosts) worker host(s), worker i on host i mod \(settings.hosts)")
+                "on test hosts: \(faults.brokerNodeKillAt.isEmpty ? "RabbitMQ on controller" : "a RabbitMQ cluster on broker-1…"), "
+                    + (settings.controllers > 1 || !faults.databaseRestartAt.isEmpty
+                        ? "PostgreSQL on db, faafo-api on api-1…api-\(settings.controllers)\(settings.controllers > 1 ? " behind haproxy on lb" : ""), "
+                        : "faafo-api on controller (SQLite), ")
+                    + "client (this run), and \(settings.hosts) worker host(s), worker i on host i mod \(settings.hosts)")
             if !faults.brokerNodeKillAt.isEmpty {
                 notes.append(
                     "a RabbitMQ cluster of \(faults.brokerNodes) nodes on hosts broker-1… with a quorum task queue; a broker node kill SIGKILLs every process of its host")
@@ -191,8 +205,17 @@ public final class ClusterScenario {
                 tick += every
             }
         }
-        for tick in crashTicks.sorted() where createdBy(tick) < phase {
-            out.append(.restartAPI(at: .afterCreates(createdBy(tick))))
+        for (index, tick) in crashTicks.sorted().enumerated() where createdBy(tick) < phase {
+            let at = ClusterFault.Moment.afterCreates(createdBy(tick))
+            out.append(
+                onHosts
+                    ? .crashAPIHost(index: index, at: at, restartAfter: duration(faults.controllerDownFor))
+                    : .restartAPI(at: at))
+        }
+        if onHosts {
+            for tick in faults.databaseRestartAt.sorted() where createdBy(tick) < phase {
+                out.append(.restartDatabase(at: .afterCreates(createdBy(tick)), downFor: duration(faults.databaseDownFor)))
+            }
         }
         for tick in faults.brokerRestartAt.sorted() where createdBy(tick) < phase {
             out.append(.restartBroker(at: .afterCreates(createdBy(tick))))
@@ -262,6 +285,11 @@ public final class ClusterScenario {
             options.broker = started.rabbitMQ
             options.startBroker = false
             options.placement = hosts.placement(workerHosts: settings.hosts, broker: started)
+            if let database = try await hosts.startDatabase(scripts: try Self.scripts(near: executables)) {
+                options.databaseURL = database.url
+                options.placement?.restartDatabase = database.restart
+                options.additionalAPIs = max(0, apiHosts - 1)
+            }
             if brokerHosts > 0 {
                 // A quorum task queue, replicated on the cluster's nodes.
                 options.apiEnvironment["FAAFO_QUEUE_TYPE"] = "quorum"
@@ -275,19 +303,35 @@ public final class ClusterScenario {
             await broker?.stop()
             throw error
         }
+        var balancer: HostBalancer?
         do {
+            // The balancer once the APIs answer: it waits for one to be ready through it.
+            balancer = try await hosts?.startBalancer()
             let outcome = try await cluster.run(plan)
             let deadLetters = try await drainDeadLetters(cluster)
             let conflicts = cluster.apiLogCount(of: "determinism violation")
             await cluster.stop()
+            await balancer?.stop()
             await broker?.stop()
             return Outcome(
                 report: report(outcome, deadLetters: deadLetters, conflictingResults: conflicts), stored: outcome.objects)
         } catch {
             await cluster.stop()
+            await balancer?.stop()
             await broker?.stop()
             throw error
         }
+    }
+
+    /// The project's scripts/ folder: above the folder of the built executables.
+    static func scripts(near executables: URL) throws -> URL {
+        var folder = executables.resolvingSymlinksInPath()
+        for _ in 0..<6 {
+            folder = folder.deletingLastPathComponent()
+            let scripts = folder.appending(path: "scripts")
+            if FileManager.default.isExecutableFile(atPath: scripts.appending(path: "start-postgres").path) { return scripts }
+        }
+        throw ClusterError("no scripts/start-postgres above \(executables.path): run faafo-sim from the project's build")
     }
 
     /// For each moment, seconds to the first `completed_at` after it (of a task created
@@ -387,6 +431,8 @@ public final class ClusterScenario {
         faults.hostCrashes = injected["host-crash"] ?? 0
         faults.partitions = injected["partition"] ?? 0
         faults.brokerNodeKills = injected["broker-node-kill"] ?? 0
+        faults.controllerCrashes += injected["api-host-crash"] ?? 0
+        faults.databaseRestarts = injected["database-restart"] ?? 0
         var counters = SimulationReport.Counters()
         counters.redeliveries = outcome.redeliveries
         counters.deadLettered = deadLetters.count

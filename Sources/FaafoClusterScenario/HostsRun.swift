@@ -6,7 +6,9 @@ import Synchronization
 /// `faafo-sim run SCENARIO --cluster --hosts`: the scenario on test hosts of this machine
 /// (network namespaces, `TestHosts`) rather than on its loopback. `controller` runs
 /// faafo-api and a RabbitMQ node of its own, or, for a scenario that kills broker nodes,
-/// `broker-1` … `broker-M` run a RabbitMQ cluster; `host-1` … `host-N` run the workers
+/// `broker-1` … `broker-M` run a RabbitMQ cluster; for several controllers (or a database
+/// restart) `db` runs PostgreSQL, `api-1` … `api-K` the APIs over it and `lb` haproxy in
+/// front of them (checking `/readyz`); `host-1` … `host-N` run the workers
 /// (worker i on host i mod N, the scenario's `cluster.hosts`), and `client` this run
 /// itself: the hosts' addresses have no route from the machine's own namespace, so the
 /// process that creates the tasks and judges them runs on a host too.
@@ -27,10 +29,15 @@ public enum HostsRun {
     /// Makes the hosts, runs `executable arguments` on the client host with their layout,
     /// its output this process's, then removes them. Returns its exit status.
     /// `brokerHosts`: 0 for a broker on the controller, else a cluster of that many nodes.
-    public static func run(workerHosts: Int, brokerHosts: Int, executable: URL, arguments: [String]) async throws -> Int32 {
+    /// `apiHosts`: 0 for one API on the controller over SQLite, else that many API hosts over
+    /// PostgreSQL on `db`, behind `lb` when there are several.
+    public static func run(
+        workerHosts: Int, brokerHosts: Int, apiHosts: Int, executable: URL, arguments: [String]
+    ) async throws -> Int32 {
         let names =
             ["controller", "client"] + (1...max(1, workerHosts)).map { "host-\($0)" }
             + (0..<brokerHosts).map { "broker-\($0 + 1)" }
+            + (apiHosts > 0 ? ["db"] + (1...apiHosts).map { "api-\($0)" } : []) + (apiHosts > 1 ? ["lb"] : [])
         let hosts = try await TestHosts(names)
         let status: Int32
         do {
@@ -66,7 +73,48 @@ public enum HostsRun {
     public struct Attached: Sendable {
         let hosts: TestHosts
 
-        /// The API on `controller`, the workers on `host-1` … `host-N`; `broker` on its hosts.
+        /// The API hosts: `api-1` … `api-K`, or `controller`.
+        var apiHosts: [String] {
+            let apis = hosts.hosts.map(\.name).filter { $0.hasPrefix("api-") }
+            return apis.isEmpty ? ["controller"] : apis
+        }
+
+        /// PostgreSQL on `db` (the project's scripts/start-postgres, on the host's address
+        /// and port 5432, its data in the host's folder), when the hosts have one: the
+        /// database URL, and how to stop it for a while and start it again.
+        func startDatabase(scripts: URL) async throws -> (url: String, restart: @Sendable (Duration) async throws -> Void)? {
+            guard hosts.hosts.contains(where: { $0.name == "db" }) else { return nil }
+            let hosts = hosts
+            let db = hosts.host("db")
+            let environment = [
+                "FAAFO_POSTGRES_PORT": "5432", "FAAFO_POSTGRES_DIR": db.folder.appending(path: "postgres").path,
+                "FAAFO_POSTGRES_LISTEN_ADDRESS": db.address,
+            ]
+            @Sendable func script(_ arguments: [String]) async throws -> String {
+                let (status, output) = try await hosts.run(
+                    on: "db", [scripts.appending(path: "start-postgres").path] + arguments, environment: environment,
+                    timeout: .seconds(120))
+                guard status == 0 else { throw ClusterError("scripts/start-postgres \(arguments) on db: \(output)") }
+                return output
+            }
+            let output = try await script([])
+            guard let line = output.split(separator: "\n").first(where: { $0.hasPrefix("export FAAFO_TEST_POSTGRES_URL=") })
+            else { throw ClusterError("scripts/start-postgres printed no URL: \(output)") }
+            let url = String(line.dropFirst("export FAAFO_TEST_POSTGRES_URL=".count))
+            return (url, { downFor in
+                _ = try await script(["--stop"])
+                try await Task.sleep(for: downFor)
+                _ = try await script([])
+            })
+        }
+
+        /// haproxy on `lb` in front of the API hosts, when the hosts have one.
+        func startBalancer() async throws -> HostBalancer? {
+            guard hosts.hosts.contains(where: { $0.name == "lb" }) else { return nil }
+            return try await HostBalancer(on: "lb", of: hosts, port: 8080, servers: apiHosts, serverPort: 8080)
+        }
+
+        /// The APIs on their hosts, the workers on `host-1` … `host-N`; `broker` on its hosts.
         func placement(workerHosts: Int, broker: Broker) -> ClusterPlacement {
             let hosts = hosts
             var placement = ClusterPlacement(
@@ -77,6 +125,11 @@ public enum HostsRun {
                 },
                 crash: { host in try await hosts.crash(host) },
                 link: { host, up in try await up ? hosts.restore(host) : hosts.cut(host) })
+            placement.apiHosts = apiHosts
+            placement.apiAddresses = apiHosts.map { hosts.host($0).address }
+            if hosts.hosts.contains(where: { $0.name == "lb" }) {
+                placement.frontEndpoint = "http://\(hosts.host("lb").address):8080"
+            }
             if broker.nodeHosts != ["controller"] {
                 placement.brokerHosts = broker.nodeHosts
                 placement.startBroker = { host in try await broker.start(host) }

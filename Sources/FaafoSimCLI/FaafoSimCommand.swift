@@ -138,7 +138,7 @@ struct RunCommand: AsyncParsableCommand {
             let status: Int32
             do {
                 status = try await HostsRun.run(
-                    workerHosts: run.settings.hosts, brokerHosts: run.brokerHosts, executable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(),
+                    workerHosts: run.settings.hosts, brokerHosts: run.brokerHosts, apiHosts: run.apiHosts, executable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(),
                     arguments: Array(CommandLine.arguments.dropFirst()) + (executables == nil ? ["--executables", folder.path] : []))
             } catch {
                 printError("faafo-sim: the run on test hosts failed: \(error)")

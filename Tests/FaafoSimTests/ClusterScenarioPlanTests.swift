@@ -100,6 +100,22 @@ import Testing
         #expect(onHosts.notes.contains { $0.contains("on test hosts") })
     }
 
+    /// On test hosts a controller crash is an API host's crash behind the balancer, and a
+    /// database restart a real one of PostgreSQL on its own host.
+    @Test func onTestHostsControllerCrashesAndDatabaseRestartsAreReal() throws {
+        let scenario = try ScenarioFiles.load("balanced-hosts.yaml")
+        let onHosts = try ClusterScenario(scenario: scenario, seed: 21, onHosts: true)
+        #expect(onHosts.apiHosts == 2 && onHosts.settings.controllers == 2 && onHosts.brokerHosts == 0)
+        #expect(
+            onHosts.plan.faults == [
+                .crashAPIHost(index: 0, at: .afterCreates(101), restartAfter: .seconds(2)),
+                .restartDatabase(at: .afterCreates(251), downFor: .milliseconds(500)),
+            ])
+        #expect {
+            _ = try ClusterScenario(scenario: scenario, seed: 21)
+        } throws: { "\($0)".contains("database-restart") }
+    }
+
     @Test func poisonIsPublishedBesideTheAPI() throws {
         let scenario = try ScenarioFiles.load("poison.yaml")
         let cluster = try ClusterScenario(scenario: scenario, seed: 5)
