@@ -226,18 +226,9 @@ extension LocalCluster {
             name: Self.workerName(index), concurrency: plan.concurrency, host: options.placement?.workerHost(index))
     }
 
-    /// Starts a killed worker again, as a supervisor would (systemd's Restart=on-failure):
-    /// one that exits at once (its host cut off from the broker, say) is started again a
-    /// second later, until `deadline`.
+    /// Starts a killed worker again, as a supervisor would (`startSupervised`).
     private func restartWorker(_ index: Int, plan: ClusterPlan, until deadline: ContinuousClock.Instant) async throws {
-        while true {
-            do {
-                try await startWorker(index, plan: plan)
-                return
-            } catch where ContinuousClock.now + .seconds(1) < deadline {
-                try await Task.sleep(for: .seconds(1))
-            }
-        }
+        try await startSupervised(until: deadline) { try await startWorker(index, plan: plan) }
     }
 
     private struct CreateResults: Sendable {

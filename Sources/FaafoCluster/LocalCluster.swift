@@ -54,7 +54,7 @@ public final class LocalCluster: @unchecked Sendable {
     public let port: Int
     public var endpoint: String { "http://\(address):\(port)" }
     /// Where the APIs listen and are reached: 127.0.0.1, or the API host's address.
-    public var address: String { options.placement?.apiAddress ?? "127.0.0.1" }
+    public var address: String { Self.apiAddress(options, 0) }
     public let client: FaafoAPIClient
     /// The additional APIs (`Options.additionalAPIs`), their endpoints and clients.
     public var additionalAPIs: [ServiceProcess] { processes.withLock { $0.others } }
@@ -195,40 +195,28 @@ public final class LocalCluster: @unchecked Sendable {
     /// not yet queued.
     public func restartAPI() async throws {
         api.kill()
-        let restarted = try processes.withLock { processes in
-            processes.apiRestarts += 1
-            processes.retired.append(processes.api)
-            processes.api = try Self.startAPI(
-                options, brokerURL: brokerURL, folder: folder, port: port, name: "faafo-api-\(processes.apiRestarts)")
-            return processes.api
-        }
-        try await restarted.waitForLog("listening on \(address):")
+        try await startAPI(0)
     }
 
     /// Crashes the host of API `index` (every process on it SIGKILLed) and starts that API
-    /// again on its port after `restartAfter`, a second later again while it exits at once
-    /// (its database still down, say), as a supervisor would, until `deadline`. Needs a placement.
+    /// again on its port after `restartAfter` (`startSupervised` until `deadline`: its
+    /// database may still be down). Needs a placement.
     public func crashAPIHost(_ index: Int, restartAfter: Duration, until deadline: ContinuousClock.Instant) async throws {
         guard let placement = options.placement else { throw ClusterError("an API host crash needs hosts (a placement)") }
         let index = index % (additionalAPIs.count + 1)
         try await placement.crash(placement.apiHosts[index % placement.apiHosts.count])
         try await Task.sleep(for: restartAfter)
-        while true {
-            do {
-                return try await startAPI(index)
-            } catch where ContinuousClock.now + .seconds(1) < deadline {
-                try await Task.sleep(for: .seconds(1))
-            }
-        }
+        try await startSupervised(until: deadline) { try await startAPI(index) }
     }
 
-    /// Starts API `index` again on its port, in place of the one that ran.
+    /// Starts API `index` again on its port, in place of the one that ran, and waits
+    /// until it listens.
     private func startAPI(_ index: Int) async throws {
         let restarted = try processes.withLock { processes in
             processes.apiRestarts += 1
             let api = try Self.startAPI(
                 options, brokerURL: brokerURL, folder: folder, port: port, index: index,
-                name: "faafo-api-\(index + 1)-\(processes.apiRestarts)")
+                name: index == 0 ? "faafo-api-\(processes.apiRestarts)" : "faafo-api-\(index + 1)-\(processes.apiRestarts)")
             if index == 0 {
                 processes.retired.append(processes.api)
                 processes.api = api

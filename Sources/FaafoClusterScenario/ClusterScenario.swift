@@ -43,8 +43,14 @@ public final class ClusterScenario {
     /// On test hosts, the APIs' own hosts: 0 for one on the controller over SQLite, else one
     /// a controller over PostgreSQL on a host of its own (several, or a database restart).
     public var apiHosts: Int {
-        guard onHosts, settings.controllers > 1 || !scenario.faults.databaseRestartAt.isEmpty else { return 0 }
+        guard onHosts, Self.needsAPIHosts(controllers: settings.controllers, scenario.faults) else { return 0 }
         return settings.controllers
+    }
+
+    /// Whether a run on test hosts puts its APIs on hosts of their own, over PostgreSQL:
+    /// several APIs share one database, and a database restart needs a server.
+    static func needsAPIHosts(controllers: Int, _ faults: Scenario.Faults) -> Bool {
+        controllers > 1 || !faults.databaseRestartAt.isEmpty
     }
     let setup: RunSetup
 
@@ -114,7 +120,7 @@ public final class ClusterScenario {
             }
             notes.append(
                 "on test hosts: \(faults.brokerNodeKillAt.isEmpty ? "RabbitMQ on controller" : "a RabbitMQ cluster on broker-1…"), "
-                    + (settings.controllers > 1 || !faults.databaseRestartAt.isEmpty
+                    + (Self.needsAPIHosts(controllers: settings.controllers, faults)
                         ? "PostgreSQL on db, faafo-api on api-1…api-\(settings.controllers)\(settings.controllers > 1 ? " behind haproxy on lb" : ""), "
                         : "faafo-api on controller (SQLite), ")
                     + "client (this run), and \(settings.hosts) worker host(s), worker i on host i mod \(settings.hosts)")

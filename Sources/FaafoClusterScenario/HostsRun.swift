@@ -118,15 +118,13 @@ public enum HostsRun {
         func placement(workerHosts: Int, broker: Broker) -> ClusterPlacement {
             let hosts = hosts
             var placement = ClusterPlacement(
-                apiHost: "controller", apiAddress: hosts.host("controller").address,
+                apiHosts: apiHosts, apiAddresses: apiHosts.map { hosts.host($0).address },
                 workerHosts: (1...max(1, workerHosts)).map { "host-\($0)" },
                 command: { host, arguments, environment in
                     (URL(fileURLWithPath: "/usr/bin/env"), hosts.invocation(on: host, arguments, environment: environment))
                 },
                 crash: { host in try await hosts.crash(host) },
                 link: { host, up in try await up ? hosts.restore(host) : hosts.cut(host) })
-            placement.apiHosts = apiHosts
-            placement.apiAddresses = apiHosts.map { hosts.host($0).address }
             if hosts.hosts.contains(where: { $0.name == "lb" }) {
                 placement.frontEndpoint = "http://\(hosts.host("lb").address):8080"
             }
