@@ -128,6 +128,13 @@ let package = Package(
         .target(name: "FaafoMetrics", dependencies: [.product(name: "Histogram", package: "hdrhistogram-swift")]),
         // Options from flags, environment and faafo.conf, as the original read them.
         .target(name: "FaafoConfig"),
+        // What faafo-api and faafo-worker share of their options: the broker's flags, and what
+        // faafo.conf sets of the AMQP queue.
+        .target(
+            name: "FaafoServiceOptions",
+            dependencies: [
+                "FaafoConfig", "AMQPWorkQueue", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
         // The HTTP client of the API, for the CLI and the worker.
         .target(
             name: "FaafoClient",
@@ -159,7 +166,7 @@ let package = Package(
                 "FaafoController", "FaafoWire", "FractalCore", "FractalStore", "SQLiteFractalStore", "PostgresFractalStore",
                 "SwiftImageObjects",
                 "WorkQueue",
-                "AMQPWorkQueue", "FaafoConfig", "FaafoWorker", "FaafoLogging", "FaafoGallery",
+                "AMQPWorkQueue", "FaafoConfig", "FaafoServiceOptions", "FaafoWorker", "FaafoLogging", "FaafoGallery",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -231,7 +238,8 @@ let package = Package(
         .executableTarget(
             name: "FaafoAPICLI",
             dependencies: [
-                "FaafoAPI", "FaafoController", "FaafoConfig", "FaafoLogging", "FaafoClient", "FaafoLoad", "FractalStore",
+                "FaafoAPI", "FaafoController", "FaafoConfig", "FaafoServiceOptions", "FaafoLogging", "FaafoClient", "FaafoLoad",
+                "FractalStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -247,7 +255,7 @@ let package = Package(
         .executableTarget(
             name: "FaafoWorkerCLI",
             dependencies: [
-                "FaafoWorker", "FaafoConfig", "AMQPWorkQueue", "FaafoLogging", "FractalCore",
+                "FaafoWorker", "FaafoConfig", "FaafoServiceOptions", "AMQPWorkQueue", "FaafoLogging", "FractalCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -1,5 +1,6 @@
 import AMQPWorkQueue
 import FaafoConfig
+import FaafoServiceOptions
 import FractalCore
 import FractalStore
 import Logging
@@ -87,16 +88,8 @@ public enum FaafoSystem {
 
     public static func makeQueue(_ configuration: FaafoConfiguration, logger: Logger) async throws -> any WorkQueue {
         if configuration.usesInMemoryQueue { return InMemoryWorkQueue() }
-        return try await AMQPWorkQueue(url: configuration.transportURL, options: queueOptions(configuration), logger: logger)
-    }
-
-    /// The options of `AMQPWorkQueue` that faafo.conf sets: TLS files and the queue type.
-    public static func queueOptions(_ configuration: FaafoConfiguration) -> AMQPWorkQueue.Options {
-        AMQPWorkQueue.Options(
-            tls: TLSFiles(
-                caFile: configuration.amqpCAFile, certFile: configuration.amqpCertFile,
-                keyFile: configuration.amqpKeyFile),
-            queueType: configuration.queueType == .quorum ? .quorum : .classic)
+        return try await AMQPWorkQueue(
+            url: configuration.transportURL, options: AMQPWorkQueue.Options(configuration), logger: logger)
     }
 
     public static func limits(_ configuration: FaafoConfiguration) -> RenderLimits {

@@ -4,6 +4,7 @@ import FaafoConfig
 import FaafoController
 import FaafoLoad
 import FaafoLogging
+import FaafoServiceOptions
 import FaafoWorker
 import FractalStore
 import Foundation
@@ -27,12 +28,7 @@ struct FaafoAPICommand: AsyncParsableCommand {
 
     @Option(help: "An INI file with a [DEFAULT] section (default /etc/faafo/faafo.conf when it exists).")
     var configFile: String?
-    @Option(help: "amqp://user:pass@host:port/ (amqps:// for TLS; amqp://u:p@h1,u:p@h2/ for several brokers) for RabbitMQ, or memory:// for the in-process queue.")
-    var transportUrl: String?
-    @Option(help: "The CA file (PEM) that verifies an amqps:// broker (default: the system's).") var amqpCaFile: String?
-    @Option(help: "A client certificate (PEM) for an amqps:// broker that asks for one.") var amqpCertFile: String?
-    @Option(help: "The private key (PEM) of --amqp-cert-file.") var amqpKeyFile: String?
-    @Option(help: "The task queue's type: classic (default, the original's) or quorum (replicated).") var queueType: String?
+    @OptionGroup var broker: BrokerOptions
     @Option(help: "sqlite:////absolute/path.db, sqlite:///relative.db or postgresql://user:password@host:5432/faafo.")
     var databaseUrl: String?
     @Option(help: "Connections to a PostgreSQL database at most (default 10).") var databasePoolSize: String?
@@ -58,11 +54,7 @@ struct FaafoAPICommand: AsyncParsableCommand {
 
     func run() async throws {
         var overrides: [String: String] = [:]
-        overrides["transport_url"] = transportUrl
-        overrides["amqp_ca_file"] = amqpCaFile
-        overrides["amqp_cert_file"] = amqpCertFile
-        overrides["amqp_key_file"] = amqpKeyFile
-        overrides["queue_type"] = queueType
+        broker.add(to: &overrides)
         overrides["database_url"] = databaseUrl
         overrides["database_pool_size"] = databasePoolSize
         overrides["image_store"] = imageStore

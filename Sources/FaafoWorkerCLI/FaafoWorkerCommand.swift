@@ -3,6 +3,7 @@ import ArgumentParser
 import FaafoClient
 import FaafoConfig
 import FaafoLogging
+import FaafoServiceOptions
 import FaafoWorker
 import Foundation
 import FractalCore
@@ -25,12 +26,7 @@ struct FaafoWorkerCommand: AsyncParsableCommand {
     )
 
     @Option(help: "An INI file with a [DEFAULT] section.") var configFile: String?
-    @Option(help: "The broker: amqp://user:pass@host:port/, amqps:// (TLS), or several: amqp://u:p@h1,u:p@h2/.")
-    var transportUrl: String?
-    @Option(help: "The CA file (PEM) that verifies an amqps:// broker (default: the system's).") var amqpCaFile: String?
-    @Option(help: "A client certificate (PEM) for an amqps:// broker that asks for one.") var amqpCertFile: String?
-    @Option(help: "The private key (PEM) of --amqp-cert-file.") var amqpKeyFile: String?
-    @Option(help: "The task queue's type: classic (default) or quorum.") var queueType: String?
+    @OptionGroup var broker: BrokerOptions
     @Option(help: "The API the results go to.") var endpointUrl: String?
     @Option(help: "The token the API asks of results (FAAFO_WORKER_TOKEN or faafo.conf keep it out of ps).")
     var workerToken: String?
@@ -49,11 +45,7 @@ struct FaafoWorkerCommand: AsyncParsableCommand {
 
     func run() async throws {
         var overrides: [String: String] = [:]
-        overrides["transport_url"] = transportUrl
-        overrides["amqp_ca_file"] = amqpCaFile
-        overrides["amqp_cert_file"] = amqpCertFile
-        overrides["amqp_key_file"] = amqpKeyFile
-        overrides["queue_type"] = queueType
+        broker.add(to: &overrides)
         overrides["endpoint_url"] = endpointUrl
         overrides["worker_token"] = workerToken
         overrides["metrics_port"] = metricsPort
@@ -72,13 +64,8 @@ struct FaafoWorkerCommand: AsyncParsableCommand {
         TutorialLogHandler.bootstrap(level: debug ? .debug : .info)
         let logger = Logger(label: "faafo.worker")
 
-        let options = AMQPWorkQueue.Options(
-            tls: TLSFiles(
-                caFile: configuration.amqpCAFile, certFile: configuration.amqpCertFile,
-                keyFile: configuration.amqpKeyFile),
-            queueType: configuration.queueType == .quorum ? .quorum : .classic)
         let queue = try await AMQPWorkQueue(
-            url: configuration.transportURL, options: options, logger: Logger(label: "faafo.queue"))
+            url: configuration.transportURL, options: AMQPWorkQueue.Options(configuration), logger: Logger(label: "faafo.queue"))
         // operator_token stands in for worker_token, as the API accepts it on results too.
         let client = try FaafoAPIClient(
             endpointURL: configuration.endpointURL,
