@@ -105,6 +105,18 @@ public final class ServiceProcess: @unchecked Sendable {
     private static let running = Mutex(Set<Int32>())
     private static let signalSources = Mutex<[any DispatchSourceSignal]>([])
     private static let cleanups = Mutex<[UUID: @Sendable () -> Void]>([:])
+    private static let interruptedFlag = Atomic<Bool>(false)
+
+    /// Whether SIGINT or SIGTERM has arrived. The handler is then killing every process
+    /// and will exit, so a failure seen after this is the interruption's doing (a worker
+    /// killed before it logged 'consuming'), not the run's: report nothing and call
+    /// `awaitInterruptExit()`.
+    public static var isInterrupted: Bool { interruptedFlag.load(ordering: .acquiring) }
+
+    /// Waits for the interrupt handler to end the process; never returns.
+    public static func awaitInterruptExit() async -> Never {
+        while true { try? await Task.sleep(for: .seconds(1)) }
+    }
 
     /// Registers `cleanup` to run if the runner is interrupted, after every process is
     /// killed (a cluster removes its virtual host and scratch folder there). Returns the
@@ -129,6 +141,7 @@ public final class ServiceProcess: @unchecked Sendable {
                 Foundation.signal(signalNumber, SIG_IGN)
                 let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
                 source.setEventHandler {
+                    interruptedFlag.store(true, ordering: .releasing)
                     for pid in running.withLock({ $0 }) {
                         Foundation.kill(pid, SIGCONT)
                         Foundation.kill(pid, SIGKILL)

@@ -141,6 +141,7 @@ struct RunCommand: AsyncParsableCommand {
                     workerHosts: run.settings.hosts, brokerHosts: run.brokerHosts, apiHosts: run.apiHosts, executable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(),
                     arguments: Array(CommandLine.arguments.dropFirst()) + (executables == nil ? ["--executables", folder.path] : []))
             } catch {
+                if ServiceProcess.isInterrupted { await ServiceProcess.awaitInterruptExit() }
                 printError("faafo-sim: the run on test hosts failed: \(error)")
                 throw ExitCode(2)
             }
@@ -159,6 +160,7 @@ struct RunCommand: AsyncParsableCommand {
             defer { progress.clear() }
             report = try await run.run(executables: folder, hosts: attached) { progress.show($0.line) }.report
         } catch {
+            if ServiceProcess.isInterrupted { await ServiceProcess.awaitInterruptExit() }
             printError("faafo-sim: the cluster run failed: \(error)")
             throw ExitCode(2)
         }
