@@ -93,6 +93,16 @@ public final class SwiftImageObjects: ImageObjects, CustomStringConvertible {
         switch status {
         case 201:
             return
+        case 202:
+            // Swift holds a write of this name with a timestamp at least this one's (two
+            // PUTs of one result at once) and dropped this one: a newer object, whole, or
+            // a newer deletion. Only the object's presence tells them apart.
+            let (found, _) = try await storage(.HEAD, object: name)
+            guard found == 200 else {
+                throw StoreError(
+                    "PUT of Swift object '\(name)' in container '\(container)' answered 202 (a newer write of that "
+                        + "name won) and the object is not there (HEAD answered \(found)): a newer deletion won")
+            }
         case 422:
             throw StoreError("Swift refused object '\(name)' in container '\(container)': its MD5 does not match (422)")
         default:
