@@ -54,8 +54,8 @@ struct AMQPIncomingMessage {
 final class AMQPConnection {
     let state: amqp_connection_state_t
     let endpoint: AMQPEndpoint
-    /// The name the broker shows for this connection (`rabbitmqctl list_connections
-    /// user_provided_name`).
+    /// The name the broker shows for this connection (`connection_name` in `rabbitmqctl
+    /// list_connections client_properties`).
     let name: String
 
     private init(state: amqp_connection_state_t, endpoint: AMQPEndpoint, name: String) {

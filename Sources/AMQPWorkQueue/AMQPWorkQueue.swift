@@ -43,7 +43,7 @@ public final class AMQPWorkQueue: WorkQueue {
         /// … up to this.
         public var maximumReconnectDelay: Duration
         /// Names the connections on the broker (`<name> publisher`, `<name> consumer 1`…),
-        /// as `rabbitmqctl list_connections user_provided_name` shows them.
+        /// as `rabbitmqctl list_connections client_properties` shows them (`connection_name`).
         public var connectionName: String
         /// The CA, and any client certificate, of `amqps://` brokers.
         public var tls: TLSFiles

@@ -89,7 +89,8 @@ public enum FaafoSystem {
     public static func makeQueue(_ configuration: FaafoConfiguration, logger: Logger) async throws -> any WorkQueue {
         if configuration.usesInMemoryQueue { return InMemoryWorkQueue() }
         return try await AMQPWorkQueue(
-            url: configuration.transportURL, options: AMQPWorkQueue.Options(configuration), logger: logger)
+            url: configuration.transportURL, options: AMQPWorkQueue.Options(configuration, connectionName: "faafo-api"),
+            logger: logger)
     }
 
     public static func limits(_ configuration: FaafoConfiguration) -> RenderLimits {

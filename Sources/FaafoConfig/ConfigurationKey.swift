@@ -9,6 +9,7 @@ public enum ConfigurationKey: String, CaseIterable, Comparable, Hashable, Sendab
     case amqpCertFile = "amqp_cert_file"
     case amqpKeyFile = "amqp_key_file"
     case queueType = "queue_type"
+    case amqpHeartbeat = "amqp_heartbeat"
     case databaseURL = "database_url"
     case databasePoolSize = "database_pool_size"
     case endpointURL = "endpoint_url"
@@ -60,6 +61,9 @@ public enum ConfigurationKey: String, CaseIterable, Comparable, Hashable, Sendab
         case .amqpKeyFile: return "The private key (PEM) of amqp_cert_file."
         case .queueType:
             return "The task queue's type: classic (the original faafo's) or quorum (replicated; the original's worker cannot share it)."
+        case .amqpHeartbeat:
+            return "Seconds between AMQP heartbeats (0: none); a broker that proposes fewer wins. "
+                + "A dead connection is noticed after about two of them."
         case .databaseURL:
             return "Where fractals are stored: sqlite:///relative.db, sqlite:////absolute.db, "
                 + "postgresql://user:password@host:5432/database, memory://."

@@ -129,6 +129,7 @@ private struct RawLayers {
                     throw v.invalid("expected " + QueueTypeOption.allCases.map(\.rawValue).joined(separator: " or "))
                 }
                 c.queueType = type
+            case .amqpHeartbeat: c.amqpHeartbeat = try v.integer(in: 0...3600, what: "whole seconds (0: no heartbeats)")
             case .databaseURL:
                 if case .failure(let error) = DatabaseLocation.parse(text) { throw v.invalid(error.reason) }
                 c.databaseURL = text

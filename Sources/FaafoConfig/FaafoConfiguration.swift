@@ -24,6 +24,11 @@ public struct FaafoConfiguration: Hashable, Sendable {
     public var amqpKeyFile: String?
     /// The task queue's type on RabbitMQ: `classic` (as the original declares it) or `quorum`.
     public var queueType = QueueTypeOption.classic
+    /// Seconds between AMQP heartbeats, proposed to the broker (the lower non-zero value
+    /// of the two is used); 0 proposes none. Either side drops a connection that stays
+    /// silent for about two intervals, so this bounds how long a partitioned worker's
+    /// tasks stay held before the broker hands them to another worker.
+    public var amqpHeartbeat = 10
     /// Where fractals are stored. Default `sqlite:///faafo.db`: a file in the working
     /// folder, which any user can create (the original's `/var/lib/faafo` needs root).
     public var databaseURL = "sqlite:///faafo.db"
@@ -123,6 +128,7 @@ public struct FaafoConfiguration: Hashable, Sendable {
         case .amqpCertFile: text = amqpCertFile ?? ""
         case .amqpKeyFile: text = amqpKeyFile ?? ""
         case .queueType: text = queueType.rawValue
+        case .amqpHeartbeat: text = String(amqpHeartbeat)
         case .databaseURL: text = databaseURL
         case .databasePoolSize: text = String(databasePoolSize)
         case .endpointURL: text = endpointURL

@@ -11,6 +11,7 @@ public struct BrokerOptions: ParsableArguments {
     @Option(help: "A client certificate (PEM) for an amqps:// broker that asks for one.") var amqpCertFile: String?
     @Option(help: "The private key (PEM) of --amqp-cert-file.") var amqpKeyFile: String?
     @Option(help: "The task queue's type: classic (default, the original's) or quorum (replicated).") var queueType: String?
+    @Option(help: "Seconds between AMQP heartbeats (default 10; 0: none).") var amqpHeartbeat: String?
 
     public init() {}
 
@@ -21,13 +22,18 @@ public struct BrokerOptions: ParsableArguments {
         overrides["amqp_cert_file"] = amqpCertFile
         overrides["amqp_key_file"] = amqpKeyFile
         overrides["queue_type"] = queueType
+        overrides["amqp_heartbeat"] = amqpHeartbeat
     }
 }
 
 extension AMQPWorkQueue.Options {
-    /// What faafo.conf sets of the AMQP queue: the TLS files and the queue type.
-    public init(_ configuration: FaafoConfiguration) {
+    /// What faafo.conf sets of the AMQP queue: the TLS files, the queue type, the heartbeat.
+    /// `connectionName` is how the broker lists this process's connections
+    /// (`faafo-worker host-1 consumer 1`), so that an operator can tell whose they are.
+    public init(_ configuration: FaafoConfiguration, connectionName: String) {
         self.init(
+            heartbeat: .seconds(configuration.amqpHeartbeat),
+            connectionName: connectionName,
             tls: TLSFiles(
                 caFile: configuration.amqpCAFile, certFile: configuration.amqpCertFile,
                 keyFile: configuration.amqpKeyFile),

@@ -64,8 +64,11 @@ struct FaafoWorkerCommand: AsyncParsableCommand {
         TutorialLogHandler.bootstrap(level: debug ? .debug : .info)
         let logger = Logger(label: "faafo.worker")
 
+        let workerName = name ?? ProcessInfo.processInfo.hostName
         let queue = try await AMQPWorkQueue(
-            url: configuration.transportURL, options: AMQPWorkQueue.Options(configuration), logger: Logger(label: "faafo.queue"))
+            url: configuration.transportURL,
+            options: AMQPWorkQueue.Options(configuration, connectionName: "faafo-worker \(workerName)"),
+            logger: Logger(label: "faafo.queue"))
         // operator_token stands in for worker_token, as the API accepts it on results too.
         let client = try FaafoAPIClient(
             endpointURL: configuration.endpointURL,
@@ -73,7 +76,7 @@ struct FaafoWorkerCommand: AsyncParsableCommand {
         var workerConfiguration = WorkerConfiguration(
             concurrency: concurrency, renderThreads: renderThreads,
             limits: RenderLimits(workBudget: configuration.workBudget ?? RenderLimits.defaultWorkBudget))
-        if let name { workerConfiguration.name = name }
+        workerConfiguration.name = workerName
         // One registry for the process, as in faafo-api: the worker records into it and
         // the metrics port (when there is one) serves it.
         let registry = PrometheusCollectorRegistry()

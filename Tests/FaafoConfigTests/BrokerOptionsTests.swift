@@ -3,7 +3,7 @@ import Testing
 
 @testable import FaafoConfig
 
-/// The options that reach RabbitMQ: several brokers, TLS files, the queue type.
+/// The options that reach RabbitMQ: several brokers, TLS files, the queue type, the heartbeat.
 @Suite struct BrokerOptionsTests {
     static func load(_ cli: [String: String] = [:], env: [String: String] = [:]) throws -> FaafoConfiguration {
         try FaafoConfiguration.load(cliOverrides: cli, environment: env, configFilePath: nil, defaultConfigFilePath: nil)
@@ -75,5 +75,14 @@ import Testing
         #expect(try Self.load(env: ["FAAFO_QUEUE_TYPE": "Quorum"]).queueType == .quorum)
         let text = Self.message(["queue_type": "stream"])
         #expect(text.contains("invalid queue_type 'stream'") && text.contains("expected classic or quorum"), "\(text)")
+    }
+
+    @Test func theHeartbeatIsTenSecondsUnlessSet() throws {
+        #expect(try Self.load().amqpHeartbeat == 10)
+        #expect(try Self.load(["amqp_heartbeat": "3"]).amqpHeartbeat == 3)
+        #expect(try Self.load(env: ["FAAFO_AMQP_HEARTBEAT": "0"]).amqpHeartbeat == 0)
+        let text = Self.message(env: ["FAAFO_AMQP_HEARTBEAT": "-1"])
+        #expect(text.contains("invalid amqp_heartbeat '-1'") && text.contains("FAAFO_AMQP_HEARTBEAT"), "\(text)")
+        #expect(Self.message(["amqp_heartbeat": "2.5"]).contains("whole seconds"))
     }
 }

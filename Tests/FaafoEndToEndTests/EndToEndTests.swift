@@ -115,6 +115,31 @@ struct EndToEndTests {
         }
     }
 
+    /// `--amqp-heartbeat` is what the worker's connections get from the broker (RabbitMQ
+    /// proposes 60 s; the lower wins), and the API's connection keeps the default 10 s.
+    @Test func theWorkersHeartbeatOptionReachesTheBroker() async throws {
+        try await withCluster { cluster in
+            _ = try await cluster.startWorker(name: "worker", arguments: ["--amqp-heartbeat", "3"])
+            // The API connects its publisher when it first publishes.
+            try await cluster.expectAllCompletedOnce(try await cluster.create(batch(2, iterations: 100)))
+            let virtualHost = String(cluster.brokerURL.split(separator: "/").last ?? "")
+            let listing = try await runCommand(
+                URL(fileURLWithPath: "/usr/sbin/rabbitmqctl"),
+                ["-q", "list_connections", "--no-table-headers", "vhost", "timeout", "client_properties"])
+            #expect(listing.status == 0, "\(listing.output)")
+            // vhost, timeout, then client_properties: {"connection_name","faafo-worker worker consumer 1"}.
+            let timeouts = listing.output.split(separator: "\n").compactMap { line -> (name: String, seconds: String)? in
+                let fields = line.split(separator: "\t", maxSplits: 2)
+                guard fields.count == 3, fields[0] == virtualHost else { return nil }
+                return (String(fields[2]), String(fields[1]))
+            }
+            let worker = timeouts.filter { $0.name.contains(#""faafo-worker worker consumer 1""#) }
+            let api = timeouts.filter { $0.name.contains(#""faafo-api publisher""#) }
+            #expect(worker.count == 1 && worker.allSatisfy { $0.seconds == "3" }, "\(listing.output)")
+            #expect(!api.isEmpty && api.allSatisfy { $0.seconds == "10" }, "\(listing.output)")
+        }
+    }
+
     /// Messages published straight to the queue that can never succeed (not JSON; JSON
     /// outside the render contract) end in the dead-letter queue; the worker keeps serving.
     @Test func poisonMessagesGoToTheDeadLetterQueue() async throws {
