@@ -79,7 +79,7 @@ import WorkQueue
                 func readiness(becomes status: HTTPResponse.Status, within limit: Duration) async throws -> TestResponse {
                     try await Self.readiness(of: client, becomes: status, within: limit)
                 }
-                #expect(try await readiness(becomes: .ok, within: .seconds(5)).status == .ok)
+                #expect(try await readiness(becomes: .ok, within: .seconds(20)).status == .ok)
                 await broker.deleteVirtualHost(virtualHost)
                 let down = try await readiness(becomes: .serviceUnavailable, within: .seconds(10))
                 #expect(down.status == .serviceUnavailable)
@@ -119,7 +119,7 @@ import WorkQueue
             do {
                 try await Application(router: buildRouter(service: service, readinessTimeout: Self.readinessTimeout))
                     .test(.router) { client in
-                        #expect(try await Self.readiness(of: client, becomes: .ok, within: .seconds(5)).status == .ok)
+                        #expect(try await Self.readiness(of: client, becomes: .ok, within: .seconds(20)).status == .ok)
                         _ = try await rabbit.rabbitmqctl(0, ["stop_app"])
                         let down = try await Self.readiness(of: client, becomes: .serviceUnavailable, within: .seconds(15))
                         #expect(down.status == .serviceUnavailable)

@@ -15,6 +15,12 @@ enum TestPostgres {
 
     static var url: String { ProcessInfo.processInfo.environment[variable] ?? defaultURL }
 
+    /// The operation timeout of the stores a test makes, unless the timeout is what it tests.
+    /// The product's 10 s is ample alone, but a full parallel run on two cores (hundreds of
+    /// tests, dozens of databases made at once, tests that hold the cooperative pool's two
+    /// threads) once kept a transaction from its next query for over 10 s.
+    static let operationTimeout = Duration.seconds(60)
+
     /// The server's administrative database (where the test databases are created from).
     static func endpoint(_ url: String = url, database: String? = nil) throws -> PostgresEndpoint {
         let parts = try PostgresURL.parse(url).get()

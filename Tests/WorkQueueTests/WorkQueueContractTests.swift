@@ -286,7 +286,7 @@ struct WorkQueueContractTests {
             let consumer = try await queue.makeConsumer(prefetch: 1)
             try await queue.publish(body("held"), messageID: "held")
             let held = try await expectDelivery(consumer)
-            async let waiting = next(consumer, within: .seconds(5))
+            async let waiting = next(consumer, within: .seconds(20))
             try await Task.sleep(for: .milliseconds(50))
             await consumer.close()
             guard case .closed = try await waiting else {
@@ -328,7 +328,7 @@ struct WorkQueueContractTests {
     func shutdownStopsConsumersAndRefusesPublishes(_ backend: Backend) async throws {
         try await withQueue(backend) { queue in
             let consumer = try await queue.makeConsumer(prefetch: 1)
-            async let waiting = next(consumer, within: .seconds(5))
+            async let waiting = next(consumer, within: .seconds(20))
             try await Task.sleep(for: .milliseconds(50))
             await queue.shutdown()
             guard case .closed = try await waiting else {
