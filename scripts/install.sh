@@ -253,9 +253,13 @@ install_packages() {
         -o DPkg::Lock::Timeout=300 "${missing[@]}" >/dev/null
 }
 
-# A password made here: URL-safe, so that it goes into a URL as it is.
+# A password made here: 24 letters and digits (143 bits), so that it goes into a URL as it
+# is and no program takes it for an option (one that began with '-' was refused by
+# rabbitmqctl add_user as an unknown option).
 new_password() {
-    head -c 18 /dev/urandom | base64 | tr '+/' '-_'
+    local secret
+    secret=$(head -c 48 /dev/urandom | base64 -w0 | tr -d '+/=')
+    echo "${secret:0:24}"
 }
 
 # This host's address as other hosts reach it.
@@ -273,10 +277,11 @@ make_broker_user() {
     if [[ -z $password ]]; then
         password=$(new_password)
     fi
+    # `--`: a password kept from an earlier run may begin with '-'.
     if "${as_root[@]}" rabbitmqctl -q list_users | cut -f1 | grep -qx "$user"; then
-        "${as_root[@]}" rabbitmqctl -q change_password "$user" "$password" >/dev/null
+        "${as_root[@]}" rabbitmqctl -q change_password -- "$user" "$password" >/dev/null
     else
-        "${as_root[@]}" rabbitmqctl -q add_user "$user" "$password" >/dev/null
+        "${as_root[@]}" rabbitmqctl -q add_user -- "$user" "$password" >/dev/null
     fi
     "${as_root[@]}" rabbitmqctl -q set_permissions -p / "$user" '.*' '.*' '.*' >/dev/null
     host=$(advertised_host)
