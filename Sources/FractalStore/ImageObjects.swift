@@ -10,7 +10,8 @@ public protocol ImageObjects: Sendable {
     /// Stores `png` under `name`, replacing any object of that name. Once this returns, the
     /// object is whole and readable by every host; if it throws, the object is absent, the
     /// previous one, or whole. `sha256` (lowercase hex of the PNG's SHA-256) is kept with it.
-    /// Of puts of one name at once, the one the store orders last is kept, and each returns.
+    /// Of puts of one name at once, the one the store orders last is kept and each returns;
+    /// a put that a newer removal of the name overtook throws.
     func put(_ png: Data, named name: String, sha256: String) async throws
 
     /// The object's bytes, or nil if there is no object of that name.
