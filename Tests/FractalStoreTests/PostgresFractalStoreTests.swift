@@ -11,7 +11,7 @@ import Testing
     @Test func manyStoresStartingAtOnceMigrateTheSchemaOnce() async throws {
         try await TestPostgres.withDatabase { endpoint in
             let stores = try await withThrowingTaskGroup(of: PostgresFractalStore.self) { group in
-                for _ in 0..<6 { group.addTask { try await PostgresFractalStore(endpoint, poolSize: 2, operationTimeout: TestPostgres.operationTimeout) } }
+                for _ in 0..<6 { group.addTask { try await TestPostgres.store(endpoint, poolSize: 2) } }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
             defer { stores.forEach { $0.close() } }
@@ -36,8 +36,8 @@ import Testing
     /// nothing; the other checksum is a conflict.
     @Test func twoStoresOverOneDatabaseCompleteAFractalExactlyOnce() async throws {
         try await TestPostgres.withDatabase { endpoint in
-            let a = try await PostgresFractalStore(endpoint, poolSize: 6, operationTimeout: TestPostgres.operationTimeout)
-            let b = try await PostgresFractalStore(endpoint, poolSize: 6, operationTimeout: TestPostgres.operationTimeout)
+            let a = try await TestPostgres.store(endpoint, poolSize: 6)
+            let b = try await TestPostgres.store(endpoint, poolSize: 6)
             defer {
                 a.close()
                 b.close()
@@ -70,10 +70,8 @@ import Testing
     @Test func twoStoresOverOneDatabaseSeeTheSamePagesAndDeletes() async throws {
         try await TestSwift.withObjects { objects, swift in
             try await TestPostgres.withDatabase { endpoint in
-                let recordsA = try await PostgresFractalStore(
-                    endpoint, poolSize: 4, operationTimeout: TestPostgres.operationTimeout, keepsImages: false)
-                let recordsB = try await PostgresFractalStore(
-                    endpoint, poolSize: 4, operationTimeout: TestPostgres.operationTimeout, keepsImages: false)
+                let recordsA = try await TestPostgres.store(endpoint, poolSize: 4, keepsImages: false)
+                let recordsB = try await TestPostgres.store(endpoint, poolSize: 4, keepsImages: false)
                 defer {
                     recordsA.close()
                     recordsB.close()
@@ -104,8 +102,8 @@ import Testing
     /// Two publishers (APIs) claiming one outbox at once never take the same fractal.
     @Test func twoStoresOverOneDatabaseNeverClaimOneFractalTwice() async throws {
         try await TestPostgres.withDatabase { endpoint in
-            let a = try await PostgresFractalStore(endpoint, poolSize: 4, operationTimeout: TestPostgres.operationTimeout)
-            let b = try await PostgresFractalStore(endpoint, poolSize: 4, operationTimeout: TestPostgres.operationTimeout)
+            let a = try await TestPostgres.store(endpoint, poolSize: 4)
+            let b = try await TestPostgres.store(endpoint, poolSize: 4)
             defer {
                 a.close()
                 b.close()

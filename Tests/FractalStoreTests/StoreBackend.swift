@@ -89,8 +89,7 @@ private func withRecordStore<T>(
 ) async throws -> T {
     if backend == .postgres || backend == .postgresImagesInSwift {
         return try await TestPostgres.withDatabase { endpoint in
-            let store = try await PostgresFractalStore(
-                endpoint, poolSize: 8, operationTimeout: TestPostgres.operationTimeout, keepsImages: backend == .postgres)
+            let store = try await TestPostgres.store(endpoint, poolSize: 8, keepsImages: backend == .postgres)
             defer { store.close() }
             return try await withScratchDirectory { scratch in
                 try await body(

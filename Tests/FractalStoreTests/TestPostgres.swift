@@ -21,6 +21,14 @@ enum TestPostgres {
     /// threads) once kept a transaction from its next query for over 10 s.
     static let operationTimeout = Duration.seconds(60)
 
+    /// A store on `endpoint` with `operationTimeout`, for the tests that do not test the timeout.
+    static func store(_ endpoint: PostgresEndpoint, poolSize: Int, keepsImages: Bool = true) async throws
+        -> PostgresFractalStore
+    {
+        try await PostgresFractalStore(
+            endpoint, poolSize: poolSize, operationTimeout: operationTimeout, keepsImages: keepsImages)
+    }
+
     /// The server's administrative database (where the test databases are created from).
     static func endpoint(_ url: String = url, database: String? = nil) throws -> PostgresEndpoint {
         let parts = try PostgresURL.parse(url).get()
