@@ -76,6 +76,9 @@ let package = Package(
         // Golden checksum files (Fixtures/golden.json): their shape, the standard cases, checking.
         .target(name: "GoldenFixtures", dependencies: ["FractalCore", "FractalJob"]),
 
+        // Probes: named situations in faafo's own logic that the simulator records when they
+        // happen ("sometimes" assertions), declared once; nothing records them elsewhere.
+        .target(name: "FaafoProbes"),
         // The wire contracts: JSON of the HTTP API and of the queue messages.
         .target(name: "FaafoWire", dependencies: ["FractalCore"]),
         // The work queue: the protocol, the in-memory backend, and RabbitMQ over librabbitmq.
@@ -151,6 +154,7 @@ let package = Package(
             name: "FaafoController",
             dependencies: [
                 "FaafoWire", "FractalCore", "FractalStore", "WorkQueue", "FractalJob", "FractalPNG", "FaafoWorkerLogic",
+                "FaafoProbes",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -187,7 +191,7 @@ let package = Package(
         // The worker's decisions about a task, as a step machine without I/O, which
         // faafo-worker and the simulator's virtual workers both drive; no backend (FractalJob only
         // for the shape of a finished render).
-        .target(name: "FaafoWorkerLogic", dependencies: ["FaafoWire", "FractalCore", "FractalJob"]),
+        .target(name: "FaafoWorkerLogic", dependencies: ["FaafoWire", "FractalCore", "FractalJob", "FaafoProbes"]),
         // The worker: consume a task, render, report the result, then acknowledge.
         .target(
             name: "FaafoWorker",
@@ -205,7 +209,7 @@ let package = Package(
             name: "FaafoSim",
             dependencies: [
                 "FaafoController", "FaafoWorkerLogic", "FaafoWire", "FractalCore", "FractalJob", "FractalPNG",
-                "FractalStore", "WorkQueue", "GoldenFixtures", "FaafoMetrics", .product(name: "Yams", package: "Yams"),
+                "FractalStore", "WorkQueue", "GoldenFixtures", "FaafoMetrics", "FaafoProbes", .product(name: "Yams", package: "Yams"),
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -306,6 +310,7 @@ let package = Package(
                 "FractalStore", "SQLiteFractalStore", "WorkQueue", "FractalCore", "FractalJob", "FaafoTestSupport",
                 "AMQPWorkQueue", "FaafoCluster", "FaafoClient",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "OpenAPIKit", package: "OpenAPIKit"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]

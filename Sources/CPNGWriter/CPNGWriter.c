@@ -134,7 +134,7 @@ static void cpng_reader_on_error(png_structp png, png_const_charp message) {
 
 static void cpng_on_read(png_structp png, png_bytep data, png_size_t n) {
     struct cpng_reader *r = png_get_io_ptr(png);
-    if (n > r->length - r->offset) png_error(png, "the file ends before its header does");
+    if (n > r->length - r->offset) png_error(png, "the file ends early");
     memcpy(data, r->bytes + r->offset, n);
     r->offset += n;
 }
@@ -188,6 +188,58 @@ int cpng_read_header(const uint8_t *bytes, size_t length, uint32_t *width, uint3
     *height = png_get_image_height(png, info);
     *bit_depth = png_get_bit_depth(png, info);
     *color_type = png_get_color_type(png, info);
+    png_destroy_read_struct(&png, &info, NULL);
+    return 0;
+}
+
+int cpng_read_rows(const uint8_t *bytes, size_t length, cpng_row_handler handler, void *context, char *error,
+                   size_t error_size) {
+    if (length < 8 || png_sig_cmp(bytes, 0, 8) != 0) {
+        if (error && error_size) snprintf(error, error_size, "it does not start with the PNG signature");
+        return -1;
+    }
+    if (!cpng_chunks_fit(bytes, length)) {
+        if (error && error_size) snprintf(error, error_size, "a chunk before the image data is longer than the file");
+        return -1;
+    }
+    struct cpng_reader r = {bytes, length, 0, {0}};
+    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &r, cpng_reader_on_error, cpng_on_warning);
+    png_infop info = png ? png_create_info_struct(png) : NULL;
+    if (!info) {
+        png_destroy_read_struct(png ? &png : NULL, NULL, NULL);
+        if (error && error_size) snprintf(error, error_size, "out of memory for the PNG reader");
+        return -1;
+    }
+    // Volatile: changed after setjmp and read after a longjmp back to it.
+    uint8_t *volatile row = NULL;
+    if (setjmp(png_jmpbuf(png))) {
+        if (error && error_size) snprintf(error, error_size, "%s", r.error);
+        free(row);
+        png_destroy_read_struct(&png, &info, NULL);
+        return -1;
+    }
+    png_set_read_fn(png, &r, cpng_on_read);
+    png_set_chunk_malloc_max(png, length);
+    png_read_info(png, info);
+    int color_type = png_get_color_type(png, info);
+    if (png_get_interlace_type(png, info) != PNG_INTERLACE_NONE) png_error(png, "the image is interlaced");
+    if (color_type & PNG_COLOR_MASK_ALPHA) png_error(png, "the image has an alpha channel");
+    png_set_expand(png);
+    png_set_strip_16(png);
+    if (!(color_type & PNG_COLOR_MASK_COLOR)) png_set_gray_to_rgb(png);
+    png_read_update_info(png, info);
+    size_t row_bytes = png_get_rowbytes(png, info);
+    uint32_t height = png_get_image_height(png, info);
+    if (row_bytes != (size_t)png_get_image_width(png, info) * 3) png_error(png, "the image does not decode to RGB");
+    row = malloc(row_bytes);
+    if (!row) png_error(png, "out of memory for a row");
+    for (uint32_t y = 0; y < height; y++) {
+        png_read_row(png, row, NULL);
+        handler(context, row, row_bytes);
+    }
+    png_read_end(png, NULL);
+    free(row);
+    row = NULL;
     png_destroy_read_struct(&png, &info, NULL);
     return 0;
 }

@@ -106,6 +106,7 @@ struct APIError: Error, HTTPResponseError {
         case .invalid: status = .badRequest
         case .notFound: status = .notFound
         case .conflict: status = .conflict
+        case .corrupt: status = .unprocessableContent
         default: status = .serviceUnavailable
         }
         message = error.message

@@ -157,7 +157,7 @@ enum OpenAPIDocument {
                 "operationId": "submitResult",
                 "tags": ["workers"],
                 "summary": "A worker's result",
-                "description": "Completes the fractal. The same result again answers 200 and changes nothing; a different checksum for a completed fractal answers 409 and is logged as a determinism violation.",
+                "description": "Completes the fractal. The same result again answers 200 and changes nothing; a different checksum for a completed fractal answers 409 and is logged as a determinism violation. An image that contradicts its own size, SHA-256 or pixel checksum, or cannot be decoded whole, answers 422: its bytes changed after the render, and a worker renders the task again.",
                 "requestBody": {
                   "required": true,
                   "description": "The rendered PNG and what it claims to be.",
@@ -189,6 +189,7 @@ enum OpenAPIDocument {
                   "409": {"$ref": "#/components/responses/Conflict"},
                   "413": {"$ref": "#/components/responses/ContentTooLarge"},
                   "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
+                  "422": {"$ref": "#/components/responses/CorruptResult"},
                   "503": {"$ref": "#/components/responses/Unavailable"}
                 }
               },
@@ -674,6 +675,10 @@ enum OpenAPIDocument {
               },
               "Conflict": {
                 "description": "The request contradicts what is stored.",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorMessage"}}}
+              },
+              "CorruptResult": {
+                "description": "The result's image contradicts its own size, SHA-256 or pixel checksum, or cannot be decoded whole.",
                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorMessage"}}}
               },
               "ContentTooLarge": {

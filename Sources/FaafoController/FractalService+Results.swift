@@ -1,4 +1,5 @@
 import Crypto
+import FaafoProbes
 import FaafoWire
 import Foundation
 import FractalJob
@@ -20,13 +21,15 @@ extension FractalService {
     private func submitResultTimed(_ uuid: String, _ upload: ResultUpload) async throws -> FractalObject {
         let uuid = try Self.requireUUID(uuid)
         guard let record = try await fetch(uuid) else {
+            Probe.hit(.controllerResultForMissing)
             throw FractalServiceError(.notFound, "no fractal \(uuid)")
         }
         let image: Data
         do {
             image = try Self.checkedImage(upload, for: record)
-        } catch {
+        } catch let error as FractalServiceError {
             metrics.resultsRefused.increment()
+            Probe.hit(error.code == .corrupt ? .controllerResultCorrupt : .controllerResultInvalid)
             throw error
         }
         let result = FractalResult(
@@ -37,17 +40,21 @@ extension FractalService {
         do {
             outcome = try await store.complete(uuid, with: result, image: image)
         } catch {
+            Probe.hit(.controllerStoreUnavailable)
             throw FractalServiceError(.unavailable, "cannot store the result of \(uuid): \(error)")
         }
         switch outcome {
         case .completed(let stored):
+            Probe.hit(record.status == .failed ? .controllerResultAfterFailure : .controllerResultCompleted)
             metrics.completed.increment()
             logger.info("fractal \(uuid) completed by \(upload.generatedBy) in \(String(format: "%.6f", upload.duration)) seconds")
             return FractalObject(stored)
         case .duplicate(let stored):
+            Probe.hit(.controllerResultDuplicate)
             logger.info("fractal \(uuid): identical result again from \(upload.generatedBy), nothing changed")
             return FractalObject(stored)
         case .conflict(let stored):
+            Probe.hit(.controllerResultConflict)
             metrics.determinismViolations.increment()
             logger.error(
                 "determinism violation: fractal \(uuid) has checksum \(stored.checksum ?? "?") from \(stored.generatedBy ?? "?"), \(upload.generatedBy) reported \(result.checksum)"
@@ -56,6 +63,7 @@ extension FractalService {
                 .conflict,
                 "fractal \(uuid) is completed with checksum \(stored.checksum ?? "?"); refusing \(result.checksum)")
         case .notFound:
+            Probe.hit(.controllerResultForMissing)
             throw FractalServiceError(.notFound, "no fractal \(uuid)")
         }
     }
@@ -80,25 +88,37 @@ extension FractalService {
         do {
             outcome = try await store.fail(uuid, reason: reason, by: failure.generatedBy, at: environment.now())
         } catch {
+            Probe.hit(.controllerStoreUnavailable)
             throw FractalServiceError(.unavailable, "cannot store the failure of \(uuid): \(error)")
         }
         switch outcome {
         case .markedFailed(let stored):
+            Probe.hit(.controllerFailureRecorded)
             metrics.failed.increment()
             logger.error("fractal \(uuid) failed on \(failure.generatedBy): \(reason)")
             return FractalObject(stored)
         case .alreadyFailed(let stored):
+            Probe.hit(.controllerFailureRepeated)
             return FractalObject(stored)
         case .alreadyCompleted:
+            Probe.hit(.controllerFailureAfterResult)
             throw FractalServiceError(.conflict, "fractal \(uuid) is completed; its result stands")
         case .notFound:
+            Probe.hit(.controllerFailureForMissing)
             throw FractalServiceError(.notFound, "no fractal \(uuid)")
         }
     }
 
     /// Decodes and checks a result's image against what it claims and what was asked.
+    /// A malformed field or an image of another size is `.invalid` (400): sending it again
+    /// cannot help. An image whose bytes contradict its own size, SHA-256 or pixel
+    /// checksum, or that libpng cannot decode whole (a CRC, the compressed stream), is
+    /// `.corrupt` (422): its bytes changed on the worker's host or on the way, and a new
+    /// render can pass. The pixels are decoded one row at a time, so that the stored
+    /// `pixel_checksum` is always the SHA-256 of the pixels the stored image shows.
     package static func checkedImage(_ upload: ResultUpload, for record: FractalRecord) throws -> Data {
         func invalid(_ message: String) -> FractalServiceError { FractalServiceError(.invalid, message) }
+        func corrupt(_ message: String) -> FractalServiceError { FractalServiceError(.corrupt, message) }
         guard upload.duration.isFinite, upload.duration >= 0 else {
             throw invalid("duration must be a finite number of seconds, 0 or more")
         }
@@ -111,21 +131,33 @@ extension FractalService {
         }
         guard let image = Data(base64Encoded: upload.image) else { throw invalid("image is not valid base64") }
         guard image.count == upload.size else {
-            throw invalid("size is \(upload.size) but the image has \(image.count) bytes")
+            throw corrupt("size is \(upload.size) but the image has \(image.count) bytes")
         }
         let digest = SHA256.hash(data: image).hexString
         guard digest == upload.checksum.lowercased() else {
-            throw invalid("checksum \(upload.checksum) is not the image's SHA-256 (\(digest))")
+            throw corrupt("checksum \(upload.checksum) is not the image's SHA-256 (\(digest))")
         }
         let header: PNGHeader
         do {
             header = try PNGHeader(reading: image)
         } catch {
-            throw invalid("image is not a PNG file: \(error)")
+            throw corrupt("image is not a PNG file: \(error)")
         }
         guard header.width == record.fractal.width, header.height == record.fractal.height else {
             throw invalid(
                 "image is \(header.width)x\(header.height) pixels, the fractal is \(record.fractal.width)x\(record.fractal.height)")
+        }
+        var pixels = SHA256()
+        do {
+            try PNGRows.forEach(in: image) { row in pixels.update(bufferPointer: row) }
+        } catch {
+            throw corrupt("image cannot be decoded whole: \(error)")
+        }
+        if let claimed = upload.pixelChecksum {
+            let decoded = pixels.finalize().hexString
+            guard decoded == claimed.lowercased() else {
+                throw corrupt("pixel_checksum \(claimed) is not the SHA-256 of the image's pixels (\(decoded))")
+            }
         }
         return image
     }

@@ -1,4 +1,5 @@
 import Crypto
+import FaafoProbes
 import FaafoWire
 import Foundation
 import FractalCore
@@ -71,13 +72,16 @@ public final class FractalService: Sendable {
         do {
             outcome = try await store.insert(record)
         } catch {
+            Probe.hit(.controllerStoreUnavailable)
             throw FractalServiceError(.unavailable, "cannot store fractal \(uuid): \(error)")
         }
         switch outcome {
         case .exists(let existing):
             guard Self.sameTask(existing, request) else {
+                Probe.hit(.controllerCreateConflict)
                 throw FractalServiceError(.conflict, "fractal \(uuid) exists with other parameters")
             }
+            Probe.hit(.controllerCreateRepeated)
             return .existing(FractalObject(existing))
         case .inserted(var stored):
             metrics.created.increment()
@@ -95,6 +99,7 @@ public final class FractalService: Sendable {
             try await store.markPublished(record.uuid)
             return true
         } catch {
+            Probe.hit(.controllerPublishUnconfirmed)
             logger.warning("task \(record.uuid) is stored but not queued yet: \(error)")
             return false
         }
@@ -124,9 +129,11 @@ public final class FractalService: Sendable {
             var progress = false
             for record in claimed {
                 if await publish(record) {
+                    Probe.hit(.outboxPublished)
                     published += 1
                     progress = true
                 } else {
+                    Probe.hit(.outboxReleased)
                     // Best effort: if this fails too, the lease ends the claim.
                     try? await store.releaseClaim(record.uuid)
                 }
@@ -212,15 +219,18 @@ public final class FractalService: Sendable {
         do {
             deleted = try await store.delete(uuid)
         } catch {
+            Probe.hit(.controllerStoreUnavailable)
             throw FractalServiceError(.unavailable, "cannot delete \(uuid): \(error)")
         }
         guard deleted else { throw FractalServiceError(.notFound, "no fractal \(uuid)") }
+        Probe.hit(.controllerDeleted)
     }
 
     func fetch(_ uuid: String) async throws -> FractalRecord? {
         do {
             return try await store.fetch(uuid)
         } catch {
+            Probe.hit(.controllerStoreUnavailable)
             throw FractalServiceError(.unavailable, "cannot read fractal \(uuid): \(error)")
         }
     }

@@ -4,6 +4,10 @@ public struct FractalServiceError: Error, Hashable, Sendable, CustomStringConver
         public let name: String
         /// The request is malformed or outside the render contract (400).
         public static let invalid = Code(name: "invalid")
+        /// A result whose image does not match its own size, SHA-256 or pixel checksum, or
+        /// cannot be decoded whole: bytes changed on a worker or on the way. Rendering the
+        /// task again can help (422).
+        public static let corrupt = Code(name: "corrupt")
         /// No such fractal (404).
         public static let notFound = Code(name: "not_found")
         /// It contradicts what is stored: another task under this uuid, another result (409).

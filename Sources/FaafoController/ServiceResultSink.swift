@@ -15,7 +15,8 @@ public struct ServiceResultSink: ResultSink {
         do {
             _ = try await service.submitResult(uuid, upload)
         } catch let error as FractalServiceError {
-            throw SubmitError(isPermanent: error.code != .unavailable, error.message)
+            throw SubmitError(
+                isPermanent: error.code != .unavailable, isCorrupt: error.code == .corrupt, error.message)
         }
     }
 

@@ -20,11 +20,15 @@ public struct SubmitError: Error, Sendable, CustomStringConvertible {
     /// True when the API refused the worker's credential (a 401): not the task's fault,
     /// so the task must neither be dead-lettered nor reported failed.
     public let isUnauthorized: Bool
+    /// True when the API found the result's bytes contradicting its own checksums (a
+    /// 422): they changed on this host or on the way, so a new render may pass.
+    public let isCorrupt: Bool
     public let message: String
 
-    public init(isPermanent: Bool, isUnauthorized: Bool = false, _ message: String) {
+    public init(isPermanent: Bool, isUnauthorized: Bool = false, isCorrupt: Bool = false, _ message: String) {
         self.isPermanent = isPermanent
         self.isUnauthorized = isUnauthorized
+        self.isCorrupt = isCorrupt
         self.message = message
     }
 

@@ -8,6 +8,9 @@ public struct TaskPolicy: Sendable {
     public var limits: RenderLimits
     public var retryInitialDelay: Duration
     public var retryMaximumDelay: Duration
+    /// Renders of one delivery at most when the API finds results corrupt: then the
+    /// worker gives the task up.
+    public var maximumRenders = 3
     /// A deliberate defect, for tests that show a checker catches it; nil in faafo-worker,
     /// whose flags and configuration cannot reach it.
     @_spi(Testing) public var defect: Defect?

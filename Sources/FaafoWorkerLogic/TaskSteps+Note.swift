@@ -4,6 +4,7 @@ extension TaskSteps {
     /// A line faafo-worker logs as it takes a step; made into text only when logged.
     public enum Note: Sendable {
         case rendering(String, redelivered: Bool)
+        case renderingAgain(String, String)
         case unprocessable(reason: String, Data)
         case renderFailed(String, String)
         case refused(String, String)
@@ -22,7 +23,7 @@ extension TaskSteps {
             // A redelivery is news to an operator: a worker crashed, or lost its broker, holding the task.
             case .rendering(_, let redelivered): redelivered ? .info : .debug
             case .done, .stopping: .info
-            case .retrying, .failureNotRecorded: .warning
+            case .retrying, .renderingAgain, .failureNotRecorded: .warning
             case .unprocessable, .renderFailed, .refused, .unauthorized: .error
             }
         }
@@ -31,6 +32,8 @@ extension TaskSteps {
             switch self {
             case .rendering(let uuid, let redelivered):
                 "rendering \(uuid)\(redelivered ? " (redelivered)" : "")"
+            case .renderingAgain(let uuid, let error):
+                "the API found the result of \(uuid) corrupt (\(error)); rendering it again"
             case .unprocessable(let reason, let body):
                 "dead-lettering a task that can never succeed (\(reason)): \(Self.preview(body))"
             case .renderFailed(let uuid, let error):

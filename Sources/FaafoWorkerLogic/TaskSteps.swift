@@ -1,3 +1,4 @@
+import FaafoProbes
 import FaafoWire
 import Foundation
 import FractalCore
@@ -6,14 +7,15 @@ import FractalCore
 /// delivery, then the outcome of each action, it answers the next action. `FractalWorker`
 /// drives it with real I/O; the simulator drives the same machine in simulated time, with
 /// crashes between actions. A task that can never succeed is reported and dead-lettered;
-/// a result the API may take later is retried with backoff; a task is acknowledged only
-/// once the API accepted its result.
+/// a result the API may take later is retried with backoff; a result the API finds corrupt
+/// is rendered again, a few times at most; a task is acknowledged only once the API
+/// accepted its result.
 public struct TaskSteps: Sendable {
     /// What the driver does next, and which outcome it answers with.
     public enum Action: Sendable {
         /// Render the task: answer `.rendered` or `.renderFailed`.
         case render(uuid: String, FractalParameters)
-        /// Deliver the result to the API: answer `.accepted`, `.unauthorized`, `.refused` or `.failed`
+        /// Deliver the result to the API: answer `.accepted`, `.unauthorized`, `.corrupt`, `.refused` or `.failed`
         /// (`ResultSink.deliver` maps a sink's answer).
         case deliver(uuid: String, ResultUpload)
         /// Wait this long before the next attempt: answer `.waited`, or `.stopping` when the
@@ -39,6 +41,8 @@ public struct TaskSteps: Sendable {
         case accepted
         /// The API refused the worker's credential (a 401).
         case unauthorized(String)
+        /// The API found the result's bytes contradicting its own checksums (a 422).
+        case corrupt(String)
         /// The API refused the result for good (a 4xx).
         case refused(String)
         /// The delivery may pass later (a 5xx, no connection).
@@ -80,7 +84,8 @@ public struct TaskSteps: Sendable {
 
     enum State {
         case received
-        case rendering(uuid: String)
+        /// `renders` counts this render too.
+        case rendering(uuid: String, FractalParameters, renders: Int)
         /// Acknowledging before delivering (the `acknowledgeBeforeDelivering` defect).
         case acknowledgingEarly(Delivery)
         case delivering(Delivery)
@@ -95,6 +100,9 @@ public struct TaskSteps: Sendable {
     /// A result on its way to the API.
     struct Delivery {
         let uuid: String
+        let parameters: FractalParameters
+        /// Renders of the task so far, this one included.
+        let renders: Int
         let upload: ResultUpload
         let duration: Double
         var backoff: RetryBackoff
@@ -116,34 +124,39 @@ public struct TaskSteps: Sendable {
     public mutating func start() -> Step {
         guard case .received = state else { preconditionFailure("a task's steps start once") }
         let task: TaskMessage
+        if redelivered { Probe.hit(.workerRedelivery) }
         do {
             task = try TaskMessage(jsonBody: body)
         } catch {
+            Probe.hit(.workerNotATask)
             return giveUp(uuid: nil, reason: "not a task message", .unprocessable(reason: "not a task message", body))
         }
         let parameters: FractalParameters
         do {
             parameters = try Self.parameters(of: task, limits: policy.limits)
         } catch {
+            Probe.hit(.workerUnprocessable)
             return giveUp(uuid: task.uuid, reason: error.reason, .unprocessable(reason: error.reason, body))
         }
-        state = .rendering(uuid: task.uuid)
+        state = .rendering(uuid: task.uuid, parameters, renders: 1)
         return Step(.render(uuid: task.uuid, parameters), .rendering(task.uuid, redelivered: redelivered))
     }
 
     /// The action after `outcome`, the outcome of the last action.
     public mutating func next(after outcome: Outcome) -> Step {
         switch (state, outcome) {
-        case (.rendering(let uuid), .rendered(let rendered)):
+        case (.rendering(let uuid, let parameters, let renders), .rendered(let rendered)):
             let delivery = Delivery(
-                uuid: uuid, upload: upload(for: rendered), duration: rendered.duration,
+                uuid: uuid, parameters: parameters, renders: renders, upload: upload(for: rendered),
+                duration: rendered.duration,
                 backoff: RetryBackoff(initial: policy.retryInitialDelay, maximum: policy.retryMaximumDelay))
             if policy.defect == .acknowledgeBeforeDelivering {
                 state = .acknowledgingEarly(delivery)
                 return Step(.acknowledge)
             }
             return deliver(delivery)
-        case (.rendering(let uuid), .renderFailed(let error)):
+        case (.rendering(let uuid, _, _), .renderFailed(let error)):
+            Probe.hit(.workerRenderFailed)
             return giveUp(uuid: uuid, reason: "cannot render: \(error)", .renderFailed(uuid, error))
         case (.acknowledgingEarly(var delivery), .settled):
             delivery.acknowledged = true
@@ -161,21 +174,39 @@ public struct TaskSteps: Sendable {
             // queue delivers it again; a dead-lettered task would need an operator to move
             // it back. Meanwhile it holds one of the worker's prefetch slots, so a worker
             // whose every slot is refused stops taking (and rendering) tasks it cannot deliver.
+            Probe.hit(.workerUnauthorized)
             state = .finished
             return Step(.finish, .unauthorized(delivery.uuid, error))
+        case (.delivering(let delivery), .corrupt(let error)):
+            // The bytes changed after the render (memory, disk, the network): a new render
+            // makes them again. A worker whose every render arrives corrupt gives up.
+            guard delivery.renders < policy.maximumRenders else {
+                Probe.hit(.workerCorruptGiveUp)
+                return giveUp(
+                    uuid: delivery.uuid,
+                    reason: "the API found each of \(delivery.renders) renders corrupt: \(error)",
+                    .refused(delivery.uuid, error))
+            }
+            Probe.hit(.workerRenderAgain)
+            state = .rendering(uuid: delivery.uuid, delivery.parameters, renders: delivery.renders + 1)
+            return Step(.render(uuid: delivery.uuid, delivery.parameters), .renderingAgain(delivery.uuid, error))
         case (.delivering(let delivery), .refused(let error)):
+            Probe.hit(.workerRefused)
             return giveUp(
                 uuid: delivery.uuid, reason: "the API refused the result: \(error)", .refused(delivery.uuid, error))
         case (.delivering(var delivery), .failed(let error)):
             let delay = delivery.backoff.next()
+            Probe.hit(delay >= delivery.backoff.maximum ? .workerBackoffAtMaximum : .workerRetry)
             state = .waiting(delivery)
             return Step(.wait(delay), .retrying(delivery.uuid, error, after: delay))
         case (.waiting(let delivery), .waited):
             return deliver(delivery)
         case (.waiting(let delivery), .stopping):
+            Probe.hit(.workerStoppedWaiting)
             state = .finished
             return Step(.finish, .stopping(delivery.uuid))
         case (.reporting(let uuid), .reported(let recorded)):
+            if !recorded { Probe.hit(.workerFailureNotRecorded) }
             state = .rejecting
             return Step(.reject, recorded ? nil : .failureNotRecorded(uuid))
         case (.acknowledging(let uuid, let duration), .settled):

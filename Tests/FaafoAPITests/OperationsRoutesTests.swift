@@ -169,10 +169,10 @@ import WorkQueue
             #expect(try await put(try upload(for: second), to: second.uuid) == .ok)
             // The same result again changes nothing and counts no completion.
             #expect(try await put(firstResult, to: first.uuid) == .ok)
-            // A checksum that is not the image's is refused.
+            // A checksum that is not the image's is refused as corrupt (422).
             var badChecksum = try upload(for: third)
             badChecksum.checksum = String(repeating: "0", count: 64)
-            #expect(try await put(badChecksum, to: third.uuid) == .badRequest)
+            #expect(try await put(badChecksum, to: third.uuid) == .unprocessableContent)
             // Another fractal's image, a valid PNG of the same size: a determinism violation.
             #expect(try await put(try upload(for: other), to: first.uuid) == .conflict)
             let failure = TaskFailure(reason: "render failed", generatedBy: "test-worker")

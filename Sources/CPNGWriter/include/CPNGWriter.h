@@ -43,6 +43,18 @@ void cpng_writer_destroy(CPNGWriter *writer);
 int cpng_read_header(const uint8_t *bytes, size_t length, uint32_t *width, uint32_t *height, int *bit_depth,
                      int *color_type, char *error, size_t error_size);
 
+/// Called with each decoded row of `row_bytes` bytes, top row first.
+typedef void (*cpng_row_handler)(void *context, const uint8_t *row, size_t row_bytes);
+
+/// Decodes a whole non-interlaced PNG file from memory with libpng, handing each row to
+/// `handler` as 8-bit RGB (a palette or a lower bit depth expanded, grey made RGB, 16-bit
+/// samples cut to 8; an alpha channel is refused), then reads the chunks after the image
+/// data, so that every CRC and the zlib stream's checksum are checked. Memory stays at
+/// one row whatever the image's size. Returns 0, or -1 with the reason in `error`.
+/// Call it only on a file whose header was read, and whose size was checked, already.
+int cpng_read_rows(const uint8_t *bytes, size_t length, cpng_row_handler handler, void *context, char *error,
+                   size_t error_size);
+
 /// Versions of the libraries this process runs with (not the headers it was built with).
 const char *cpng_libpng_version(void);
 const char *cpng_zlib_version(void);

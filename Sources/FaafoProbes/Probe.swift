@@ -1,0 +1,62 @@
+import Synchronization
+
+/// A named situation in faafo's own logic that a test run should reach now and then: a
+/// "sometimes" assertion, as FoundationDB's CODE_PROBE and Antithesis's `sometimes` have
+/// them. Production code marks the branch with `Probe.hit(.name)`; outside the simulator
+/// nothing records it (one task-local read, measured in docs/simulator.md). A run of the
+/// simulator lists the probes it reached, a swarm how many seeds reached each, and a
+/// scenario can demand the ones it exists to exercise (`expect: reached: [...]`).
+///
+/// Every probe is declared in `Probe+Catalogue.swift`, once, with what it means.
+public struct Probe: Hashable, Sendable, Comparable, CustomStringConvertible {
+    /// Where it is and what happened, dotted: `worker.render-failed`.
+    public let name: String
+    /// One sentence: what reaching it shows.
+    public let meaning: String
+
+    init(_ name: String, _ meaning: String) {
+        self.name = name
+        self.meaning = meaning
+    }
+
+    public var description: String { name }
+
+    public static func < (a: Probe, b: Probe) -> Bool { a.name < b.name }
+    public static func == (a: Probe, b: Probe) -> Bool { a.name == b.name }
+    public func hash(into hasher: inout Hasher) { hasher.combine(name) }
+
+    /// The recorder of the run this task belongs to; nil outside the simulator.
+    @TaskLocal public static var recorder: ProbeRecorder?
+
+    /// Records that the situation happened, if a run is recording.
+    @inline(__always)
+    public static func hit(_ probe: Probe) {
+        if let recorder { recorder.record(probe) }
+    }
+
+    /// The probe with this name, if one is declared.
+    public static func named(_ name: String) -> Probe? { byName[name] }
+
+    private static let byName = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
+}
+
+/// Counts the probes one run reached. The simulator makes one a run and binds it to
+/// `Probe.recorder` for the run's task; `onHit` lets it note each hit where it happened.
+public final class ProbeRecorder: Sendable {
+    private let counts = Mutex<[Probe: Int]>([:])
+    private let onHit: (@Sendable (Probe) -> Void)?
+
+    public init(onHit: (@Sendable (Probe) -> Void)? = nil) {
+        self.onHit = onHit
+    }
+
+    public func record(_ probe: Probe) {
+        counts.withLock { $0[probe, default: 0] += 1 }
+        onHit?(probe)
+    }
+
+    /// How many times each probe was reached, by name.
+    public var hits: [String: Int] {
+        counts.withLock { counts in Dictionary(uniqueKeysWithValues: counts.map { ($0.key.name, $0.value) }) }
+    }
+}
