@@ -211,7 +211,7 @@ let package = Package(
                 "FaafoController", "FaafoWorkerLogic", "FaafoWire", "FractalCore", "FractalJob", "FractalPNG",
                 "FractalStore", "WorkQueue", "GoldenFixtures", "FaafoMetrics", "FaafoProbes", .product(name: "Yams", package: "Yams"),
                 .product(name: "HeapModule", package: "swift-collections"),
-                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
 

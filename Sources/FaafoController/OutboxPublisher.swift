@@ -10,7 +10,12 @@ public struct OutboxPublisher: Service {
     let interval: Duration
     let grace: TimeInterval
 
-    public init(service: FractalService, interval: Duration = .seconds(2), grace: TimeInterval = 5) {
+    /// How often a pass runs, and how old a task must be for a periodic pass to take it
+    /// (a younger one may still be on its way through its create's own publish).
+    public static let defaultInterval: Duration = .seconds(2)
+    public static let defaultGrace: TimeInterval = 5
+
+    public init(service: FractalService, interval: Duration = defaultInterval, grace: TimeInterval = defaultGrace) {
         self.service = service
         self.interval = interval
         self.grace = grace

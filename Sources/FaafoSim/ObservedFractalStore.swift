@@ -13,12 +13,16 @@ final class ObservedFractalStore: FractalStore {
         var completions: [String: Completion] = [:]
         var duplicateResults = 0
         var conflictingResults = 0
+        /// The checksums refused as conflicting, by fractal.
+        var conflicts: [String: [String]] = [:]
         var completedCount = 0
     }
 
     struct Completion {
         var count = 0
         let first: Tick
+        /// The result the first completion stored: a completed fractal must keep it.
+        let result: FractalResult
     }
 
     let base = MemoryFractalStore()
@@ -96,10 +100,12 @@ final class ObservedFractalStore: FractalStore {
         notes.withLock { notes in
             switch outcome {
             case .completed:
-                notes.completions[uuid, default: Completion(first: tick)].count += 1
+                notes.completions[uuid, default: Completion(first: tick, result: result)].count += 1
                 notes.completedCount += 1
             case .duplicate: notes.duplicateResults += 1
-            case .conflict: notes.conflictingResults += 1
+            case .conflict:
+                notes.conflictingResults += 1
+                notes.conflicts[uuid, default: []].append(result.checksum)
             case .notFound: break
             }
         }

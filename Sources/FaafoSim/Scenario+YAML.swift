@@ -1,3 +1,4 @@
+import FaafoProbes
 import Foundation
 import Yams
 
@@ -218,7 +219,9 @@ struct ScenarioReader {
     func faults(_ node: Node) throws(ScenarioError) -> Scenario.Faults {
         let keys = [
             "until", "worker-crash", "slow-worker", "controller-crash", "broker-restart", "result-failure", "poison",
-            "duplicate-delivery", "host-crash", "partition", "database-restart", "broker-node-kill",
+            "duplicate-delivery", "host-crash", "partition", "database-restart", "broker-node-kill", "render-failure",
+            "corrupt-result", "refused-result", "put-delay", "ack-lost", "failure-race", "disagreeing-workers",
+            "small-workers", "clock-skew", "delete", "repeated-create", "worker-stop", "schedule",
         ]
         let values = try mapping(node, "faults", keys: keys)
         var faults = Scenario.Faults()
@@ -244,7 +247,17 @@ struct ScenarioReader {
             }
         }
         if let node = values["controller-crash"] {
-            let crash = try mapping(node, "faults.controller-crash", keys: ["at", "every", "down-for"])
+            let crash = try mapping(node, "faults.controller-crash", keys: ["at", "every", "down-for", "points"])
+            if let value = crash["points"] {
+                let names = Scenario.ControllerPoint.allCases.map(\.rawValue)
+                let points = try mapping(value, "faults.controller-crash.points", keys: names)
+                for point in Scenario.ControllerPoint.allCases {
+                    if let chance = points[point.rawValue] {
+                        faults.controllerCrashPoints[point] = try probability(
+                            chance, "faults.controller-crash.points.\(point.rawValue)")
+                    }
+                }
+            }
             if let value = crash["at"] { faults.controllerCrashAt = try times(value, "faults.controller-crash.at") }
             if let value = crash["every"] {
                 let every = try duration(value, "faults.controller-crash.every")
@@ -294,13 +307,135 @@ struct ScenarioReader {
             }
         }
         if let node = values["result-failure"] {
-            let failure = try mapping(node, "faults.result-failure", keys: ["error-5xx", "timeout"])
+            let failure = try mapping(node, "faults.result-failure", keys: ["error-5xx", "timeout", "lost"])
             if let value = failure["error-5xx"] { faults.resultError = try probability(value, "faults.result-failure.error-5xx") }
             if let value = failure["timeout"] { faults.resultTimeout = try probability(value, "faults.result-failure.timeout") }
+            if let value = failure["lost"] { faults.resultLost = try probability(value, "faults.result-failure.lost") }
         }
         if let node = values["poison"] { faults.poison = try int(node, "faults.poison", in: 0...1_000_000) }
         if let node = values["duplicate-delivery"] {
             faults.duplicateDelivery = try probability(node, "faults.duplicate-delivery")
+        }
+        if let node = values["render-failure"] { faults.renderFailure = try probability(node, "faults.render-failure") }
+        if let node = values["refused-result"] { faults.refusedResult = try probability(node, "faults.refused-result") }
+        if let node = values["ack-lost"] { faults.ackLost = try probability(node, "faults.ack-lost") }
+        if let node = values["failure-race"] { faults.failureRace = try probability(node, "faults.failure-race") }
+        if let node = values["corrupt-result"] {
+            let corrupt = try mapping(node, "faults.corrupt-result", keys: ["probability", "fields", "on-the-wire"])
+            if let value = corrupt["probability"] {
+                faults.corruptResult = try probability(value, "faults.corrupt-result.probability")
+            }
+            if let value = corrupt["fields"] {
+                faults.corruptFields = try names(value, "faults.corrupt-result.fields", Scenario.CorruptField.self)
+            }
+            if let value = corrupt["on-the-wire"] {
+                faults.corruptOnTheWire = try probability(value, "faults.corrupt-result.on-the-wire")
+            }
+        }
+        if let node = values["put-delay"] {
+            let delay = try mapping(node, "faults.put-delay", keys: ["probability", "max"])
+            if let value = delay["probability"] { faults.putDelay = try probability(value, "faults.put-delay.probability") }
+            if let value = delay["max"] {
+                faults.putDelayMax = try duration(value, "faults.put-delay.max")
+                guard faults.putDelayMax > 0 else { throw fail(value, "faults.put-delay.max must be above 0") }
+            }
+        }
+        if let node = values["disagreeing-workers"] {
+            let disagreeing = try mapping(node, "faults.disagreeing-workers", keys: ["workers", "renders"])
+            if let value = disagreeing["workers"] {
+                faults.disagreeingWorkers = try int(value, "faults.disagreeing-workers.workers", in: 0...100_000)
+            }
+            if let value = disagreeing["renders"] {
+                faults.disagreeingRenders = try name(value, "faults.disagreeing-workers.renders", Scenario.DisagreeingRender.self)
+            }
+        }
+        if let node = values["small-workers"] {
+            let small = try mapping(node, "faults.small-workers", keys: ["workers", "work-budget"])
+            if let value = small["workers"] { faults.smallWorkers = try int(value, "faults.small-workers.workers", in: 0...100_000) }
+            if let value = small["work-budget"] {
+                faults.smallWorkBudget = UInt64(try int(value, "faults.small-workers.work-budget", in: 1...Int.max))
+            }
+        }
+        if let node = values["clock-skew"] { faults.clockSkew = try duration(node, "faults.clock-skew") }
+        if let node = values["delete"] {
+            let delete = try mapping(node, "faults.delete", keys: ["probability", "within"])
+            if let value = delete["probability"] { faults.deletion = try probability(value, "faults.delete.probability") }
+            if let value = delete["within"] { faults.deleteWithin = try duration(value, "faults.delete.within") }
+        }
+        if let node = values["repeated-create"] {
+            let repeated = try mapping(node, "faults.repeated-create", keys: ["probability", "within"])
+            if let value = repeated["probability"] {
+                faults.repeatedCreate = try probability(value, "faults.repeated-create.probability")
+            }
+            if let value = repeated["within"] { faults.repeatWithin = try duration(value, "faults.repeated-create.within") }
+        }
+        if let node = values["worker-stop"] {
+            let stop = try mapping(node, "faults.worker-stop", keys: ["at", "down-for"])
+            if let value = stop["at"] { faults.workerStopAt = try times(value, "faults.worker-stop.at") }
+            if let value = stop["down-for"] { faults.workerStopDownFor = try duration(value, "faults.worker-stop.down-for") }
+        }
+        if let node = values["schedule"] { faults.schedule = try schedule(node) }
+        return faults
+    }
+
+    /// One of an enumeration's names.
+    func name<Name: RawRepresentable & CaseIterable>(_ node: Node, _ field: String, _: Name.Type) throws(ScenarioError)
+        -> Name where Name.RawValue == String
+    {
+        let text = try string(node, field)
+        guard let value = Name(rawValue: text) else {
+            let known = Name.allCases.map(\.rawValue).joined(separator: ", ")
+            throw fail(node, "\(field) must be one of: \(known); got '\(text)'")
+        }
+        return value
+    }
+
+    /// A list of an enumeration's names, none twice.
+    func names<Name: RawRepresentable & CaseIterable & Equatable>(_ node: Node, _ field: String, _ type: Name.Type)
+        throws(ScenarioError) -> [Name] where Name.RawValue == String
+    {
+        guard let sequence = node.sequence, !sequence.isEmpty else { throw fail(node, "\(field) must be a list of names") }
+        var found: [Name] = []
+        for item in sequence {
+            let value = try name(item, field, type)
+            guard !found.contains(value) else { throw fail(item, "\(field) names \(value.rawValue) twice") }
+            found.append(value)
+        }
+        return found
+    }
+
+    /// `faults.schedule`: explicit faults, each a mapping with `fault` naming its kind and
+    /// the fields its kind declares (`FaultKind.declaration`).
+    func schedule(_ node: Node) throws(ScenarioError) -> [ScheduledFault] {
+        guard let sequence = node.sequence else { throw fail(node, "faults.schedule must be a list of faults") }
+        var faults: [ScheduledFault] = []
+        for item in sequence {
+            guard let mapping = item.mapping, let kindNode = mapping["fault"] else {
+                throw fail(item, "each fault of faults.schedule is a mapping with a `fault` key naming its kind")
+            }
+            let kind = try name(kindNode, "faults.schedule: fault", FaultKind.self)
+            let declared = kind.declaration.fields
+            let values = try self.mapping(item, "a \(kind.rawValue) fault", keys: ["fault"] + declared.map(\.name))
+            var fault = ScheduledFault(kind)
+            for field in declared {
+                guard let value = values[field.name] else {
+                    if field.required { throw fail(item, "a \(kind.rawValue) fault needs `\(field.name)`") }
+                    continue
+                }
+                let label = "\(kind.rawValue).\(field.name)"
+                switch field.slot {
+                case .task: fault.task = try int(value, label, in: 0...10_000_000)
+                case .occurrence: fault.occurrence = try int(value, label, in: 1...1_000_000)
+                case .at: fault.at = try duration(value, label)
+                case .point: fault.point = try string(value, label)
+                case .target: fault.target = try int(value, label, in: 0...100_000)
+                case .length: fault.length = try duration(value, label)
+                case .flag: fault.flag = try bool(value, label)
+                case .amount: fault.amount = UInt64(try int(value, label, in: 1...Int.max))
+                }
+            }
+            if let problem = fault.problem { throw fail(item, "a \(kind.rawValue) fault: \(problem)") }
+            faults.append(fault)
         }
         return faults
     }
@@ -314,7 +449,7 @@ struct ScenarioReader {
     }
 
     func expectations(_ node: Node) throws(ScenarioError) -> Scenario.Expectations {
-        let keys = ["all-complete", "lost", "duplicates-stored", "max-redeliveries", "min-throughput", "within"]
+        let keys = ["all-complete", "lost", "duplicates-stored", "max-redeliveries", "min-throughput", "within", "reached"]
         let values = try mapping(node, "expect", keys: keys)
         var expect = Scenario.Expectations()
         if let node = values["all-complete"] { expect.allComplete = try bool(node, "expect.all-complete") }
@@ -333,6 +468,16 @@ struct ScenarioReader {
         if let node = values["within"] {
             expect.within = try duration(node, "expect.within")
             guard expect.within > 0 else { throw fail(node, "expect.within must be above 0") }
+        }
+        if let node = values["reached"] {
+            guard let sequence = node.sequence else { throw fail(node, "expect.reached must be a list of probe names") }
+            for item in sequence {
+                let name = try string(item, "expect.reached")
+                guard Probe.named(name) != nil else {
+                    throw fail(item, "expect.reached: no probe is named '\(name)' (faafo-sim probes lists them)")
+                }
+                expect.reached.append(name)
+            }
         }
         return expect
     }

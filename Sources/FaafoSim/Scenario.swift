@@ -171,6 +171,87 @@ public struct Scenario: Sendable {
         public var poison = 0
         /// Probability that a task's message is delivered twice.
         public var duplicateDelivery = 0.0
+
+        /// Probability that a render fails (the worker gives the task up).
+        public var renderFailure = 0.0
+        /// Probability that a result leaves its worker with a bit flipped in one of
+        /// `corruptFields`, on the wire (after hashing) with probability `corruptOnTheWire`,
+        /// else in the worker's memory before it hashed the image.
+        public var corruptResult = 0.0
+        public var corruptFields: [CorruptField] = CorruptField.allCases
+        public var corruptOnTheWire = 0.5
+        /// Probability that the API refuses a result for good (a 400 the result did not earn).
+        public var refusedResult = 0.0
+        /// Probability that a result PUT is delayed on the network, by up to `putDelayMax`,
+        /// so that PUTs of one fractal can overtake each other.
+        public var putDelay = 0.0
+        public var putDelayMax: Tick = 20_000
+        /// Probability that a result PUT is lost on the way (it never reaches the API; the
+        /// worker hears nothing and tries again).
+        public var resultLost = 0.0
+        /// Probability that a worker's connection drops as it acknowledges a delivery.
+        public var ackLost = 0.0
+        /// Probability that a task is delivered twice and one of its renders fails, so that
+        /// a failure report races its result.
+        public var failureRace = 0.0
+        /// The last `disagreeingWorkers` workers render outside the render contract.
+        public var disagreeingWorkers = 0
+        public var disagreeingRenders = DisagreeingRender.original
+        /// The first `smallWorkers` workers have a work budget of `smallWorkBudget` (width ×
+        /// height × iterations), below the API's: they give up the tasks above it.
+        public var smallWorkers = 0
+        public var smallWorkBudget: UInt64 = 30_000
+        /// Probability of a controller crash right after each named call of its operations.
+        public var controllerCrashPoints: [ControllerPoint: Double] = [:]
+        /// Each controller's clock is off by up to this much, ahead or behind, drawn from the seed.
+        public var clockSkew: Tick = 0
+        /// Probability that an operator deletes a task's fractal within `deleteWithin` of its create.
+        public var deletion = 0.0
+        public var deleteWithin: Tick = 50_000
+        /// Probability that a client sends a task's create again, within `repeatWithin` of its create.
+        public var repeatedCreate = 0.0
+        public var repeatWithin: Tick = 50_000
+        /// Graceful worker restarts (SIGTERM) at these ticks, the workers in turn; each is
+        /// back after `workerStopDownFor`.
+        public var workerStopAt: [Tick] = []
+        public var workerStopDownFor: Tick = 100_000
+
+        /// Explicit faults: when set, the run injects exactly these and draws none.
+        public var schedule: [ScheduledFault]?
+    }
+
+    /// The parts of a result a corruption can flip a bit in.
+    public enum CorruptField: String, Sendable, CaseIterable {
+        case image, checksum
+        case pixelChecksum = "pixel-checksum"
+    }
+
+    /// How a disagreeing worker renders.
+    public enum DisagreeingRender: String, Sendable, CaseIterable {
+        /// As the original faafo worker: c drawn at random, no pixel checksum.
+        case original
+        /// Another c, with a pixel checksum of its own pixels.
+        case otherC = "other-c"
+    }
+
+    /// The calls inside a controller's operations right after which it can crash.
+    public enum ControllerPoint: String, Sendable, CaseIterable, Comparable {
+        /// A create stored its fractal; the publish has not started.
+        case afterInsert = "after-insert"
+        /// A task's message was confirmed by the broker; the store does not know yet.
+        case afterPublish = "after-publish"
+        /// The store recorded the publish.
+        case afterMarkPublished = "after-mark-published"
+        /// An outbox pass claimed its rows; none is published yet.
+        case afterClaim = "after-claim"
+        /// A result was stored; its worker has no answer yet.
+        case afterComplete = "after-complete"
+        /// A failure was stored; its worker has no answer yet.
+        case afterFail = "after-fail"
+
+        public static func < (a: ControllerPoint, b: ControllerPoint) -> Bool {
+            allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+        }
     }
 
     public struct Expectations: Sendable {
@@ -182,5 +263,7 @@ public struct Scenario: Sendable {
         public var minThroughput: Double?
         /// The run must be quiet by this simulated time.
         public var within: Tick = 600 * ticksPerSecond
+        /// Probes the run must reach: what the scenario exists to exercise.
+        public var reached: [String] = []
     }
 }

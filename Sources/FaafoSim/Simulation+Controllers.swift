@@ -1,41 +1,58 @@
 import FaafoController
+import FaafoProbes
 import FaafoWire
 import Foundation
 import WorkQueue
 
 /// The controllers and the clients: creates come in through `FractalService.create`, as
-/// faafo-api's POST handler calls it; a crashed controller is dropped and a new one made
+/// faafo-api's POST handler calls it; a controller can die inside any of its operations,
+/// right after a named call (`ControllerLife`); a dead one is dropped and a new one made
 /// over the same store, which publishes its outbox first.
 extension Simulation {
-    func makeService(queue: any WorkQueue) -> FractalService {
-        FractalService(store: store, queue: queue, environment: environment, logger: silent)
-    }
-
     func startController(_ index: Int) async {
-        let service = makeService(queue: broker)
-        controllers[index].service = service
         controllers[index].generation += 1
+        let generation = controllers[index].generation
+        let source = ServiceEnvironmentSource(clock: clock, skew: skews[index])
+        let identities = self.identities
+        let environment = ServiceEnvironment(
+            now: { source.now() }, newUUID: { identities.uuid() }, newSeed: { identities.next() })
+        let life = ControllerLife(index: index, generation: generation, environment: source, simulation: self)
+        let service = FractalService(
+            store: LifeStore(life: life, base: store), queue: LifeQueue(life: life, base: broker),
+            environment: environment, logger: silent)
+        controllers[index].service = service
+        controllers[index].life = life
         controllers[index].crashPending = false
-        await service.publishOutbox(createdBefore: environment.now())
-        schedule(.publishOutbox(controller: index, generation: controllers[index].generation), after: outboxInterval)
+        trace.note("start", actor: life.name, task: nil, "life \(generation)")
+        let published = await trace.acting(as: life.name, for: nil) {
+            await service.publishOutbox(createdBefore: environment.now())
+        }
+        if published > 0, generation > 1 { Probe.hit(.runOutboxAfterRestart) }
+        if noteIfCrashed(life) { return }
+        schedule(.publishOutbox(controller: index, generation: generation), after: outboxInterval)
     }
 
     func publishOutbox(_ index: Int, generation: Int) async {
-        guard controllers[index].generation == generation, let service = controllers[index].service else { return }
-        await service.publishOutbox(createdBefore: environment.now().addingTimeInterval(-outboxGrace))
+        guard controllers[index].generation == generation, let service = controllers[index].service,
+            let life = controllers[index].life
+        else { return }
+        await trace.acting(as: life.name, for: nil) {
+            _ = await service.publishOutbox(createdBefore: service.environment.now().addingTimeInterval(-outboxGrace))
+        }
+        if noteIfCrashed(life) { return }
         schedule(.publishOutbox(controller: index, generation: generation), after: outboxInterval)
     }
 
     /// The next controller that is up, round-robin, for a worker's result; nil if none is.
-    func nextLiveController() -> FractalService? {
+    func nextLiveController() -> (FractalService?, ControllerLife?) {
         for offset in 0..<controllers.count {
             let index = (resultCursor + offset) % controllers.count
             if let service = controllers[index].service {
                 resultCursor = (index + 1) % controllers.count
-                return service
+                return (service, controllers[index].life)
             }
         }
-        return nil
+        return (nil, nil)
     }
 
     /// A client posts a task to a controller (round-robin, the next one on each retry).
@@ -47,27 +64,73 @@ extension Simulation {
             agenda.schedule(.arrive(task: taskIndex + 1, attempt: 0), at: plan.tasks[taskIndex + 1].arrival)
         }
         let index = (taskIndex + attempt) % controllers.count
-        guard let service = controllers[index].service else {
+        guard let service = controllers[index].service, let life = controllers[index].life else {
+            trace.note("create", actor: "client", task: task.uuid, "attempt \(attempt + 1): no controller \(index + 1) to take it")
             return retry(taskIndex, attempt)
         }
-        if controllers[index].crashPending {
-            // The controller dies during this create: stored, but never confirmed by the queue.
-            _ = try? await makeService(queue: SeveredQueue()).create(task.request)
-            counters.cutOffCreates += 1
-            takeDown(index)
-            return retry(taskIndex, attempt)
-        }
+        createCounts[taskIndex] += 1
+        let outcome: FractalService.CreateOutcome
         do {
-            let outcome = try await service.create(task.request)
-            arrived += 1
-            if case .created(let fractal) = outcome, fractal.status == .pending, faultsActive,
-                duplicateRandom.chance(scenario.faults.duplicateDelivery)
-            {
-                await deliverTwice(fractal)
-            }
+            outcome = try await trace.acting(as: life.name, for: task.uuid) { try await service.create(task.request) }
         } catch {
-            counters.createErrors += 1
-            retry(taskIndex, attempt)
+            if noteIfCrashed(life) {
+                // The controller died during this create: stored or not, never confirmed.
+                counters.cutOffCreates += 1
+                trace.note("create", actor: "client", task: task.uuid, "attempt \(attempt + 1): cut off by the crash")
+            } else {
+                counters.createErrors += 1
+                trace.note("create", actor: "client", task: task.uuid, "attempt \(attempt + 1): \(error)")
+            }
+            return retry(taskIndex, attempt)
+        }
+        if noteIfCrashed(life) {
+            counters.cutOffCreates += 1
+            trace.note("create", actor: "client", task: task.uuid, "attempt \(attempt + 1): cut off by the crash")
+            return retry(taskIndex, attempt)
+        }
+        arrived += 1
+        let object = outcome.object
+        trace.note(
+            "create", actor: "client", task: task.uuid,
+            "attempt \(attempt + 1): \(outcome.isCreated ? "created" : "existing") by \(life.name)")
+        guard outcome.isCreated, object.status == .pending else { return }
+        await afterCreate(taskIndex, object)
+    }
+
+    /// The faults a create can set off: a duplicate delivery, a failure race, a deletion
+    /// or a repeat of the create later.
+    func afterCreate(_ taskIndex: Int, _ object: FractalObject) async {
+        if faults.strike(
+            .init(kind: .duplicateDelivery, task: taskIndex, occurrence: 1, point: nil),
+            chance: scenario.faults.duplicateDelivery, active: faultsActive, random: &duplicateRandom,
+            make: { _ in ScheduledFault(.duplicateDelivery, task: taskIndex) }) != nil
+        {
+            await deliverTwice(object)
+        }
+        if faults.strike(
+            .init(kind: .failureRace, task: taskIndex, occurrence: 1, point: nil), chance: scenario.faults.failureRace,
+            active: faultsActive, random: &giveUpRandom, make: { _ in ScheduledFault(.failureRace, task: taskIndex) }) != nil
+        {
+            // Two deliveries, and the first render of either fails: one worker reports a
+            // failure while another delivers the result.
+            failNextRender.insert(taskIndex)
+            await deliverTwice(object)
+        }
+        if faults.isExplicit {
+            for fault in faults.timed where fault.task == taskIndex {
+                if fault.kind == .deletion { agenda.schedule(.delete(fault), at: max(now, fault.at ?? now)) }
+                if fault.kind == .repeatedCreate { agenda.schedule(.repeatCreate(fault), at: max(now, fault.at ?? now)) }
+            }
+            return
+        }
+        guard faultsActive else { return }
+        if operatorRandom.chance(scenario.faults.deletion) {
+            let at = now + Tick(operatorRandom.int(in: 0...Int(scenario.faults.deleteWithin)))
+            agenda.schedule(.delete(ScheduledFault(.deletion, task: taskIndex, at: at)), at: at)
+        }
+        if operatorRandom.chance(scenario.faults.repeatedCreate) {
+            let at = now + Tick(operatorRandom.int(in: 0...Int(scenario.faults.repeatWithin)))
+            agenda.schedule(.repeatCreate(ScheduledFault(.repeatedCreate, task: taskIndex, at: at)), at: at)
         }
     }
 
@@ -81,6 +144,7 @@ extension Simulation {
         // While the broker restarts there is no second delivery to make.
         if (try? await broker.publish(body, messageID: fractal.uuid)) != nil {
             faultCounts.duplicateDeliveries += 1
+            trace.note("duplicate", actor: "broker", task: fractal.uuid, "the message will be delivered twice (injected)")
         }
     }
 
@@ -93,6 +157,7 @@ extension Simulation {
         do {
             try await broker.publish(poison.body, messageID: poison.messageID)
             poisonPublished += 1
+            trace.note("publish", actor: "client", task: poison.messageID, "a poison message")
         } catch {
             preconditionFailure("the simulator's queue refused a message: \(error)")
         }
@@ -101,21 +166,25 @@ extension Simulation {
     /// The broker restarts: every consumer's channel closes, so what the workers held
     /// goes back to the queue (redelivered); their jobs run on and their acknowledgements
     /// fail. Publishing and consuming fail until it is back.
-    func restartBroker() async {
-        guard faultsActive, broker.isUp else { return }
+    func restartBroker(_ scheduled: ScheduledFault?) async {
+        guard scheduled != nil || faultsActive, broker.isUp else { return }
+        let downFor = scheduled?.length ?? scenario.faults.brokerDownFor
+        faults.record(ScheduledFault(.brokerRestart, at: now, length: downFor))
         faultCounts.brokerRestarts += 1
+        trace.note("broker-restart", actor: "fault", task: nil, "down for \(Self.seconds(downFor))")
         broker.isUp = false
         for index in workers.indices {
             guard let consumer = workers[index].consumer else { continue }
             workers[index].consumer = nil
             await consumer.close()
         }
-        schedule(.brokerBack, after: scenario.faults.brokerDownFor)
+        schedule(.brokerBack, after: downFor)
     }
 
     /// The broker is back: every worker that has not crashed consumes again.
     func brokerBack() {
         broker.isUp = true
+        trace.note("back", actor: "broker", task: nil)
         for index in workers.indices where !workers[index].crashed { startWorker(index) }
     }
 
@@ -134,18 +203,87 @@ extension Simulation {
         let index = crashCount % controllers.count
         crashCount += 1
         guard controllers[index].service != nil, !controllers[index].crashPending else { return }
-        faultCounts.controllerCrashes += 1
         if arrived < plan.tasks.count {
             controllers[index].crashPending = true
         } else {
+            faults.record(ScheduledFault(.controllerCrash, at: now, target: index))
+            faultCounts.controllerCrashes += 1
             takeDown(index)
         }
     }
 
+    /// A scheduled crash of a controller at a moment, outside any operation.
+    func crashControllerNow(_ fault: ScheduledFault) {
+        guard let index = fault.target, controllers[index].service != nil else { return }
+        faults.record(fault)
+        faultCounts.controllerCrashes += 1
+        takeDown(index)
+    }
+
+    /// Whether the controller dies right after this call (its life then ends): a crash
+    /// that `crashController` left pending strikes the next create after its insert; else
+    /// one drawn at this point, or scheduled for it.
+    func controllerCrashes(_ life: ControllerLife, after point: Scenario.ControllerPoint, uuid: String) -> Bool {
+        guard let task = task(uuid) else { return false }
+        let site = FaultPlan.Site(kind: .controllerCrash, task: task, occurrence: 0, point: point.rawValue)
+        pointPasses[site, default: 0] += 1
+        let pass = pointPasses[site]!
+        let make = { (_: inout SimulationRandom) in
+            ScheduledFault(.controllerCrash, task: task, occurrence: pass, point: point.rawValue)
+        }
+        let crashes: Bool
+        if point == .afterInsert, controllers[life.index].crashPending, controllers[life.index].life === life {
+            var unused = SimulationRandom(seed: 0)
+            faults.record(make(&unused))
+            crashes = true
+        } else {
+            crashes =
+                faults.strike(
+                    .init(kind: .controllerCrash, task: task, occurrence: pass, point: point.rawValue),
+                    chance: scenario.faults.controllerCrashPoints[point] ?? 0, active: faultsActive,
+                    random: &controllerRandom, make: make) != nil
+        }
+        guard crashes else { return false }
+        faultCounts.controllerCrashes += 1
+        Probe.hit(.runControllerCrashInside)
+        trace.note("crash", actor: life.name, task: uuid, "SIGKILL \(point.rawValue) (injected)")
+        return true
+    }
+
+    /// If this life died during the call just made, takes its controller down. Returns
+    /// whether it did.
+    @discardableResult
+    func noteIfCrashed(_ life: ControllerLife?) -> Bool {
+        guard let life, !life.isAlive else { return false }
+        if controllers[life.index].life === life { takeDown(life.index) }
+        return true
+    }
+
     func takeDown(_ index: Int) {
+        controllers[index].life?.die()
+        if let life = controllers[index].life { trace.note("down", actor: life.name, task: nil) }
         controllers[index].service = nil
+        controllers[index].life = nil
         controllers[index].crashPending = false
         controllers[index].generation += 1
         schedule(.restartController(index), after: scenario.faults.controllerDownFor)
+    }
+
+    /// Notes outbox claims, and probes a claim that takes rows another live controller's
+    /// claim still holds by the true time (a clock that runs ahead sees it as ended).
+    func noteClaims(_ uuids: [String], by life: ControllerLife, until: Date) {
+        let lease = until.timeIntervalSince(life.environment.now())
+        let end = now + Tick(max(0, lease) * Double(ticksPerSecond))
+        for uuid in uuids {
+            if let held = claims[uuid], held.controller != life.index, held.until > now { Probe.hit(.runSkewedClaim) }
+            claims[uuid] = (life.index, end)
+        }
+    }
+}
+
+extension FractalService.CreateOutcome {
+    var isCreated: Bool {
+        if case .created = self { return true }
+        return false
     }
 }

@@ -3,23 +3,39 @@ import FaafoWorkerLogic
 /// The faults that take out a host or a server rather than one process: a worker host's
 /// crash, a partition of a worker host, a broker node's kill, a database restart. The multi-host mode plays the
 /// same faults on test hosts; `faafo-sim run --cluster` on one machine approximates the
-/// first two (`ClusterScenario`).
+/// first two (`ClusterScenario`). Each is drawn where the scenario gives a time (the host
+/// or node from the seed) and recorded, or played as its `faults.schedule` lists it.
 extension Simulation {
     func isPartitioned(_ host: Int) -> Bool { (partitionedUntil[host] ?? 0) > now }
 
     /// The workers of `host`, up or down.
     func workers(on host: Int) -> [Int] { workers.indices.filter { workers[$0].host == host } }
 
+    /// Hosts whose partition the broker noticed, while the partition lasts and after: a
+    /// result from them may come late.
+    var lateHosts: Set<Int> { noticedPartition }
+
     /// Every process of one host dies at once (the host drawn from the seed among those
     /// with a worker up); they come back together after `hostDownFor`.
-    func crashHost() async {
-        guard faultsActive else { return }
-        let candidates = Array(Set(workers.filter { !$0.crashed }.map(\.host))).sorted()
-        guard !candidates.isEmpty else { return }
-        let host = candidates[hostRandom.int(in: 0...(candidates.count - 1))]
+    func crashHost(_ scheduled: ScheduledFault?) async {
+        let host: Int
+        let downFor: Tick
+        if let scheduled {
+            guard let target = scheduled.target, workers(on: target).contains(where: { !workers[$0].crashed }) else { return }
+            host = target
+            downFor = scheduled.length ?? scenario.faults.hostDownFor
+        } else {
+            guard faultsActive else { return }
+            let candidates = Array(Set(workers.filter { !$0.crashed }.map(\.host))).sorted()
+            guard !candidates.isEmpty else { return }
+            host = candidates[hostRandom.int(in: 0...(candidates.count - 1))]
+            downFor = scenario.faults.hostDownFor
+        }
+        faults.record(ScheduledFault(.hostCrash, at: now, target: host, length: downFor))
         faultCounts.hostCrashes += 1
+        trace.note("host-crash", actor: "fault", task: nil, "host \(host) (every worker on it, SIGKILL)")
         for index in workers(on: host) where !workers[index].crashed {
-            await killWorker(index, restartAfter: scenario.faults.hostDownFor)
+            await killWorker(index, restartAfter: downFor)
         }
     }
 
@@ -27,13 +43,23 @@ extension Simulation {
     /// among those not cut off already). Its workers stay up: they render on, and what
     /// needs the network waits for the link (`step`). If the partition outlasts the
     /// broker's `heartbeat`, the broker notices and closes the host's consumers.
-    func partitionHost() {
-        guard faultsActive else { return }
-        let candidates = Array(Set(workers.map(\.host))).sorted().filter { !isPartitioned($0) }
-        guard !candidates.isEmpty else { return }
-        let host = candidates[hostRandom.int(in: 0...(candidates.count - 1))]
+    func partitionHost(_ scheduled: ScheduledFault?) {
+        let host: Int
+        let length: Tick
+        if let scheduled {
+            guard let target = scheduled.target, !isPartitioned(target) else { return }
+            host = target
+            length = scheduled.length ?? scenario.faults.partitionFor
+        } else {
+            guard faultsActive else { return }
+            let candidates = Array(Set(workers.map(\.host))).sorted().filter { !isPartitioned($0) }
+            guard !candidates.isEmpty else { return }
+            host = candidates[hostRandom.int(in: 0...(candidates.count - 1))]
+            length = scenario.faults.partitionFor
+        }
+        faults.record(ScheduledFault(.partition, at: now, target: host, length: length))
         faultCounts.partitions += 1
-        let length = scenario.faults.partitionFor
+        trace.note("partition", actor: "fault", task: nil, "host \(host)'s link down for \(Self.seconds(length))")
         partitionedUntil[host] = now + length
         if length > scenario.faults.heartbeat { schedule(.noticePartition(host: host), after: scenario.faults.heartbeat) }
         schedule(.healPartition(host: host), after: length)
@@ -45,6 +71,8 @@ extension Simulation {
     func noticePartition(_ host: Int) async {
         guard isPartitioned(host) else { return }
         faultCounts.partitionsNoticed += 1
+        noticedPartition.insert(host)
+        trace.note("partition-noticed", actor: "broker", task: nil, "closed host \(host)'s connections")
         for index in workers(on: host) {
             guard let consumer = workers[index].consumer else { continue }
             workers[index].consumer = nil
@@ -56,6 +84,7 @@ extension Simulation {
     /// faafo-worker's queue reconnects), and every worker takes what its consumer holds.
     func healPartition(_ host: Int) {
         partitionedUntil[host] = nil
+        trace.note("partition-healed", actor: "fault", task: nil, "host \(host)'s link is back")
         for index in workers(on: host) where !workers[index].crashed {
             if workers[index].consumer == nil { startWorker(index) } else { poll(index) }
         }
@@ -64,13 +93,21 @@ extension Simulation {
     /// One broker node dies (SIGKILL), the nodes in turn: its clients' connections drop,
     /// and if it led the task queue the others elect a new leader while every publish is
     /// nacked. Skipped when it would leave no majority of nodes up.
-    func killBrokerNode() async {
-        guard faultsActive else { return }
-        let node = brokerNodeKills % brokerNodesUp.count
-        brokerNodeKills += 1
+    func killBrokerNode(_ scheduled: ScheduledFault?) async {
+        let node: Int
+        if let scheduled {
+            guard let target = scheduled.target else { return }
+            node = target
+        } else {
+            guard faultsActive else { return }
+            node = brokerNodeKills % brokerNodesUp.count
+            brokerNodeKills += 1
+        }
         let upAfter = brokerNodesUp.filter { $0 }.count - (brokerNodesUp[node] ? 1 : 0)
         guard brokerNodesUp[node], upAfter * 2 > brokerNodesUp.count else { return }
+        faults.record(ScheduledFault(.brokerNodeKill, at: now, target: node))
         faultCounts.brokerNodeKills += 1
+        trace.note("node-kill", actor: "fault", task: nil, "broker node \(node + 1)\(node == queueLeader ? ", the queue's leader" : "")")
         brokerNodesUp[node] = false
         schedule(.brokerNodeBack(node: node), after: scenario.faults.brokerNodeDownFor)
         if node == queueLeader, let next = nextLiveBrokerNode(after: node) {
@@ -101,11 +138,14 @@ extension Simulation {
     }
 
     /// The database restarts: every store call fails until `databaseBack`.
-    func restartDatabase() {
-        guard faultsActive, !store.isDown else { return }
+    func restartDatabase(_ scheduled: ScheduledFault?) {
+        guard scheduled != nil || faultsActive, !store.isDown else { return }
+        let downFor = scheduled?.length ?? scenario.faults.databaseDownFor
+        faults.record(ScheduledFault(.databaseRestart, at: now, length: downFor))
         faultCounts.databaseRestarts += 1
+        trace.note("database-restart", actor: "fault", task: nil, "down for \(Self.seconds(downFor))")
         store.isDown = true
-        schedule(.databaseBack, after: scenario.faults.databaseDownFor)
+        schedule(.databaseBack, after: downFor)
     }
 }
 

@@ -1,4 +1,5 @@
 import FaafoController
+import FaafoProbes
 import FaafoWire
 @_spi(Testing) import FaafoWorkerLogic
 import Foundation
@@ -12,7 +13,8 @@ import WorkQueue
 /// One run of a scenario with one seed: in-process controllers (`FractalService`, the
 /// code faafo-api runs) over a store that survives their restarts, virtual workers that
 /// carry out the decisions of faafo-worker's own step machine (`TaskSteps`) over an
-/// `InMemoryWorkQueue`, and faults drawn from the seed.
+/// `InMemoryWorkQueue`, and faults drawn from the seed (or listed in the scenario's
+/// `faults.schedule`).
 ///
 /// A single-threaded discrete-event loop: events wait in a queue ordered by (tick,
 /// sequence); each is handled to the end, every service call awaited, before the next
@@ -25,21 +27,25 @@ public final class Simulation {
         case consumerTimeout(job: Int)
         case restartWorker(Int)
         case crashController
+        case crashControllerNow(ScheduledFault)
         case restartController(Int)
-        case restartBroker
+        case restartBroker(ScheduledFault?)
         case brokerBack
         case publishOutbox(controller: Int, generation: Int)
-        case crashHost
-        case partitionHost
+        case crashHost(ScheduledFault?)
+        case partitionHost(ScheduledFault?)
         /// The broker notices a partitioned host's silence and closes its consumers.
         case noticePartition(host: Int)
         case healPartition(host: Int)
-        case restartDatabase
+        case restartDatabase(ScheduledFault?)
         case databaseBack
-        case killBrokerNode
+        case killBrokerNode(ScheduledFault?)
         case brokerNodeBack(node: Int)
         /// A worker whose broker node died connects to another.
         case failOver(worker: Int)
+        case delete(ScheduledFault)
+        case repeatCreate(ScheduledFault)
+        case stopWorker(ScheduledFault?)
     }
 
     /// One delivery being worked on by a virtual worker.
@@ -48,6 +54,10 @@ public final class Simulation {
         let generation: Int
         let consumer: InMemoryWorkQueueConsumer
         let delivery: QueueDelivery
+        /// The task the delivery carries (nil for a poison message), and which of its
+        /// deliveries this is (1 for the first).
+        let task: Int?
+        let deliveryNumber: Int
         /// faafo-worker's decisions about the delivery.
         var steps: TaskSteps
         /// The action the job takes when its next event comes.
@@ -55,28 +65,45 @@ public final class Simulation {
         /// Where a crash at that event stops the job, if it is at a named point.
         var crashPoint: Scenario.CrashStep?
         var acknowledged = false
+        /// The result PUT was held back on the network already (a `put-delay`).
+        var putDelayed = false
+        /// The worker was told to stop: a wait ends at once, with `.stopping`.
+        var stopping = false
+
+        /// The task's uuid, for the trace.
+        var uuid: String? { delivery.messageID }
+    }
+
+    /// How a worker renders.
+    enum Renders: Equatable {
+        case contract
+        case disagreeing(Scenario.DisagreeingRender)
     }
 
     struct Worker {
         /// The name, limits and retry backoff its decisions depend on.
-        let policy: TaskPolicy
+        var policy: TaskPolicy
         /// The host it runs on: a host crash or a partition takes its workers out together.
         let host: Int
         /// The broker node its connection is to (`faults.brokerNodes`).
         var brokerNode: Int
+        var renders = Renders.contract
         /// Nil while the worker is down.
         var consumer: InMemoryWorkQueueConsumer?
         /// Bumped at each crash: jobs of an earlier generation died with it.
         var generation = 0
         /// Jobs in progress, those of a consumer the broker closed included.
         var busy = 0
-        /// Crashed, waiting for its restart (a broker coming back does not start it).
+        /// Crashed or stopped, waiting for its restart (a broker coming back does not start it).
         var crashed = false
+
+        var name: String { policy.name }
     }
 
     struct Controller {
         /// Nil while the controller is down.
         var service: FractalService?
+        var life: ControllerLife?
         /// Bumped at each start, so the periodic outbox of an earlier life stops.
         var generation = 0
         /// The next create it handles is cut off by its crash.
@@ -109,7 +136,7 @@ public final class Simulation {
     /// The queue as the services reach it, down while the broker restarts.
     let broker: SimulatedBroker
     let store: ObservedFractalStore
-    let environment: ServiceEnvironment
+    let identities: SharedRandom
     let silent = Logger(label: "faafo.sim", factory: { _ in SwiftLogNoOpLogHandler() })
     /// The end of the fault phase: `faults.until`, else half the time limit, or sooner
     /// once `recoveryShare` of the tasks are completed.
@@ -120,8 +147,18 @@ public final class Simulation {
     /// attempt, up to 64 times as long.
     let clientRetry: Tick = 100_000
     /// The outbox publisher's period and grace, as faafo-api's `OutboxPublisher` has them.
-    let outboxInterval: Tick = 2 * ticksPerSecond
-    let outboxGrace: TimeInterval = 5
+    let outboxInterval = Simulation.ticks(OutboxPublisher.defaultInterval)
+    let outboxGrace = OutboxPublisher.defaultGrace
+
+    /// Every event of the run, when kept (`keepTrace`).
+    let trace: RunTrace
+    /// The probes the run reached.
+    let probes: ProbeRecorder
+    /// Where the faults come from, and which were injected.
+    var faults = FaultPlan()
+    /// What the clients and workers sent and what they were answered: the checker's view
+    /// of the requests.
+    var requests: RequestLog
 
     var agenda = EventQueue<Event>()
     var controllers: [Controller]
@@ -133,6 +170,7 @@ public final class Simulation {
     let woken = DeliveryInbox()
     var resultCursor = 0
     var crashCount = 0
+    var stopCount = 0
     /// Tasks whose create succeeded.
     var arrived = 0
     var poisonPublished = 0
@@ -145,14 +183,32 @@ public final class Simulation {
     /// and a result stored from other parameters misses here and is rendered afresh).
     var renderedChecksums: [FractalParameters: Checker.Expected] = [:]
 
+    /// The task of each uuid, and how many deliveries, result PUTs and creates of each
+    /// task there were so far: the anchors of task faults.
+    let taskIndex: [String: Int]
+    var deliveryCounts: [Int]
+    var putCounts: [Int]
+    var createCounts: [Int]
+    var pointPasses: [FaultPlan.Site: Int] = [:]
+    /// Tasks whose next render fails (`failure-race`).
+    var failNextRender: Set<Int> = []
+    /// Outbox claims by controller life, in true time: (controller, until).
+    var claims: [String: (controller: Int, until: Tick)] = [:]
+    /// Each controller's clock skew, in seconds.
+    var skews: [Double]
+
     var crashRandom: SimulationRandom
     var slowRandom: SimulationRandom
     var resultRandom: SimulationRandom
     var duplicateRandom: SimulationRandom
-
     var hostRandom: SimulationRandom
-    /// The end of each partitioned host's partition.
+    var giveUpRandom: SimulationRandom
+    var networkRandom: SimulationRandom
+    var controllerRandom: SimulationRandom
+    var operatorRandom: SimulationRandom
+    /// The end of each partitioned host's partition, and hosts whose partition the broker noticed.
     var partitionedUntil: [Int: Tick] = [:]
+    var noticedPartition: Set<Int> = []
     /// Whether each broker node is up; the node that leads the task queue; kills so far.
     var brokerNodesUp: [Bool]
     var queueLeader = 0
@@ -161,9 +217,13 @@ public final class Simulation {
     var counters = SimulationReport.Counters()
     var faultCounts = SimulationReport.FaultCounts()
 
-    /// Sets up a run; throws `ScenarioError` if the fixture file cannot be read.
-    /// `taskCount` overrides the scenario's task count.
-    public init(scenario: Scenario, seed: UInt64, taskCount: Int? = nil, scenarioFile: String = "") throws(ScenarioError) {
+    /// Sets up a run; throws `ScenarioError` if the fixture file cannot be read or the
+    /// schedule names a task, worker, host or controller the run does not have.
+    /// `taskCount` overrides the scenario's task count; `keepTrace` keeps every event of
+    /// the run, for its stories, `--trace` and `--timeline` (swarms leave it off).
+    public init(
+        scenario: Scenario, seed: UInt64, taskCount: Int? = nil, scenarioFile: String = "", keepTrace: Bool = true
+    ) throws(ScenarioError) {
         self.scenario = scenario
         let setup = try RunSetup(scenario: scenario, seed: seed, taskCount: taskCount, scenarioFile: scenarioFile)
         fixture = setup.fixture
@@ -179,6 +239,10 @@ public final class Simulation {
         resultRandom = faultRandom.split()
         duplicateRandom = faultRandom.split()
         hostRandom = faultRandom.split()
+        giveUpRandom = faultRandom.split()
+        networkRandom = faultRandom.split()
+        controllerRandom = faultRandom.split()
+        operatorRandom = faultRandom.split()
 
         let clock = SimulatedClock()
         self.clock = clock
@@ -186,15 +250,89 @@ public final class Simulation {
         let nodes = max(1, scenario.faults.brokerNodes)
         brokerNodesUp = Array(repeating: true, count: nodes)
         store = ObservedFractalStore(clock: clock)
-        let identities = SharedRandom(seed: settings.seeds.identities)
-        environment = ServiceEnvironment(
-            now: { clock.date(at: clock.now) }, newUUID: { identities.uuid() }, newSeed: { identities.next() })
+        identities = SharedRandom(seed: settings.seeds.identities)
         controllers = Array(repeating: Controller(), count: settings.controllers)
+        skews = Array(repeating: 0, count: settings.controllers)
         let hosts = settings.hosts
         workers = (0..<settings.workers).map { index in
             var policy = TaskPolicy(name: "sim-worker-\(index + 1)")
             if scenario.cluster.workerBug == .ackBeforeResult { policy.defect = .acknowledgeBeforeDelivering }
             return Worker(policy: policy, host: index % hosts, brokerNode: index % nodes)
+        }
+        let trace = RunTrace(enabled: keepTrace, clock: clock)
+        self.trace = trace
+        probes = ProbeRecorder { probe in trace.note("probe", probe.name) }
+        taskIndex = Dictionary(plan.tasks.enumerated().map { ($0.element.uuid, $0.offset) }, uniquingKeysWith: { a, _ in a })
+        deliveryCounts = Array(repeating: 0, count: plan.tasks.count)
+        putCounts = deliveryCounts
+        createCounts = deliveryCounts
+        requests = RequestLog(tasks: plan.tasks.count)
+
+        if let schedule = scenario.faults.schedule {
+            for fault in schedule {
+                if let problem = problem(of: fault) {
+                    throw ScenarioError(file: scenarioFile, line: 0, "faults.schedule: \(fault.yaml): \(problem)")
+                }
+            }
+            faults = FaultPlan(schedule: schedule)
+        }
+        setStandingFaults()
+    }
+
+    /// Why this run cannot inject an explicit fault: it names a task, worker, host,
+    /// controller or broker node the run does not have.
+    func problem(of fault: ScheduledFault) -> String? {
+        if let task = fault.task, task >= plan.tasks.count { return "task \(task) is past the run's \(plan.tasks.count) tasks" }
+        guard let target = fault.target else { return nil }
+        let count: Int
+        let what: String
+        switch fault.kind {
+        case .hostCrash, .partition: (count, what) = (settings.hosts, "host")
+        case .brokerNodeKill: (count, what) = (brokerNodesUp.count, "broker node")
+        case .controllerCrash, .clockSkew: (count, what) = (settings.controllers, "controller")
+        default: (count, what) = (settings.workers, "worker")
+        }
+        return target < count ? nil : "\(what) \(target) is past the run's \(count) \(what)s (they count from 0)"
+    }
+
+    /// The faults that hold for the whole run: disagreeing and small workers, and the
+    /// controllers' clock skews, drawn or read from the schedule, and recorded.
+    func setStandingFaults() {
+        var standing: [ScheduledFault] = []
+        if faults.isExplicit {
+            standing = faults.timed.filter { [.disagreeingWorker, .smallWorker, .clockSkew].contains($0.kind) }
+        } else {
+            let count = workers.count
+            for index in max(0, count - scenario.faults.disagreeingWorkers)..<count {
+                standing.append(
+                    ScheduledFault(.disagreeingWorker, point: scenario.faults.disagreeingRenders.rawValue, target: index))
+            }
+            for index in 0..<min(count, scenario.faults.smallWorkers) {
+                standing.append(ScheduledFault(.smallWorker, target: index, amount: scenario.faults.smallWorkBudget))
+            }
+            if scenario.faults.clockSkew > 0 {
+                for index in controllers.indices {
+                    let by = Tick(controllerRandom.int(in: 0...Int(scenario.faults.clockSkew)))
+                    guard by > 0 else { continue }
+                    let ahead = controllerRandom.chance(0.5)
+                    standing.append(ScheduledFault(.clockSkew, point: ahead ? "ahead" : "behind", target: index, length: by))
+                }
+            }
+        }
+        for fault in standing {
+            guard let target = fault.target else { continue }
+            switch fault.kind {
+            case .disagreeingWorker:
+                workers[target].renders = .disagreeing(Scenario.DisagreeingRender(rawValue: fault.point ?? "") ?? .original)
+            case .smallWorker:
+                workers[target].policy.limits = RenderLimits(workBudget: Int(clamping: fault.amount ?? 1))
+            case .clockSkew:
+                let seconds = Double(fault.length ?? 0) / Double(ticksPerSecond)
+                skews[target] = fault.point == "behind" ? -seconds : seconds
+            default:
+                continue
+            }
+            faults.record(fault)
         }
     }
 
@@ -204,7 +342,8 @@ public final class Simulation {
     }
 
     var now: Tick { clock.now }
-    /// In the fault phase; afterwards no new fault is injected and the run must recover.
+    /// In the fault phase; afterwards no new fault is drawn and the run must recover. An
+    /// explicit schedule's faults strike whenever they come.
     var faultsActive: Bool {
         guard now < faultPhaseEnd else { return false }
         return !faultPhaseEndsWithProgress
@@ -218,18 +357,17 @@ public final class Simulation {
     /// Runs to a quiet state (or the scenario's time limit), then checks every task.
     /// `progress` is called now and then with the run's state, for a progress line.
     public func run(progress: ((Progress) -> Void)? = nil) async -> SimulationReport {
+        await Probe.$recorder.withValue(probes) { await runRecorded(progress: progress) }
+    }
+
+    private func runRecorded(progress: ((Progress) -> Void)?) async -> SimulationReport {
         let started = ContinuousClock.now
         queue.observeDeliveries { [woken] consumer in woken.add(consumer) }
         for index in controllers.indices { await startController(index) }
         for index in workers.indices { startWorker(index) }
         if !plan.tasks.isEmpty { agenda.schedule(.arrive(task: 0, attempt: 0), at: plan.tasks[0].arrival) }
         for (index, poison) in plan.poison.enumerated() { agenda.schedule(.poison(index), at: poison.arrival) }
-        scheduleControllerCrashes()
-        for tick in scenario.faults.brokerRestartAt { agenda.schedule(.restartBroker, at: tick) }
-        for tick in scenario.faults.hostCrashAt { agenda.schedule(.crashHost, at: tick) }
-        for tick in scenario.faults.partitionAt { agenda.schedule(.partitionHost, at: tick) }
-        for tick in scenario.faults.databaseRestartAt { agenda.schedule(.restartDatabase, at: tick) }
-        for tick in scenario.faults.brokerNodeKillAt { agenda.schedule(.killBrokerNode, at: tick) }
+        scheduleTimedFaults()
 
         var timedOut = false
         var lastProgress = ContinuousClock.now
@@ -256,6 +394,33 @@ public final class Simulation {
         return await Checker(simulation: self).report(timedOut: timedOut, wallClock: wallClock)
     }
 
+    /// The faults of the whole cluster: at the scenario's times, or the schedule's.
+    func scheduleTimedFaults() {
+        guard faults.isExplicit else {
+            scheduleControllerCrashes()
+            for tick in scenario.faults.brokerRestartAt { agenda.schedule(.restartBroker(nil), at: tick) }
+            for tick in scenario.faults.hostCrashAt { agenda.schedule(.crashHost(nil), at: tick) }
+            for tick in scenario.faults.partitionAt { agenda.schedule(.partitionHost(nil), at: tick) }
+            for tick in scenario.faults.databaseRestartAt { agenda.schedule(.restartDatabase(nil), at: tick) }
+            for tick in scenario.faults.brokerNodeKillAt { agenda.schedule(.killBrokerNode(nil), at: tick) }
+            for tick in scenario.faults.workerStopAt { agenda.schedule(.stopWorker(nil), at: tick) }
+            return
+        }
+        for fault in faults.timed {
+            let at = fault.at ?? 0
+            switch fault.kind {
+            case .controllerCrash: agenda.schedule(.crashControllerNow(fault), at: at)
+            case .brokerRestart: agenda.schedule(.restartBroker(fault), at: at)
+            case .hostCrash: agenda.schedule(.crashHost(fault), at: at)
+            case .partition: agenda.schedule(.partitionHost(fault), at: at)
+            case .databaseRestart: agenda.schedule(.restartDatabase(fault), at: at)
+            case .brokerNodeKill: agenda.schedule(.killBrokerNode(fault), at: at)
+            case .workerStop: agenda.schedule(.stopWorker(fault), at: at)
+            default: continue
+            }
+        }
+    }
+
     /// Where a long run is, for a progress line.
     public struct Progress: Sendable {
         public let tick: Tick
@@ -273,21 +438,30 @@ public final class Simulation {
         case .consumerTimeout(let id): await consumerTimeout(id)
         case .restartWorker(let index):
             workers[index].crashed = false
+            trace.note("restart", actor: workers[index].name, task: nil)
             startWorker(index)
-        case .restartBroker: await restartBroker()
+        case .restartBroker(let fault): await restartBroker(fault)
         case .brokerBack: brokerBack()
         case .crashController: crashController()
+        case .crashControllerNow(let fault): crashControllerNow(fault)
         case .restartController(let index): await startController(index)
         case .publishOutbox(let index, let generation): await publishOutbox(index, generation: generation)
-        case .crashHost: await crashHost()
-        case .partitionHost: partitionHost()
+        case .crashHost(let fault): await crashHost(fault)
+        case .partitionHost(let fault): partitionHost(fault)
         case .noticePartition(let host): await noticePartition(host)
         case .healPartition(let host): healPartition(host)
-        case .restartDatabase: restartDatabase()
-        case .databaseBack: store.isDown = false
-        case .killBrokerNode: await killBrokerNode()
-        case .brokerNodeBack(let node): brokerNodesUp[node] = true
+        case .restartDatabase(let fault): restartDatabase(fault)
+        case .databaseBack:
+            store.isDown = false
+            trace.note("back", actor: "database", task: nil)
+        case .killBrokerNode(let fault): await killBrokerNode(fault)
+        case .brokerNodeBack(let node):
+            brokerNodesUp[node] = true
+            trace.note("back", actor: "broker-node-\(node + 1)", task: nil)
         case .failOver(let worker): failOver(worker)
+        case .delete(let fault): await deleteTask(fault)
+        case .repeatCreate(let fault): await repeatCreate(fault)
+        case .stopWorker(let fault): await stopWorker(fault)
         }
     }
 
@@ -303,4 +477,14 @@ public final class Simulation {
         if store.completedCount >= plan.tasks.count { return true }
         return (try? await store.unpublished(limit: 1).isEmpty) ?? false
     }
+
+    /// Every fault the run injected so far, in the order it struck: a finished run's
+    /// faults, made explicit (a scenario with these as `faults.schedule` replays it).
+    public var injectedFaults: [ScheduledFault] { faults.injected }
+
+    /// The run's events so far (empty unless it keeps a trace).
+    public var traceEvents: [TraceEvent] { trace.events }
+
+    /// The task index of a uuid, if it is one of the run's tasks.
+    func task(_ uuid: String?) -> Int? { uuid.flatMap { taskIndex[$0] } }
 }

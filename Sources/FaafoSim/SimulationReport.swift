@@ -1,4 +1,5 @@
 import FaafoMetrics
+import FaafoProbes
 import FaafoWire
 import Foundation
 
@@ -17,17 +18,22 @@ public struct SimulationReport: Codable, Sendable {
         case correctness
         /// The run did not reach a quiet state in time, or missed an expected figure.
         case liveness
+        /// The run passed, but never reached a probe the scenario exists to exercise
+        /// (`expect: reached`): its faults did not produce what they are there for.
+        case unexercised
 
-        /// The process exit status: 0 pass, 1 correctness, 2 liveness.
+        /// The process exit status: 0 pass, 1 correctness, 2 liveness, 4 unexercised (3 is
+        /// a bad scenario).
         public var exitCode: Int32 {
             switch self {
             case .pass: 0
             case .correctness: 1
             case .liveness: 2
+            case .unexercised: 4
             }
         }
 
-        private var rank: Int { [.pass: 0, .liveness: 1, .correctness: 2][self]! }
+        private var rank: Int { [.pass: 0, .unexercised: 1, .liveness: 2, .correctness: 3][self]! }
         public static func < (a: Verdict, b: Verdict) -> Bool { a.rank < b.rank }
     }
 
@@ -44,16 +50,29 @@ public struct SimulationReport: Codable, Sendable {
         /// the render contract, so no checksum can judge it.
         public var outsideContract = 0
         public var renderedDifferently = 0
-        /// Real tasks that ended in the dead-letter queue.
+        /// Real tasks that ended in the dead-letter queue with no cause to give them up.
         public var deadLettered = 0
+        /// Tasks an operator deleted (accounted apart: they must stay deleted).
+        public var deleted = 0
+        /// Tasks a fault gave a worker cause to give up, which ended failed with a reason.
+        public var givenUp = 0
+        /// Tasks completed by a worker the scenario makes render outside the contract.
+        public var outsideContractByScenario = 0
+        /// Real tasks in the dead-letter queue that a worker had cause to give up.
+        public var deadLetteredWithCause = 0
+        /// Tasks breaking each of the checker's other rules, by failure class.
+        public var broken: [String: Int] = [:]
 
         enum CodingKeys: String, CodingKey {
-            case total, completed, lost, stuck, failed
+            case total, completed, lost, stuck, failed, deleted, broken
             case storedTwice = "stored_twice"
             case wrongChecksum = "wrong_checksum"
             case outsideContract = "outside_contract"
             case renderedDifferently = "rendered_differently"
             case deadLettered = "dead_lettered"
+            case givenUp = "given_up"
+            case outsideContractByScenario = "outside_contract_by_scenario"
+            case deadLetteredWithCause = "dead_lettered_with_cause"
         }
     }
 
@@ -92,12 +111,19 @@ public struct SimulationReport: Codable, Sendable {
         public var leaderElections = 0
         /// Publishes the broker nacked during an election (the API publishes them again).
         public var nackedPublishes = 0
+        public var corruptResults = 0
+        public var refusedResults = 0
+        public var resultsLost = 0
+        public var deletions = 0
+        public var repeatedCreates = 0
+        public var workerStops = 0
 
         package init() {}
 
         public var total: Int {
             workerCrashes.values.reduce(0, +) + slowRenders + controllerCrashes + brokerRestarts + resultErrors
                 + resultTimeouts + duplicateDeliveries + hostCrashes + partitions + databaseRestarts + brokerNodeKills
+                + corruptResults + refusedResults + resultsLost + deletions + repeatedCreates + workerStops
         }
 
         enum CodingKeys: String, CodingKey {
@@ -116,6 +142,12 @@ public struct SimulationReport: Codable, Sendable {
             case brokerNodeKills = "broker_node_kills"
             case leaderElections = "leader_elections"
             case nackedPublishes = "nacked_publishes"
+            case corruptResults = "corrupt_results"
+            case refusedResults = "refused_results"
+            case resultsLost = "results_lost"
+            case deletions
+            case repeatedCreates = "repeated_creates"
+            case workerStops = "worker_stops"
         }
     }
 
@@ -240,6 +272,12 @@ public struct SimulationReport: Codable, Sendable {
     /// A cluster run's figures; nil for a simulation.
     public var cluster: ClusterFigures?
     public var wallClock: WallClock
+    /// How many times each probe was reached, by name (a simulation's only).
+    public var probes: [String: Int]?
+    /// The uuids of each failure class's tasks, in the order the checker found them.
+    public var failingTasks: [String: [String]]?
+    /// The history of the first failing tasks of each class (`TaskStory`).
+    public var stories: [TaskStory]?
 
     package init(
         scenario: String, mode: Mode, settings: SimulationSettings, verdict: Verdict, failures: [String],
@@ -261,8 +299,9 @@ public struct SimulationReport: Codable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case scenario, mode, settings, verdict, failures, tasks, poison, faults, counters, simulated, cluster
+        case scenario, mode, settings, verdict, failures, tasks, poison, faults, counters, simulated, cluster, probes, stories
         case wallClock = "wall_clock"
+        case failingTasks = "failing_tasks"
     }
 
     /// JSON with sorted keys: byte for byte the same for the same run, `wall_clock` aside.
@@ -292,6 +331,14 @@ public struct SimulationReport: Codable, Sendable {
                 + "\(tasks.storedTwice) stored twice, \(tasks.wrongChecksum) wrong checksum, "
                 + (tasks.outsideContract > 0 ? "\(tasks.outsideContract) \(ResultOrigin.outsideContract), " : "")
                 + "\(tasks.renderedDifferently) rendered differently, \(tasks.deadLettered) dead-lettered")
+        var expected: [String] = []
+        if tasks.givenUp > 0 { expected.append("\(tasks.givenUp) given up with a cause (failed, with a reason)") }
+        if tasks.deleted > 0 { expected.append("\(tasks.deleted) deleted by an operator") }
+        if tasks.outsideContractByScenario > 0 {
+            expected.append("\(tasks.outsideContractByScenario) completed by a disagreeing worker")
+        }
+        if tasks.deadLetteredWithCause > 0 { expected.append("\(tasks.deadLetteredWithCause) dead-lettered with a cause") }
+        if !expected.isEmpty { lines.append("              as the faults allow: " + expected.joined(separator: ", ")) }
         lines.append("  poison      \(poison.published) published, \(poison.deadLettered) dead-lettered")
         if mode == .simulation {
             lines.append(
@@ -303,7 +350,12 @@ public struct SimulationReport: Codable, Sendable {
                     + "host crashes \(faults.hostCrashes), partitions \(faults.partitions) "
                     + "(\(faults.partitionsNoticed) noticed by the broker), database restarts \(faults.databaseRestarts), "
                     + "broker node kills \(faults.brokerNodeKills) (\(faults.leaderElections) elections, "
-                    + "\(faults.nackedPublishes) publishes nacked)")
+                    + "\(faults.nackedPublishes) publishes nacked)"
+                    + [
+                        ("corrupt results", faults.corruptResults), ("refused results", faults.refusedResults),
+                        ("results lost", faults.resultsLost), ("deletions", faults.deletions),
+                        ("repeated creates", faults.repeatedCreates), ("graceful worker stops", faults.workerStops),
+                    ].filter { $0.1 > 0 }.map { ", \($0.0) \($0.1)" }.joined())
             lines.append(
                 "  queue       \(counters.deliveries) deliveries, \(counters.redeliveries) redeliveries, "
                     + "\(counters.deadLettered) dead-lettered by workers, \(counters.staleSettles) stale acks/rejects")
@@ -337,7 +389,12 @@ public struct SimulationReport: Codable, Sendable {
         }
         lines.append(
             "  wall clock  \(String(format: "%.3f", wallClock.seconds)) s, \(String(format: "%.0f", wallClock.tasksPerSecond)) tasks/s")
+        if let probes {
+            let reached = probes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+            lines.append("  probes      \(probes.count) of \(Probe.all.count) reached: \(reached.joined(separator: ", "))")
+        }
         for failure in failures { lines.append("  ✗ \(failure)") }
+        for story in stories ?? [] { lines += story.lines }
         return lines.joined(separator: "\n")
     }
 }
