@@ -22,15 +22,23 @@ public struct OutboxPublisher: Service {
     }
 
     public func run() async throws {
-        var cutoff = service.environment.now()
+        var firstPass = true
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            await service.publishOutbox(createdBefore: cutoff)
+            await service.publishOutbox(
+                createdBefore: Self.cutoff(firstPass: firstPass, now: service.environment.now(), grace: grace))
+            firstPass = false
             do {
                 try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
             } catch {
                 return
             }
-            cutoff = service.environment.now().addingTimeInterval(-grace)
         }
+    }
+
+    /// The tasks a pass publishes were stored before this: at start, every task stored
+    /// before it (no create of this process can be under way yet); later, tasks older
+    /// than `grace`, whose own create has had time to publish them.
+    public static func cutoff(firstPass: Bool, now: Date, grace: TimeInterval) -> Date {
+        firstPass ? now : now.addingTimeInterval(-grace)
     }
 }

@@ -64,6 +64,8 @@ package struct Checker {
         let inFlight = !simulation.jobs.isEmpty || simulation.queue.counts.ready + simulation.queue.counts.unacknowledged > 0
         let smallBudget = simulation.workers.filter { $0.policy.limits != .default }.map(\.policy.limits.workBudget).min()
         let disagreeing = Set(simulation.workers.indices.filter { simulation.workers[$0].renders != .contract })
+        let deadLetters = (try? await simulation.queue.drainDeadLetters(limit: Int.max)) ?? []
+        let deadLettered = Set(deadLetters.compactMap(\.messageID))
 
         for (index, task) in plan.tasks.enumerated() {
             let uuid = task.uuid
@@ -82,7 +84,12 @@ package struct Checker {
                 continue
             }
             let contractResultAccepted = puts.contains { $0.contract && $0.accepted }
+            let givenUp = requests.failures[index].filter(\.recorded)
+            if let completedAt = observations.completions[uuid]?.first, givenUp.contains(where: { $0.tick > completedAt }) {
+                tally.count(.failureRecordedAfterResult, uuid)
+            }
             if record.status == .failed {
+                if !deadLettered.contains(uuid) { tally.count(.givenUpNotDeadLettered, uuid) }
                 if contractResultAccepted {
                     tally.count(.resultLostToFailure, uuid)
                 } else if cause == nil {
@@ -130,7 +137,10 @@ package struct Checker {
                 tally.count(.acceptedButNotKept, uuid)
             }
             if let image = try? await store.base.image(uuid) {
-                if image.count != record.size || SHA256.hash(data: image).hexString != record.checksum {
+                let header = try? PNGHeader(reading: image)
+                if image.count != record.size || SHA256.hash(data: image).hexString != record.checksum
+                    || header?.width != record.fractal.width || header?.height != record.fractal.height
+                {
                     tally.count(.storedImageCorrupt, uuid)
                 }
             } else {
@@ -151,7 +161,6 @@ package struct Checker {
         }
 
         var poison = SimulationReport.PoisonAccount(published: simulation.poisonPublished)
-        let deadLetters = (try? await simulation.queue.drainDeadLetters(limit: Int.max)) ?? []
         let poisonIDs = Set(plan.poison.map(\.messageID))
         for message in deadLetters {
             if let id = message.messageID, poisonIDs.contains(id) {
@@ -225,6 +234,11 @@ package struct Checker {
         if simulation.requests.corruptRefusals.contains(where: { $0.key.task == index && $0.value >= maximum }) {
             return "each of \(maximum) renders of one delivery reached the API corrupt"
         }
+        let refusedOutsideContract = simulation.requests.puts[index].contains {
+            guard !$0.contract, !$0.corrupted, case .refused = $0.processed else { return false }
+            return true
+        }
+        if refusedOutsideContract { return "the API refused a disagreeing worker's result" }
         return nil
     }
 
@@ -268,6 +282,8 @@ package struct Tally {
         case malformedRecord = "malformed record"
         case resurrected
         case repeatedCreateRefused = "repeated create refused"
+        case failureRecordedAfterResult = "failure recorded after a result"
+        case givenUpNotDeadLettered = "given up, not dead-lettered"
     }
 
     package var account: SimulationReport.TaskAccount
@@ -330,6 +346,8 @@ package struct Judge {
         .malformedRecord: "stored with fields their status contradicts (attempts, failure, completion time, reason)",
         .resurrected: "deleted, yet stored at the end",
         .repeatedCreateRefused: "whose create, sent again with the same uuid and parameters, was not answered with the stored fractal",
+        .failureRecordedAfterResult: "whose failure report was answered as recorded although a result had completed them",
+        .givenUpNotDeadLettered: "failed, with their message not in the dead-letter queue (a task given up must be rejected to it)",
     ]
 
     package mutating func judge(

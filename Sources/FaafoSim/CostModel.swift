@@ -1,3 +1,4 @@
+import FractalCore
 import FractalJob
 
 /// How long simulated work takes. Rendering is real, but its simulated duration comes
@@ -9,6 +10,12 @@ enum CostModel {
     /// Escape-loop iterations a microsecond, and pixels encoded a microsecond.
     static let iterationsPerTick = 250
     static let pixelsPerTick = 10
+
+    /// A render that failed at its end (no pixels to count the escape iterations of):
+    /// as long as it could have taken, every pixel running every iteration.
+    static func estimate(_ parameters: FractalParameters) -> Tick {
+        50 + Tick(parameters.maximumWork / iterationsPerTick) + Tick(parameters.width * parameters.height / pixelsPerTick)
+    }
 
     static func render(_ rendered: RenderedFractal) -> Tick {
         let pixels = rendered.parameters.width * rendered.parameters.height

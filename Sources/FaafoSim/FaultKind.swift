@@ -84,8 +84,9 @@ public enum FaultKind: String, CaseIterable, Sendable, Codable, Comparable {
                 fields: [task, field("delivery", .occurrence), field("stall", .length)], refusedIn: [:])
         case .renderFailure:
             return Declaration(
-                summary: "a delivery's render fails (out of memory, say): the worker gives the task up",
-                fields: [task, field("delivery", .occurrence)], refusedIn: [.cluster: noHook, .hosts: noHook])
+                summary: "a delivery's render fails (out of memory, say) after running a while: the worker gives the task up",
+                fields: [task, field("delivery", .occurrence), field("after", .length, required: false)],
+                refusedIn: [.cluster: noHook, .hosts: noHook])
         case .resultFailure:
             return Declaration(
                 summary: "a task's n-th result PUT fails: error-5xx (not stored), timeout (stored, no answer) or lost (never arrives)",
@@ -93,7 +94,7 @@ public enum FaultKind: String, CaseIterable, Sendable, Codable, Comparable {
                 refusedIn: [.cluster: noProxy, .hosts: noProxy])
         case .corruptResult:
             return Declaration(
-                summary: "a task's n-th result has a bit flipped in its image, checksum or pixel-checksum, in the worker (before hashing) or on the wire",
+                summary: "a task's n-th result has a bit flipped in its image, checksum, size or pixel-checksum, in the worker (before hashing) or on the wire",
                 fields: [task, field("put", .occurrence), field("field", .point), field("on-the-wire", .flag)],
                 refusedIn: [.cluster: noProxy, .hosts: noProxy])
         case .refusedResult:
@@ -114,11 +115,12 @@ public enum FaultKind: String, CaseIterable, Sendable, Codable, Comparable {
                 summary: "the broker delivers a task's message a second time", fields: [task], refusedIn: [:])
         case .failureRace:
             return Declaration(
-                summary: "a task is delivered twice and one of the renders fails: a failure report races the result",
-                fields: [task], refusedIn: [.cluster: noHook, .hosts: noHook])
+                summary: "a task is delivered twice and the render of one of the deliveries fails: a failure report races the result",
+                fields: [task, field("failing-delivery", .occurrence), field("after", .length, required: false)],
+                refusedIn: [.cluster: noHook, .hosts: noHook])
         case .disagreeingWorker:
             return Declaration(
-                summary: "a worker renders outside the render contract: `original` draws c at random and sends no pixel checksum, as the original faafo worker; `other-c` renders another c with a pixel checksum",
+                summary: "a worker renders outside the render contract: `original` draws c at random and sends no pixel checksum, as the original faafo worker; `other-c` renders another c with a pixel checksum; `transposed` swaps width and height",
                 fields: [field("worker", .target), field("renders", .point)],
                 refusedIn: [.cluster: noHook, .hosts: noHook])
         case .smallWorker:

@@ -44,7 +44,10 @@ struct FaultPlan {
     static func site(of fault: ScheduledFault) -> Site? {
         guard let task = fault.task else { return nil }
         let keyedByPoint = fault.kind == .workerCrash || fault.kind == .controllerCrash
-        return Site(kind: fault.kind, task: task, occurrence: fault.occurrence ?? 1, point: keyedByPoint ? fault.point : nil)
+        // A failure race is decided once, at its task's create: its occurrence is which
+        // delivery fails, not where it strikes.
+        let occurrence = fault.kind == .failureRace ? 1 : fault.occurrence ?? 1
+        return Site(kind: fault.kind, task: task, occurrence: occurrence, point: keyedByPoint ? fault.point : nil)
     }
 
     /// The fault that strikes `site`, if one does: in an explicit run the scheduled one;

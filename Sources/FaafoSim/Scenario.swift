@@ -222,7 +222,7 @@ public struct Scenario: Sendable {
 
     /// The parts of a result a corruption can flip a bit in.
     public enum CorruptField: String, Sendable, CaseIterable {
-        case image, checksum
+        case image, checksum, size
         case pixelChecksum = "pixel-checksum"
     }
 
@@ -232,6 +232,9 @@ public struct Scenario: Sendable {
         case original
         /// Another c, with a pixel checksum of its own pixels.
         case otherC = "other-c"
+        /// Width and height swapped, as a worker with that bug would: an image of another
+        /// size, which the API refuses.
+        case transposed
     }
 
     /// The calls inside a controller's operations right after which it can crash.

@@ -1,6 +1,7 @@
 import FaafoController
 import FaafoProbes
 import FaafoWire
+import FractalCore
 import Foundation
 import WorkQueue
 
@@ -25,7 +26,8 @@ extension Simulation {
         controllers[index].crashPending = false
         trace.note("start", actor: life.name, task: nil, "life \(generation)")
         let published = await trace.acting(as: life.name, for: nil) {
-            await service.publishOutbox(createdBefore: environment.now())
+            await service.publishOutbox(
+                createdBefore: OutboxPublisher.cutoff(firstPass: true, now: environment.now(), grace: outboxGrace))
         }
         if published > 0, generation > 1 { Probe.hit(.runOutboxAfterRestart) }
         if noteIfCrashed(life) { return }
@@ -37,7 +39,8 @@ extension Simulation {
             let life = controllers[index].life
         else { return }
         await trace.acting(as: life.name, for: nil) {
-            _ = await service.publishOutbox(createdBefore: service.environment.now().addingTimeInterval(-outboxGrace))
+            _ = await service.publishOutbox(
+                createdBefore: OutboxPublisher.cutoff(firstPass: false, now: service.environment.now(), grace: outboxGrace))
         }
         if noteIfCrashed(life) { return }
         schedule(.publishOutbox(controller: index, generation: generation), after: outboxInterval)
@@ -107,13 +110,18 @@ extension Simulation {
         {
             await deliverTwice(object)
         }
-        if faults.strike(
+        if let race = faults.strike(
             .init(kind: .failureRace, task: taskIndex, occurrence: 1, point: nil), chance: scenario.faults.failureRace,
-            active: faultsActive, random: &giveUpRandom, make: { _ in ScheduledFault(.failureRace, task: taskIndex) }) != nil
+            active: faultsActive, random: &giveUpRandom,
+            make: { random in
+                ScheduledFault(
+                    .failureRace, task: taskIndex, occurrence: random.int(in: 1...2),
+                    length: Self.failureTime(object.fractal, &random))
+            })
         {
-            // Two deliveries, and the first render of either fails: one worker reports a
-            // failure while another delivers the result.
-            failNextRender.insert(taskIndex)
+            // Two deliveries, and the render of one of them fails after a while: one
+            // worker reports a failure while another delivers the result, in either order.
+            failureRaces[taskIndex] = race
             await deliverTwice(object)
         }
         if faults.isExplicit {
@@ -132,6 +140,13 @@ extension Simulation {
             let at = now + Tick(operatorRandom.int(in: 0...Int(scenario.faults.repeatWithin)))
             agenda.schedule(.repeatCreate(ScheduledFault(.repeatedCreate, task: taskIndex, at: at)), at: at)
         }
+    }
+
+    /// How long a render of `request` runs before an injected failure: up to as long as it
+    /// could take, drawn.
+    static func failureTime(_ request: FractalRequest, _ random: inout SimulationRandom) -> Tick {
+        guard let parameters = try? request.validated() else { return 0 }
+        return Tick(random.unit() * Double(CostModel.estimate(parameters)))
     }
 
     func retry(_ taskIndex: Int, _ attempt: Int) {

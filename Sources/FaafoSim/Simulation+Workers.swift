@@ -180,15 +180,20 @@ extension Simulation {
         outcome: TaskSteps.Outcome, takes: Tick?, details: String
     ) {
         if let task = job.task {
-            let raced = failNextRender.remove(task) != nil
-            if raced
-                || faults.strike(
+            let race = failureRaces[task].flatMap { $0.occurrence == job.deliveryNumber ? $0 : nil }
+            let failure =
+                race
+                ?? faults.strike(
                     .init(kind: .renderFailure, task: task, occurrence: job.deliveryNumber, point: nil),
                     chance: scenario.faults.renderFailure, active: faultsActive, random: &giveUpRandom,
-                    make: { _ in ScheduledFault(.renderFailure, task: task, occurrence: job.deliveryNumber) }) != nil
-            {
-                requests.excuseGivingUp(task, raced ? "a failure-race render failed" : "its render failed")
-                return (.renderFailed("out of memory (injected)"), nil, "failed (injected)")
+                    make: { random in
+                        ScheduledFault(
+                            .renderFailure, task: task, occurrence: job.deliveryNumber,
+                            length: Self.failureTime(parameters.request, &random))
+                    })
+            if let failure {
+                requests.excuseGivingUp(task, race != nil ? "a failure-race render failed" : "its render failed")
+                return (.renderFailed("out of memory (injected)"), failure.length ?? 0, "failed (injected)")
             }
         }
         var parameters = parameters
@@ -231,6 +236,8 @@ extension Simulation {
             request.cy = giveUpRandom.unit() * (parameters.yb - parameters.ya) + parameters.ya
         case .otherC:
             request.cx = parameters.cx + 0.001
+        case .transposed:
+            (request.width, request.height) = (parameters.height, parameters.width)
         }
         return (try? request.validated()) ?? parameters
     }
@@ -422,6 +429,8 @@ extension Simulation {
             if !onTheWire { upload.checksum = SHA256.hash(data: image).hexString }
         case .checksum:
             upload.checksum = flipHex(upload.checksum)
+        case .size:
+            upload.size ^= 1
         case .pixelChecksum:
             upload.pixelChecksum = upload.pixelChecksum.map(flipHex)
             if upload.pixelChecksum == nil { upload.checksum = flipHex(upload.checksum) }

@@ -190,8 +190,8 @@ public final class Simulation {
     var putCounts: [Int]
     var createCounts: [Int]
     var pointPasses: [FaultPlan.Site: Int] = [:]
-    /// Tasks whose next render fails (`failure-race`).
-    var failNextRender: Set<Int> = []
+    /// The failure race of each task: which delivery's render fails, and after how long.
+    var failureRaces: [Int: ScheduledFault] = [:]
     /// Outbox claims by controller life, in true time: (controller, until).
     var claims: [String: (controller: Int, until: Tick)] = [:]
     /// Each controller's clock skew, in seconds.
