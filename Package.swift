@@ -161,7 +161,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        // The controller over HTTP: the routes of wire.md and the gallery over FractalService
+        // The controller over HTTP: the routes of docs/wire-contract.md and the gallery over FractalService
         // (Hummingbird), the application builder, and FaafoSystem, the one place that picks
         // the store and queue backends (SQLite, PostgreSQL, RabbitMQ) from the configuration.
         .target(

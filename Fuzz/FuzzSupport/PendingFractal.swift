@@ -3,7 +3,7 @@ import FractalCore
 import FractalStore
 
 /// A pending 2×2 fractal: the one the seed image of FuzzPNGCheck and FuzzResultBody is
-/// for. That image is the render contract's first known answer (fractal.md: 71 bytes,
+/// for. That image is the render contract's first known answer (docs/render-contract.md: 71 bytes,
 /// checksum 7aaf0d7c…), made by the project's own encoder: `faafo render --width 2
 /// --height 2 --iterations 1 --xa -1 --xb 1 --ya -1 --yb 1 --seed 1`.
 public let pendingFractal = FractalRecord(

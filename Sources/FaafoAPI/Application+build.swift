@@ -45,7 +45,7 @@ public struct APIOptions: Sendable {
     }
 }
 
-/// The router of the API: the routes of wire.md, errors as JSON; `/healthz`, `/readyz`
+/// The router of the API: the routes of docs/wire-contract.md, errors as JSON; `/healthz`, `/readyz`
 /// and `/metrics` (from `metrics`, the registry the service's metrics record into: an
 /// empty one unless given); and the web gallery. `credentials`: the tokens writes must
 /// carry (none by default). `readinessTimeout`: how long `/readyz` waits for the store

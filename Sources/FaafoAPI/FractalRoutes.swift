@@ -3,7 +3,7 @@ import FaafoWire
 import Foundation
 import Hummingbird
 
-/// The HTTP API of wire.md over a `FractalService`, and its OpenAPI document.
+/// The HTTP API of docs/wire-contract.md over a `FractalService`, and its OpenAPI document.
 struct FractalRoutes<Context: RequestContext> {
     let service: FractalService
     /// The largest create request accepted.

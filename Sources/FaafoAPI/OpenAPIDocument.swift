@@ -1,7 +1,7 @@
 import Hummingbird
 
 /// The OpenAPI 3.1 document of every route faafo-api serves, written by hand so that it
-/// describes the wire shapes as they are (wire.md) rather than ones a generator would
+/// describes the wire shapes as they are (docs/wire-contract.md) rather than ones a generator would
 /// choose. Served at `GET /openapi.json`; `OpenAPIDocumentTests` checks that it parses,
 /// that its paths and methods are exactly the router's, and that requests built from its
 /// examples get the statuses it documents.

@@ -3,7 +3,7 @@ import Hummingbird
 import Prometheus
 
 /// What operators and orchestrators poll: liveness, readiness and the metrics, beside
-/// the routes of wire.md.
+/// the routes of docs/wire-contract.md.
 struct OperationsRoutes<Context: RequestContext> {
     let service: FractalService
     /// The registry the service's metrics record into.

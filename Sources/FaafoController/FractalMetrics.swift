@@ -13,7 +13,7 @@ public struct FractalMetrics: Sendable {
     public let failed: Counter
     /// Results refused for what they hold: a bad checksum, size or PNG, or invalid fields.
     public let resultsRefused: Counter
-    /// Results whose checksum differs from a completed fractal's (the 409s of wire.md).
+    /// Results whose checksum differs from a completed fractal's (the 409s of docs/wire-contract.md).
     public let determinismViolations: Counter
     /// Stored fractals whose task was never confirmed by the queue, as of the last outbox pass.
     public let outboxDepth: Gauge

@@ -59,8 +59,8 @@ public protocol FractalStore: Sendable {
 
     /// Stores a result and its PNG in one step. A pending fractal becomes completed, with
     /// every result field, `attempts` + 1 and the image (`.completed`); for a completed one
-    /// nothing changes: with the same checksum it is `.duplicate` (wire.md: "a second
-    /// identical result: nothing changes"), with another `.conflict` (the caller reports the
+    /// nothing changes: with the same checksum it is `.duplicate` (docs/wire-contract.md:
+    /// the same result again changes nothing), with another `.conflict` (the caller reports the
     /// determinism violation); both carry the stored record. `.notFound` if there is no such fractal. Concurrent calls for one uuid
     /// are serialized: exactly one can complete it.
     ///

@@ -13,7 +13,7 @@ import Testing
         checksum: "103c056f709b86f5487a24dd977d3ab88fe093791f4f6b6d1c8924d122031902", generatedBy: "worker-1",
         status: .completed, createdAt: "2015-04-02T03:55:02Z")
 
-    /// The tutorial's table (wire.md), row for row: the layout PrettyTable gave it.
+    /// The tutorial's table (docs/wire-contract.md), row for row: the layout PrettyTable gave it.
     @Test func textTableDrawsTheTutorialsLayout() {
         var table = TextTable(headers: ["Parameter", "Value"], alignments: [.left, .left])
         table.addRow(["uuid", "154c7b41-108e-4696-a059-1bde9bf03d0a"])

@@ -364,7 +364,7 @@ import Testing
                 Issue.record("not completed")
                 return
             }
-            // Same checksum, from another worker, later, slower: nothing changes (wire.md).
+            // Same checksum, from another worker, later, slower: nothing changes (docs/wire-contract.md).
             var again = Sample.result(generatedBy: "worker-2")
             again.duration = 9
             again.completedAt = Sample.epoch.addingTimeInterval(7200)
