@@ -252,7 +252,7 @@ let package = Package(
         .executableTarget(
             name: "FaafoSimCLI",
             dependencies: [
-                "FaafoSim", "FaafoCluster", "FaafoClusterScenario",
+                "FaafoSim", "FaafoCluster", "FaafoClusterScenario", "FaafoProbes",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -280,7 +280,9 @@ let package = Package(
         .testTarget(name: "FractalCoreTests", dependencies: ["FractalCore"]),
         .testTarget(name: "FaafoWireTests", dependencies: ["FaafoWire"]),
         .testTarget(
-            name: "FractalJobTests", dependencies: ["FractalCore", "FractalJob", "FractalPNG", "GoldenFixtures", "CLibPNG"]),
+            name: "FractalJobTests", dependencies: ["FractalCore", "FractalJob", "FractalPNG", "GoldenFixtures", "CLibPNG",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         .testTarget(
             name: "WorkQueueTests", dependencies: ["WorkQueue", "AMQPWorkQueue", "CRabbitMQ", "FaafoCluster", "FaafoTestSupport"]),
         .testTarget(

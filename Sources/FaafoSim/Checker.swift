@@ -56,7 +56,7 @@ package struct Checker {
         let store = simulation.store
         let requests = simulation.requests
         let observations = store.observations
-        var tally = Tally(total: plan.tasks.count)
+        var tally = Tally(total: plan.active.count)
         var latency = LatencyRecorder()
         var lastCompletion: Tick = 0
         var expectations = ExpectationCache(
@@ -67,7 +67,8 @@ package struct Checker {
         let deadLetters = (try? await simulation.queue.drainDeadLetters(limit: Int.max)) ?? []
         let deadLettered = Set(deadLetters.compactMap(\.messageID))
 
-        for (index, task) in plan.tasks.enumerated() {
+        for index in plan.active {
+            let task = plan.tasks[index]
             let uuid = task.uuid
             let puts = requests.puts[index]
             if requests.deleted[index] != nil {

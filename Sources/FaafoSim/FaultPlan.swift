@@ -42,7 +42,8 @@ struct FaultPlan {
 
     /// The site a task-anchored fault strikes; nil for a fault of the whole cluster.
     static func site(of fault: ScheduledFault) -> Site? {
-        guard let task = fault.task else { return nil }
+        // A deletion or a repeated create strikes its task at a time, not at a place.
+        guard let task = fault.task, fault.kind != .deletion, fault.kind != .repeatedCreate else { return nil }
         let keyedByPoint = fault.kind == .workerCrash || fault.kind == .controllerCrash
         // A failure race is decided once, at its task's create: its occurrence is which
         // delivery fails, not where it strikes.

@@ -46,7 +46,7 @@ package struct RunSetup {
         // Drawn last, so that a scenario without hosts draws what it drew before they existed.
         let hosts = min(workers, cluster.hosts?.draw(&settingsRandom) ?? workers)
         settings = SimulationSettings(
-            seed: seed, tasks: tasks, poison: scenario.faults.poison, controllers: controllers, workers: workers,
+            seed: seed, tasks: plan.active.count, poison: scenario.faults.poison, controllers: controllers, workers: workers,
             concurrency: concurrency, prefetch: prefetch, hosts: hosts, seeds: seeds,
             faultPhaseEnd: scenario.faults.until.map(Simulation.seconds)
                 ?? "\(Int(Self.recoveryShare * 100))% of the tasks are completed or \(Simulation.seconds(scenario.expect.within / 2))",

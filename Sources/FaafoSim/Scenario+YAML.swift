@@ -149,7 +149,7 @@ struct ScenarioReader {
     }
 
     func workload(_ node: Node) throws(ScenarioError) -> Scenario.Workload {
-        let keys = ["tasks", "width", "height", "iterations", "plane", "distinct", "fixture", "arrival"]
+        let keys = ["tasks", "width", "height", "iterations", "plane", "distinct", "fixture", "arrival", "only"]
         let values = try mapping(node, "workload", keys: keys)
         var workload = Scenario.Workload()
         if let node = values["tasks"] { workload.tasks = try int(node, "workload.tasks", in: 1...10_000_000) }
@@ -172,6 +172,18 @@ struct ScenarioReader {
         if let node = values["distinct"] { workload.distinct = try int(node, "workload.distinct", in: 1...1_000_000) }
         if let node = values["fixture"] { workload.fixture = try string(node, "workload.fixture") }
         if let node = values["arrival"] { workload.arrival = try arrival(node) }
+        if let node = values["only"] {
+            guard let sequence = node.sequence else { throw fail(node, "workload.only must be a list of task numbers") }
+            var only: [Int] = []
+            for item in sequence {
+                let number = try int(item, "workload.only", in: 0...(workload.tasks - 1))
+                guard only.last.map({ $0 < number }) ?? true else {
+                    throw fail(item, "workload.only must list task numbers in increasing order, each once")
+                }
+                only.append(number)
+            }
+            workload.only = only
+        }
         return workload
     }
 

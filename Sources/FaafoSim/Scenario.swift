@@ -51,6 +51,9 @@ public struct Scenario: Sendable {
         /// A golden fixture file: tasks cycle through its cases instead of the ranges.
         public var fixture: String?
         public var arrival = Arrival.burst
+        /// Create only these of the workload's tasks (numbered from 0), each as it is among
+        /// all `tasks`: what `faafo-sim shrink` keeps of a failing run.
+        public var only: [Int]?
     }
 
     public enum Arrival: Sendable, Hashable, CustomStringConvertible {

@@ -63,8 +63,8 @@ extension Simulation {
     /// whose connection dropped would.
     func arrive(_ taskIndex: Int, attempt: Int) async {
         let task = plan.tasks[taskIndex]
-        if attempt == 0, taskIndex + 1 < plan.tasks.count {
-            agenda.schedule(.arrive(task: taskIndex + 1, attempt: 0), at: plan.tasks[taskIndex + 1].arrival)
+        if attempt == 0, let position = nextActive[taskIndex] {
+            agenda.schedule(.arrive(task: position, attempt: 0), at: plan.tasks[position].arrival)
         }
         let index = (taskIndex + attempt) % controllers.count
         guard let service = controllers[index].service, let life = controllers[index].life else {
@@ -218,7 +218,7 @@ extension Simulation {
         let index = crashCount % controllers.count
         crashCount += 1
         guard controllers[index].service != nil, !controllers[index].crashPending else { return }
-        if arrived < plan.tasks.count {
+        if arrived < plan.active.count {
             controllers[index].crashPending = true
         } else {
             faults.record(ScheduledFault(.controllerCrash, at: now, target: index))

@@ -90,13 +90,17 @@ extension Simulation {
                 takes = render.takes
                 trace.note("render", actor: worker, task: uuid, render.details)
             case .deliver(let uuid, let upload):
-                if !job.putDelayed, let task = job.task,
+                if job.put == nil, let task = job.task {
+                    putCounts[task] += 1
+                    job.put = putCounts[task]
+                }
+                if !job.putDelayed, let task = job.task, let put = job.put,
                     let delay = faults.strike(
-                        .init(kind: .putDelay, task: task, occurrence: putCounts[task] + 1, point: nil),
+                        .init(kind: .putDelay, task: task, occurrence: put, point: nil),
                         chance: scenario.faults.putDelay, active: faultsActive, random: &networkRandom,
                         make: { random in
                             ScheduledFault(
-                                .putDelay, task: task, occurrence: putCounts[task] + 1,
+                                .putDelay, task: task, occurrence: put,
                                 length: Tick(random.int(in: 1...Int(scenario.faults.putDelayMax))))
                         })
                 {
@@ -110,6 +114,7 @@ extension Simulation {
                 job.putDelayed = false
                 jobs[id] = job
                 guard let delivered = await deliver(upload, of: uuid, job: job) else { return }
+                job.put = nil
                 outcome = delivered
                 takes = scenario.cluster.network
             case .wait(let delay):
@@ -248,11 +253,9 @@ extension Simulation {
     func deliver(_ upload: ResultUpload, of uuid: String, job: Job) async -> TaskSteps.Outcome? {
         let worker = job.worker
         counters.resultAttempts += 1
-        guard let task = job.task else {
+        guard let task = job.task, let put = job.put else {
             return await SimulatedResultSink(service: nextLiveController().0, fault: .none).deliver(upload, of: uuid)
         }
-        putCounts[task] += 1
-        let put = putCounts[task]
         var upload = upload
         var contract = workers[worker].renders == .contract
         if case .disagreeing(.original) = workers[worker].renders {

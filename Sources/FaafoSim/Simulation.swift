@@ -65,7 +65,9 @@ public final class Simulation {
         /// Where a crash at that event stops the job, if it is at a named point.
         var crashPoint: Scenario.CrashStep?
         var acknowledged = false
-        /// The result PUT was held back on the network already (a `put-delay`).
+        /// The task's number of the result PUT under way (given when the PUT is first
+        /// reached, so that one held back keeps it), and whether it was held back already.
+        var put: Int?
         var putDelayed = false
         /// The worker was told to stop: a wait ends at once, with `.stopping`.
         var stopping = false
@@ -186,6 +188,8 @@ public final class Simulation {
     /// The task of each uuid, and how many deliveries, result PUTs and creates of each
     /// task there were so far: the anchors of task faults.
     let taskIndex: [String: Int]
+    /// The task created after each one, among those the run creates.
+    let nextActive: [Int: Int]
     var deliveryCounts: [Int]
     var putCounts: [Int]
     var createCounts: [Int]
@@ -263,6 +267,7 @@ public final class Simulation {
         self.trace = trace
         probes = ProbeRecorder { probe in trace.note("probe", probe.name) }
         taskIndex = Dictionary(plan.tasks.enumerated().map { ($0.element.uuid, $0.offset) }, uniquingKeysWith: { a, _ in a })
+        nextActive = Dictionary(uniqueKeysWithValues: zip(plan.active, plan.active.dropFirst()))
         deliveryCounts = Array(repeating: 0, count: plan.tasks.count)
         putCounts = deliveryCounts
         createCounts = deliveryCounts
@@ -282,7 +287,9 @@ public final class Simulation {
     /// Why this run cannot inject an explicit fault: it names a task, worker, host,
     /// controller or broker node the run does not have.
     func problem(of fault: ScheduledFault) -> String? {
-        if let task = fault.task, task >= plan.tasks.count { return "task \(task) is past the run's \(plan.tasks.count) tasks" }
+        if let task = fault.task, task >= plan.tasks.count {
+            return "task \(task) is past the workload's \(plan.tasks.count) tasks (they count from 0)"
+        }
         guard let target = fault.target else { return nil }
         let count: Int
         let what: String
@@ -347,7 +354,7 @@ public final class Simulation {
     var faultsActive: Bool {
         guard now < faultPhaseEnd else { return false }
         return !faultPhaseEndsWithProgress
-            || Double(store.completedCount) < Self.recoveryShare * Double(plan.tasks.count)
+            || Double(store.completedCount) < Self.recoveryShare * Double(plan.active.count)
     }
 
     func schedule(_ event: Event, after delay: Tick = 0) {
@@ -365,7 +372,7 @@ public final class Simulation {
         queue.observeDeliveries { [woken] consumer in woken.add(consumer) }
         for index in controllers.indices { await startController(index) }
         for index in workers.indices { startWorker(index) }
-        if !plan.tasks.isEmpty { agenda.schedule(.arrive(task: 0, attempt: 0), at: plan.tasks[0].arrival) }
+        if let first = plan.active.first { agenda.schedule(.arrive(task: first, attempt: 0), at: plan.tasks[first].arrival) }
         for (index, poison) in plan.poison.enumerated() { agenda.schedule(.poison(index), at: poison.arrival) }
         scheduleTimedFaults()
 
@@ -384,7 +391,7 @@ public final class Simulation {
             if await isQuiet() { break }
             if let progress, counters.events % 4096 == 0, ContinuousClock.now - lastProgress > .seconds(1) {
                 lastProgress = ContinuousClock.now
-                progress(Progress(tick: now, completed: store.completedCount, tasks: plan.tasks.count))
+                progress(Progress(tick: now, completed: store.completedCount, tasks: plan.active.count))
             }
         }
         faultCounts.nackedPublishes = broker.nackedPublishes
@@ -469,12 +476,12 @@ public final class Simulation {
     /// a worker's hands, nothing in the queue and nothing in the outbox. Then nothing
     /// can change any more, and the checker judges the run.
     func isQuiet() async -> Bool {
-        guard arrived == plan.tasks.count, poisonPublished == plan.poison.count, jobs.isEmpty, !store.isDown else {
+        guard arrived == plan.active.count, poisonPublished == plan.poison.count, jobs.isEmpty, !store.isDown else {
             return false
         }
         let counts = queue.counts
         guard counts.ready == 0, counts.unacknowledged == 0 else { return false }
-        if store.completedCount >= plan.tasks.count { return true }
+        if store.completedCount >= plan.active.count { return true }
         return (try? await store.unpublished(limit: 1).isEmpty) ?? false
     }
 

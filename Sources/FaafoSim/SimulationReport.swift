@@ -319,8 +319,11 @@ public struct SimulationReport: Codable, Sendable {
         return copy
     }
 
-    /// The summary for a terminal (the settings, printed before the run, aside).
-    public var summary: String {
+    /// The summary for a terminal (the settings, printed before the run, aside), with the
+    /// failing tasks' stories.
+    public var summary: String { summary(withStories: true) }
+
+    public func summary(withStories: Bool) -> String {
         let crashes = faults.workerCrashes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
         var lines: [String] = []
         lines.append(
@@ -394,7 +397,7 @@ public struct SimulationReport: Codable, Sendable {
             lines.append("  probes      \(probes.count) of \(Probe.all.count) reached: \(reached.joined(separator: ", "))")
         }
         for failure in failures { lines.append("  ✗ \(failure)") }
-        for story in stories ?? [] { lines += story.lines }
+        if withStories { for story in stories ?? [] { lines += story.lines } }
         return lines.joined(separator: "\n")
     }
 }

@@ -1,3 +1,4 @@
+import FaafoProbes
 import Foundation
 
 /// Many seeds of one scenario, two (or the machine's cores) at a time; each run is as
@@ -7,6 +8,31 @@ public enum Swarm {
         public let seed: UInt64
         public let verdict: SimulationReport.Verdict
         public let failures: [String]
+        /// The probes the seed's run reached.
+        public let probes: [String]
+    }
+
+    /// For each probe, how many seeds of a swarm reached it; and the probes none reached.
+    public struct Coverage: Sendable {
+        public let seedsReaching: [String: Int]
+        public let unreached: [String]
+
+        /// Lines for a terminal: each probe reached with its seeds, then those no seed reached.
+        public func lines(seeds: Int) -> [String] {
+            let reached = seedsReaching.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)/\(seeds)" }
+            return [
+                "  probes reached (seeds): \(reached.isEmpty ? "none" : reached.joined(separator: ", "))",
+                "  probes no seed reached: \(unreached.isEmpty ? "none" : unreached.joined(separator: ", "))",
+            ]
+        }
+    }
+
+    public static func coverage(_ outcomes: [Outcome]) -> Coverage {
+        var seeds: [String: Int] = [:]
+        for outcome in outcomes {
+            for probe in outcome.probes { seeds[probe, default: 0] += 1 }
+        }
+        return Coverage(seedsReaching: seeds, unreached: Probe.all.map(\.name).filter { seeds[$0] == nil })
     }
 
     /// Runs every seed in `seeds`, in order of seed in the result. `progress` is told
@@ -27,11 +53,13 @@ public enum Swarm {
                 if next == seeds.upperBound { exhausted = true } else { next += 1 }
                 group.addTask {
                     let simulation = try? Simulation(
-                        scenario: scenario, seed: seed, taskCount: taskCount, scenarioFile: scenarioFile)
+                        scenario: scenario, seed: seed, taskCount: taskCount, scenarioFile: scenarioFile, keepTrace: false)
                     guard let report = await simulation?.run() else {
-                        return Outcome(seed: seed, verdict: .correctness, failures: ["the run could not start"])
+                        return Outcome(seed: seed, verdict: .correctness, failures: ["the run could not start"], probes: [])
                     }
-                    return Outcome(seed: seed, verdict: report.verdict, failures: report.failures)
+                    return Outcome(
+                        seed: seed, verdict: report.verdict, failures: report.failures,
+                        probes: (report.probes ?? [:]).keys.sorted())
                 }
             }
             for _ in 0..<max(1, parallelism) { start() }

@@ -23,6 +23,10 @@ package struct WorkloadPlan {
 
     package var tasks: [Task] = []
     package var poison: [Poison] = []
+    /// The positions of the tasks the run creates, in order: every task, or those a
+    /// scenario's `workload.only` names (a shrunk scenario keeps the few its failure needs,
+    /// each with the uuid, parameters and arrival it had among all of them).
+    package var active: [Int] = []
 
     init(_ workload: Scenario.Workload, tasks count: Int, poison poisonCount: Int, fixture: GoldenFile?, random: inout SimulationRandom) {
         var pool: [CreateFractal] = []
@@ -48,6 +52,8 @@ package struct WorkloadPlan {
             request.uuid = uuid
             tasks.append(Task(uuid: uuid, request: request, arrival: tick, golden: golden))
         }
+        active = Array(tasks.indices)
+        if let only = workload.only { active = only.filter { $0 < tasks.count } }
         for index in 0..<poisonCount {
             // Spread among the tasks' arrivals; half not JSON, half a task outside the contract.
             let arrival = tasks.isEmpty ? 0 : tasks[index * tasks.count / poisonCount].arrival

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FaafoCluster
 import FaafoClusterScenario
+import FaafoProbes
 import FaafoSim
 import Foundation
 
@@ -9,7 +10,7 @@ struct FaafoSimCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "faafo-sim",
         abstract: "Runs faafo's controllers and workers in simulated time, injects faults from a seed, checks every task.",
-        subcommands: [RunCommand.self])
+        subcommands: [RunCommand.self, ShrinkCommand.self, ProbesCommand.self, FaultsCommand.self])
 }
 
 struct RunCommand: AsyncParsableCommand {
@@ -57,6 +58,15 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "With --cluster: run on test hosts of this machine (network namespaces; root): a controller, a client and the scenario's worker hosts.")
     var hosts = false
 
+    @Option(help: "Write every event of the run to this file, a JSON object a line (tick, actor, task, event, details).")
+    var trace: String?
+
+    @Option(help: "Write the faults the run injected to this file, as a scenario's faults.schedule (YAML).")
+    var schedule: String?
+
+    @Option(help: "Draw the run's trace to this HTML file: a lane per actor, faults shaded, failing tasks' paths in red.")
+    var timeline: String?
+
     func run() async throws {
         let loaded: Scenario
         do {
@@ -65,6 +75,10 @@ struct RunCommand: AsyncParsableCommand {
             if let jobs, jobs < 1 { throw ScenarioError(file: scenario, line: 0, "--jobs must be 1 or more") }
         } catch {
             printError("faafo-sim: \(error)")
+            throw ExitCode(3)
+        }
+        if (trace != nil || schedule != nil || timeline != nil) && (cluster || seeds != nil) {
+            printError("faafo-sim: --trace, --schedule and --timeline write one simulated run: give one --seed, without --cluster")
             throw ExitCode(3)
         }
         if hosts && !cluster {
@@ -100,6 +114,25 @@ struct RunCommand: AsyncParsableCommand {
         let progress = ProgressLine()
         let report = await simulation.run { progress.show($0.line) }
         progress.clear()
+        do {
+            if let trace {
+                try write(simulation.traceEvents.map(\.jsonLine).joined(separator: "\n") + "\n", to: trace)
+            }
+            if let schedule {
+                try write(simulation.injectedFaults.map { "- \($0.yaml)" }.joined(separator: "\n") + "\n", to: schedule)
+            }
+            if let timeline {
+                let title = "faafo-sim run \(scenario) --seed \(seed)"
+                try write(
+                    Timeline.html(
+                        title: title, events: simulation.traceEvents, stories: report.stories ?? [],
+                        summary: report.deterministicPart.summary(withStories: false)),
+                    to: timeline)
+            }
+        } catch {
+            printError("faafo-sim: \(error)")
+            throw ExitCode(3)
+        }
         if json {
             print(report.json())
         } else {
@@ -188,18 +221,28 @@ struct RunCommand: AsyncParsableCommand {
         }
         progress.clear()
         let failing = outcomes.filter { $0.verdict != .pass }
+        let coverage = Swarm.coverage(outcomes)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try encoder.encode(outcomes), as: UTF8.self))
         } else {
             print("\(loaded.name): \(outcomes.count) seeds, \(outcomes.count - failing.count) passed, \(failing.count) failed")
+            print(coverage.lines(seeds: outcomes.count).joined(separator: "\n"))
             for outcome in failing {
                 print("  seed \(outcome.seed): \(outcome.verdict.rawValue): \(outcome.failures.joined(separator: "; "))")
                 print("    replay: \(replay(outcome.seed))")
             }
         }
         if let worst = failing.map(\.verdict).max() { throw ExitCode(worst.exitCode) }
+    }
+
+    func write(_ text: String, to path: String) throws {
+        do {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        } catch {
+            throw ScenarioError(file: path, line: 0, "cannot write: \(error.localizedDescription)")
+        }
     }
 
     func replay(_ seed: UInt64) -> String {
@@ -231,6 +274,113 @@ final class ProgressLine: @unchecked Sendable {
         lock.withLock {
             if shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
             shown = false
+        }
+    }
+}
+
+struct ShrinkCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "shrink",
+        abstract: "Shrink a failing run to a minimal scenario that fails the same way.",
+        discussion: """
+            Runs the scenario with the seed, makes the faults it injected explicit, then takes \
+            away faults (delta debugging), tasks, workers, controllers, concurrency, hosts and \
+            poison, and makes each remaining fault strike earlier and last less, keeping each \
+            step only while the run still fails with the same class of failure (the first the \
+            checker found: lost, stored twice, wrong checksum, …). Writes a scenario whose \
+            faults are all explicit (faults.schedule) and whose tasks are the few that \
+            workload.only names: `faafo-sim run FILE` replays it, with no fault drawn.
+
+            Exit status: 0 when a scenario was written, 1 when the run passes (nothing to \
+            shrink), 3 for a bad scenario.
+            """)
+
+    @Argument(help: "The scenario file (YAML).")
+    var scenario: String
+
+    @Option(help: "The failing seed (default: the scenario's).")
+    var seed: UInt64?
+
+    @Option(help: "Override the scenario's task count.")
+    var tasks: Int?
+
+    @Option(help: "Where to write the minimal scenario (default: NAME-shrunk.yaml here).")
+    var out: String?
+
+    func run() async throws {
+        let loaded: Scenario
+        do {
+            loaded = try Scenario.load(from: scenario)
+            if let tasks, tasks < 1 { throw ScenarioError(file: scenario, line: 0, "--tasks must be 1 or more") }
+        } catch {
+            FileHandle.standardError.write(Data("faafo-sim: \(error)\n".utf8))
+            throw ExitCode(3)
+        }
+        let seed = seed ?? loaded.seed ?? 1
+        let started = ContinuousClock.now
+        let result: Shrinker.Result
+        do {
+            result = try await Shrinker(scenario: loaded, seed: seed, taskCount: tasks, scenarioFile: scenario).shrink {
+                print("  \($0)")
+            }
+        } catch let error as Shrinker.NothingToShrink {
+            print("faafo-sim: \(error)")
+            throw ExitCode(1)
+        } catch {
+            FileHandle.standardError.write(Data("faafo-sim: \(error)\n".utf8))
+            throw ExitCode(3)
+        }
+        let seconds = (ContinuousClock.now - started).seconds
+        let path = out ?? "\(loaded.name)-shrunk.yaml"
+        let header = """
+            # Shrunk by `faafo-sim shrink \(scenario) --seed \(seed)` from a run of \(result.before).
+            # It fails the same way (\(result.failure)) with \(result.after).
+            # Its faults are all explicit: `faafo-sim run \(path)` replays it, drawing no fault.
+
+            """
+        do {
+            try Data((header + result.scenario.yaml).utf8).write(to: URL(fileURLWithPath: path))
+        } catch {
+            FileHandle.standardError.write(Data("faafo-sim: cannot write \(path): \(error.localizedDescription)\n".utf8))
+            throw ExitCode(3)
+        }
+        print("shrunk \(loaded.name) seed \(seed), failing with \(result.failure)")
+        print("  before  \(result.before)")
+        print("  after   \(result.after)")
+        print("  \(result.runs) runs in \(String(format: "%.1f", seconds)) s; wrote \(path)")
+        for fault in result.scenario.faults.schedule ?? [] { print("  fault   \(fault)") }
+        print(result.report.failures.map { "  ✗ \($0)" }.joined(separator: "\n"))
+        for story in result.report.stories ?? [] where story.failure == result.failure {
+            print(story.lines.joined(separator: "\n"))
+        }
+        print("replay: faafo-sim run \(path)")
+    }
+}
+
+struct ProbesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "probes", abstract: "List every probe: the situations a run can reach, and what each means.")
+
+    func run() {
+        for probe in Probe.all { print("\(probe.name.padding(toLength: 36, withPad: " ", startingAt: 0)) \(probe.meaning)") }
+    }
+}
+
+struct FaultsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "faults",
+        abstract: "List every fault kind: its fields in faults.schedule, what it does, and where it can be injected.")
+
+    func run() {
+        for kind in FaultKind.allCases {
+            let declaration = kind.declaration
+            let fields = declaration.fields.map { $0.required ? $0.name : "[\($0.name)]" }.joined(separator: ", ")
+            print("\(kind.rawValue) {\(fields)}")
+            print("    \(declaration.summary)")
+            let modes = [FaultKind.Mode.cluster, .hosts].map { mode in
+                kind.refusal(in: mode).map { "not with --\(mode.rawValue) (\($0))" } ?? "also with --\(mode.rawValue)"
+            }
+            print("    simulation; \(modes.joined(separator: "; "))")
         }
     }
 }

@@ -127,6 +127,21 @@ import Testing
         #expect(note.message.contains("worker_token") && note.message.contains("unacknowledged"), "\(note.message)")
     }
 
+    /// A result whose bytes the API found changed is rendered again, three renders at most.
+    @Test func aCorruptResultIsRenderedAgainThenGivenUp() throws {
+        let once = World(deliveries: [.corrupt("422 checksum is not the image's SHA-256"), .accepted])
+        #expect(Self.run(try Self.body(), once) == ["render", "deliver", "render", "deliver", "acknowledge", "finish"])
+        let always = World(deliveries: [.corrupt("422 pixel_checksum")])
+        #expect(
+            Self.run(try Self.body(), always)
+                == [
+                    "render", "deliver", "render", "deliver", "render", "deliver",
+                    "report the API found each of 3 renders corrupt: 422 pixel_checksum", "reject", "finish",
+                ])
+        let note = Self.steps(try Self.body(), once).compactMap(\.note).first { $0.message.contains("rendering it again") }
+        #expect(note?.level == .warning)
+    }
+
     @Test func aTaskThatCannotBeRenderedIsReportedThenDeadLettered() throws {
         #expect(
             Self.run(try Self.body(), World(render: .renderFailed("out of memory"), reported: false))

@@ -1,0 +1,136 @@
+import FaafoSim
+import Foundation
+import Testing
+
+/// A failing run explains itself: the story of a failing task names what lost it, the
+/// shrinker hands back a minimal scenario that fails the same way, and the timeline draws
+/// the run in a browser with the failing task's path picked out.
+@Suite struct ExplanationTests {
+    static func brokenWorker() async throws -> (Simulation, SimulationReport) {
+        let scenario = try ScenarioFiles.load("broken-worker.yaml")
+        let simulation = try Simulation(scenario: scenario, seed: scenario.seed ?? 9)
+        return (simulation, await simulation.run())
+    }
+
+    /// broken-worker acknowledges before delivering; a crash with the PUT on the wire
+    /// loses the task. Its story must show the acknowledgement, then the crash.
+    @Test func theStoryOfALostTaskNamesTheCrashThatLostIt() async throws {
+        let (_, report) = try await Self.brokenWorker()
+        #expect(report.verdict == .correctness)
+        let story = try #require(report.stories?.first { $0.failure == "lost" })
+        let events = story.events.map(\.line)
+        let ack = try #require(events.firstIndex { $0.contains("ack: taken") }, "\(events)")
+        let crash = try #require(events.firstIndex { $0.contains("crash: SIGKILL during-result") }, "\(events)")
+        #expect(ack < crash)
+        #expect(events.contains { $0.contains("cut off before it reached the API") })
+        #expect(report.summary.contains("story of \(story.task)"))
+        // --json carries the same stories.
+        #expect(report.json().contains("\"stories\""))
+    }
+
+    /// The target of issue 22: 300 tasks and 26 crashes shrink to at most 2 tasks and 2
+    /// faults, and the scenario written fails the same way when read back.
+    @Test func brokenWorkerShrinksToAMinimalScenarioThatFailsTheSameWay() async throws {
+        let scenario = try ScenarioFiles.load("broken-worker.yaml")
+        let result = try await Shrinker(scenario: scenario, seed: 9, scenarioFile: ScenarioFiles.path("broken-worker.yaml"))
+            .shrink()
+        #expect(result.failure == "lost")
+        #expect(result.before.tasks == 300 && result.before.faults == 26)
+        #expect(result.after.tasks <= 2 && result.after.faults <= 2, "\(result.after)")
+        let written = try Scenario(yaml: result.scenario.yaml, file: "shrunk.yaml")
+        #expect(written.faults.schedule == result.scenario.faults.schedule)
+        #expect(written.workload.only == result.scenario.workload.only)
+        let replay = await (try Simulation(scenario: written, seed: written.seed ?? 0)).run()
+        #expect(replay.verdict == .correctness)
+        #expect(replay.failingTasks?["lost"]?.isEmpty == false)
+    }
+
+    @Test func aPassingRunHasNothingToShrink() async throws {
+        let scenario = try ScenarioFiles.load("smoke.yaml")
+        await #expect(throws: Shrinker.NothingToShrink.self) {
+            _ = try await Shrinker(scenario: scenario, seed: 1, taskCount: 20).shrink()
+        }
+    }
+
+    /// Every shipped scenario but the one made to fail passes at its own seed, and so
+    /// reaches every probe it names (`expect: reached`).
+    @Test(arguments: ScenarioFiles.all.filter { $0 != "broken-worker.yaml" })
+    func aShippedScenarioPassesAndReachesItsProbes(name: String) async throws {
+        let report = try await SimulationTests.run(name)
+        #expect(report.verdict == .pass, "\(report.failures)")
+        let scenario = try ScenarioFiles.load(name)
+        for probe in scenario.expect.reached { #expect(report.probes?[probe] != nil, "\(probe)") }
+    }
+
+    /// The timeline loads in chromium, which lays out the failing task's path.
+    @Test(.enabled(if: Browser.located != nil || Browser.required, Browser.skipReason))
+    func theTimelineLoadsInABrowserWithTheFailingTaskPickedOut() async throws {
+        _ = try #require(Browser.located, "FAAFO_REQUIRE_BROWSER is set but no chromium was found")
+        let (simulation, report) = try await Self.brokenWorker()
+        let stories = try #require(report.stories)
+        let folder = FileManager.default.temporaryDirectory.appending(path: "faafo-timeline-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let page = folder.appending(path: "timeline.html")
+        let html = Timeline.html(
+            title: "broken-worker", events: simulation.traceEvents, stories: stories, summary: report.summary(withStories: false))
+        try Data(html.utf8).write(to: page)
+        let dom = try await Browser.dumpDOM(of: page, in: folder)
+        #expect(dom.contains("data-failing-visible=\"\(stories.count)\""), "\(dom.prefix(600))")
+        #expect(dom.contains("id=\"failing-\(stories[0].task)\""))
+        #expect(dom.contains("data-drawn=\""))
+    }
+}
+
+/// Debian's chromium, headless, for the timeline page (a file: no server, no network).
+enum Browser {
+    static let located: URL? = {
+        let environment = ProcessInfo.processInfo.environment
+        var candidates = [environment["FAAFO_CHROMIUM"]].compactMap { $0 }.filter { !$0.isEmpty }
+        for folder in (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+            candidates += ["chromium", "chromium-browser", "google-chrome"].map { "\(folder)/\($0)" }
+        }
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }.map { URL(fileURLWithPath: $0) }
+    }()
+
+    static let required: Bool = {
+        let value = ProcessInfo.processInfo.environment["FAAFO_REQUIRE_BROWSER"] ?? ""
+        return !value.isEmpty && value != "0"
+    }()
+
+    static let skipReason: Comment = """
+        chromium is not installed (apt-get install chromium, or set FAAFO_CHROMIUM to its path); \
+        set FAAFO_REQUIRE_BROWSER=1 to make this a failure instead of a skip
+        """
+
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// The page's DOM once its scripts ran, as chromium prints it (`--dump-dom`), killed
+    /// after 60 s.
+    static func dumpDOM(of page: URL, in folder: URL) async throws -> String {
+        let output = folder.appending(path: "dom.html")
+        FileManager.default.createFile(atPath: output.path, contents: nil)
+        let process = Process()
+        process.executableURL = located
+        process.arguments =
+            [
+                "--headless", "--disable-gpu", "--no-first-run", "--user-data-dir=\(folder.appending(path: "profile").path)",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-extensions",
+                "--disable-dev-shm-usage", "--virtual-time-budget=5000", "--dump-dom", page.absoluteString,
+            ] + (getuid() == 0 ? ["--no-sandbox"] : [])
+        process.standardOutput = try FileHandle(forWritingTo: output)
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = ContinuousClock.now + .seconds(60)
+        while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+            throw Failure(description: "chromium ran longer than 60 s and was killed")
+        }
+        guard process.terminationStatus == 0 else { throw Failure(description: "chromium exited with \(process.terminationStatus)") }
+        return String(decoding: try Data(contentsOf: output), as: UTF8.self)
+    }
+}
