@@ -91,6 +91,11 @@ package struct Checker {
             }
             if record.status == .failed {
                 if !deadLettered.contains(uuid) { tally.count(.givenUpNotDeadLettered, uuid) }
+                if let first = givenUp.first,
+                    record.failure != first.reason || record.generatedBy != simulation.workers[first.worker].name
+                {
+                    tally.count(.failureReplaced, uuid)
+                }
                 if contractResultAccepted {
                     tally.count(.resultLostToFailure, uuid)
                 } else if cause == nil {
@@ -197,6 +202,18 @@ package struct Checker {
                 .liveness,
                 "throughput \(String(format: "%.1f", throughput)) tasks per simulated second, below the \(minimum) expected")
         }
+        if timedOut, judge.verdict == .pass {
+            let outbox = (try? await store.unpublishedCount()) ?? 0
+            judge.fail(
+                .liveness,
+                "the run was not quiet by \(Simulation.seconds(expect.within)): \(outbox) stored task(s) still in the outbox; "
+                    + stallReason(timedOut: true))
+        }
+        if simulation.claimOverlaps > 0, simulation.skews.allSatisfy({ $0 == 0 }) {
+            judge.fail(
+                .correctness,
+                "\(simulation.claimOverlaps) outbox row(s) claimed by two controllers at once, with no clock skew to explain it")
+        }
         let probes = simulation.probes.hits
         let missed = expect.reached.filter { probes[$0] == nil }
         if !missed.isEmpty {
@@ -285,6 +302,7 @@ package struct Tally {
         case repeatedCreateRefused = "repeated create refused"
         case failureRecordedAfterResult = "failure recorded after a result"
         case givenUpNotDeadLettered = "given up, not dead-lettered"
+        case failureReplaced = "failure replaced"
     }
 
     package var account: SimulationReport.TaskAccount
@@ -349,6 +367,7 @@ package struct Judge {
         .repeatedCreateRefused: "whose create, sent again with the same uuid and parameters, was not answered with the stored fractal",
         .failureRecordedAfterResult: "whose failure report was answered as recorded although a result had completed them",
         .givenUpNotDeadLettered: "failed, with their message not in the dead-letter queue (a task given up must be rejected to it)",
+        .failureReplaced: "failed with another failure than the first one recorded (a failed fractal keeps its first)",
     ]
 
     package mutating func judge(

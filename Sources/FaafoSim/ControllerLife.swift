@@ -89,6 +89,7 @@ struct LifeStore: FractalStore {
     func markPublished(_ uuid: String) async throws {
         try life.check()
         try await base.markPublished(uuid)
+        life.simulation.endClaim(uuid)
         life.note("mark-published", uuid)
         try life.after(.afterMarkPublished, uuid)
     }
@@ -115,6 +116,7 @@ struct LifeStore: FractalStore {
     func releaseClaim(_ uuid: String) async throws {
         try life.check()
         try await base.releaseClaim(uuid)
+        life.simulation.endClaim(uuid)
         life.note("release-claim", uuid)
     }
 

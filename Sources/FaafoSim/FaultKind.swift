@@ -172,8 +172,10 @@ public enum FaultKind: String, CaseIterable, Sendable, Codable, Comparable {
                 fields: [task, field("at", .at)], refusedIn: [:])
         case .workerStop:
             return Declaration(
-                summary: "an operator restarts a worker gracefully (SIGTERM): it stops waiting, leaves its tasks to the queue, and starts again",
-                fields: [field("at", .at), field("worker", .target), field("down-for", .length)], refusedIn: [:])
+                summary: "an operator restarts a worker gracefully (SIGTERM): it stops waiting, leaves its tasks to the queue, and starts again; `waits-first` says whether its waits end before its consumer closes (the two race in faafo-worker)",
+                fields: [field("at", .at), field("worker", .target), field("down-for", .length),
+                         field("waits-first", .flag, required: false)],
+                refusedIn: [:])
         }
     }
 

@@ -284,13 +284,19 @@ extension Simulation {
         schedule(.restartController(index), after: scenario.faults.controllerDownFor)
     }
 
+    /// A claim ended: its row was published, or released.
+    func endClaim(_ uuid: String) { claims[uuid] = nil }
+
     /// Notes outbox claims, and probes a claim that takes rows another live controller's
     /// claim still holds by the true time (a clock that runs ahead sees it as ended).
     func noteClaims(_ uuids: [String], by life: ControllerLife, until: Date) {
         let lease = until.timeIntervalSince(life.environment.now())
         let end = now + Tick(max(0, lease) * Double(ticksPerSecond))
         for uuid in uuids {
-            if let held = claims[uuid], held.controller != life.index, held.until > now { Probe.hit(.runSkewedClaim) }
+            if let held = claims[uuid], held.controller != life.index, held.until > now {
+                Probe.hit(.runSkewedClaim)
+                claimOverlaps += 1
+            }
             claims[uuid] = (life.index, end)
         }
     }

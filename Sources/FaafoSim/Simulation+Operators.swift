@@ -57,29 +57,38 @@ extension Simulation {
     func stopWorker(_ scheduled: ScheduledFault?) async {
         let index: Int
         let downFor: Tick
+        let waitsFirst: Bool
         if let scheduled {
             guard let target = scheduled.target, !workers[target].crashed else { return }
             index = target
             downFor = scheduled.length ?? scenario.faults.workerStopDownFor
+            waitsFirst = scheduled.flag ?? false
         } else {
             guard faultsActive, !workers.isEmpty else { return }
             index = stopCount % workers.count
             stopCount += 1
             guard !workers[index].crashed else { return }
             downFor = scenario.faults.workerStopDownFor
+            waitsFirst = operatorRandom.chance(0.5)
         }
-        faults.record(ScheduledFault(.workerStop, at: now, target: index, length: downFor))
+        faults.record(ScheduledFault(.workerStop, at: now, target: index, length: downFor, flag: waitsFirst))
         faultCounts.workerStops += 1
-        trace.note("stop", actor: workers[index].name, task: nil, "SIGTERM (injected)")
+        trace.note(
+            "stop", actor: workers[index].name, task: nil,
+            "SIGTERM (injected); its waits end \(waitsFirst ? "before" : "after") its consumer closes")
         let held = jobs.keys.sorted().filter { jobs[$0]?.worker == index }
         if !held.isEmpty { Probe.hit(.runGracefulStop) }
-        for id in held {
-            jobs[id]?.stopping = true
-            if case .wait = jobs[id]?.action { schedule(.job(id)) }
-        }
+        // It takes no new delivery from now on.
         workers[index].generation += 1
         workers[index].busy = 0
         workers[index].crashed = true
+        // faafo-worker cancels its waits and closes its consumer from two tasks at once:
+        // whichever comes first, a task it had not delivered must go back to the queue.
+        for id in held {
+            jobs[id]?.stopping = true
+            guard case .wait = jobs[id]?.action else { continue }
+            if waitsFirst { await step(id) } else { schedule(.job(id)) }
+        }
         if let consumer = workers[index].consumer {
             workers[index].consumer = nil
             await consumer.close()

@@ -196,8 +196,10 @@ public final class Simulation {
     var pointPasses: [FaultPlan.Site: Int] = [:]
     /// The failure race of each task: which delivery's render fails, and after how long.
     var failureRaces: [Int: ScheduledFault] = [:]
-    /// Outbox claims by controller life, in true time: (controller, until).
+    /// Outbox claims by controller life, in true time: (controller, until); and how many
+    /// rows a controller claimed while another's claim on them lasted.
     var claims: [String: (controller: Int, until: Tick)] = [:]
+    var claimOverlaps = 0
     /// Each controller's clock skew, in seconds.
     var skews: [Double]
 
@@ -473,15 +475,15 @@ public final class Simulation {
     }
 
     /// Nothing in flight: every task created, every poison message published, no job in
-    /// a worker's hands, nothing in the queue and nothing in the outbox. Then nothing
-    /// can change any more, and the checker judges the run.
+    /// a worker's hands, nothing in the queue and nothing in the outbox (every stored task
+    /// marked published, also one completed meanwhile). Then nothing can change any more,
+    /// and the checker judges the run; a run that never gets there fails for liveness.
     func isQuiet() async -> Bool {
         guard arrived == plan.active.count, poisonPublished == plan.poison.count, jobs.isEmpty, !store.isDown else {
             return false
         }
         let counts = queue.counts
         guard counts.ready == 0, counts.unacknowledged == 0 else { return false }
-        if store.completedCount >= plan.active.count { return true }
         return (try? await store.unpublished(limit: 1).isEmpty) ?? false
     }
 
