@@ -25,9 +25,9 @@ import Foundation
 /// - a host crash: SIGKILL of every worker of the host, placed the same way;
 /// - a partition: SIGSTOP of every worker of the host for its length (silent, as behind a
 ///   cut link), placed the same way.
-/// A failing or slow result PUT, a database restart (this cluster keeps SQLite), a broker
-/// node's kill (it has one node) and a deliberately broken worker have no real counterpart
-/// here; a scenario with them is refused.
+/// A kind of fault a real cluster cannot inject (`FaultKind.declaration` says which, and
+/// why), an explicit schedule, and a deliberately broken worker have no real counterpart
+/// here; a scenario with them is refused, naming each.
 public final class ClusterScenario {
     public let scenario: Scenario
     public let settings: SimulationSettings
@@ -60,16 +60,8 @@ public final class ClusterScenario {
         scenario: Scenario, seed: UInt64, taskCount: Int? = nil, scenarioFile: String = "", onHosts: Bool = false
     ) throws(ScenarioError) {
         let faults = scenario.faults
-        var refused: [String] = []
-        if faults.resultError > 0 || faults.resultTimeout > 0 {
-            refused.append("result-failure (a real one needs a proxy between the workers and the API)")
-        }
-        if !faults.brokerNodeKillAt.isEmpty && !onHosts {
-            refused.append("broker-node-kill (the cluster on one machine has one RabbitMQ node; --hosts has a cluster)")
-        }
-        if !faults.databaseRestartAt.isEmpty && !onHosts {
-            refused.append("database-restart (the cluster on one machine keeps its fractals in SQLite; --hosts has PostgreSQL)")
-        }
+        // What each kind of fault can do on a real cluster is declared with the kind.
+        var refused = scenario.refusals(in: onHosts ? .hosts : .cluster)
         if let bug = scenario.cluster.workerBug {
             refused.append("worker-bug \(bug.rawValue) (a test-only defect of the step machine that faafo-worker cannot switch on)")
         }

@@ -71,6 +71,7 @@ public enum FaultKind: String, CaseIterable, Sendable, Codable, Comparable {
         let task = field("task", .task)
         let noProxy = "a real one needs a proxy between the workers and the API"
         let noHook = "faafo-worker has no way to make it happen on a real host"
+        let notYet = "the cluster runner does not play it yet"
         switch self {
         case .workerCrash:
             return Declaration(
@@ -165,20 +166,67 @@ public enum FaultKind: String, CaseIterable, Sendable, Codable, Comparable {
         case .deletion:
             return Declaration(
                 summary: "an operator deletes a fractal while its task is in flight: its late results must change nothing",
-                fields: [task, field("at", .at)], refusedIn: [:])
+                fields: [task, field("at", .at)], refusedIn: [.cluster: notYet, .hosts: notYet])
         case .repeatedCreate:
             return Declaration(
                 summary: "a client sends a create again with the same uuid and parameters, after it succeeded",
-                fields: [task, field("at", .at)], refusedIn: [:])
+                fields: [task, field("at", .at)], refusedIn: [.cluster: notYet, .hosts: notYet])
         case .workerStop:
             return Declaration(
                 summary: "an operator restarts a worker gracefully (SIGTERM): it stops waiting, leaves its tasks to the queue, and starts again; `waits-first` says whether its waits end before its consumer closes (the two race in faafo-worker)",
                 fields: [field("at", .at), field("worker", .target), field("down-for", .length),
                          field("waits-first", .flag, required: false)],
-                refusedIn: [:])
+                refusedIn: [.cluster: notYet, .hosts: notYet])
         }
     }
 
     /// Why `mode` cannot inject this kind, or nil if it can.
     public func refusal(in mode: Mode) -> String? { declaration.refusedIn[mode] }
+}
+
+extension Scenario {
+    /// The kinds of fault the scenario asks for, by its settings or its schedule: what a
+    /// mode must be able to inject to run it.
+    public var faultKinds: [FaultKind] {
+        if let schedule = faults.schedule { return Array(Set(schedule.map(\.kind))).sorted() }
+        let f = faults
+        let used: [(FaultKind, Bool)] = [
+            (.workerCrash, f.workerCrash.values.contains { $0 > 0 }),
+            (.slowRender, f.slowWorker > 0),
+            (.renderFailure, f.renderFailure > 0),
+            (.resultFailure, f.resultError + f.resultTimeout + f.resultLost > 0),
+            (.corruptResult, f.corruptResult > 0),
+            (.refusedResult, f.refusedResult > 0),
+            (.putDelay, f.putDelay > 0),
+            (.ackLost, f.ackLost > 0),
+            (.duplicateDelivery, f.duplicateDelivery > 0),
+            (.failureRace, f.failureRace > 0),
+            (.disagreeingWorker, f.disagreeingWorkers > 0),
+            (.smallWorker, f.smallWorkers > 0),
+            (.controllerCrash, !f.controllerCrashAt.isEmpty || f.controllerCrashEvery != nil || !f.controllerCrashPoints.isEmpty),
+            (.clockSkew, f.clockSkew > 0),
+            (.brokerRestart, !f.brokerRestartAt.isEmpty),
+            (.hostCrash, !f.hostCrashAt.isEmpty),
+            (.partition, !f.partitionAt.isEmpty),
+            (.databaseRestart, !f.databaseRestartAt.isEmpty),
+            (.brokerNodeKill, !f.brokerNodeKillAt.isEmpty),
+            (.deletion, f.deletion > 0),
+            (.repeatedCreate, f.repeatedCreate > 0),
+            (.workerStop, !f.workerStopAt.isEmpty),
+        ]
+        return used.filter(\.1).map(\.0)
+    }
+
+    /// Why `mode` cannot run this scenario's faults, one phrase a reason; empty when it can.
+    public func refusals(in mode: FaultKind.Mode) -> [String] {
+        var refused = faultKinds.compactMap { kind in kind.refusal(in: mode).map { "\(kind.rawValue) (\($0))" } }
+        if faults.schedule != nil {
+            refused.append("faults.schedule (explicit faults anchored to a task's deliveries replay in simulation only)")
+        }
+        if workload.only != nil { refused.append("workload.only (a shrunk workload runs in simulation only)") }
+        if !faults.controllerCrashPoints.isEmpty {
+            refused.append("controller-crash points (a crash inside an operation needs a hook in faafo-api)")
+        }
+        return refused
+    }
 }

@@ -235,6 +235,12 @@ struct RunCommand: AsyncParsableCommand {
             }
         }
         if let worst = failing.map(\.verdict).max() { throw ExitCode(worst.exitCode) }
+        let unexercised = Swarm.unexercised(by: outcomes, loaded)
+        if !unexercised.isEmpty {
+            let sentence = "no seed reached \(unexercised.joined(separator: ", ")), which the scenario exists to exercise"
+            if json { printError("faafo-sim: \(sentence)") } else { print("  ✗ \(sentence)") }
+            throw ExitCode(SimulationReport.Verdict.unexercised.exitCode)
+        }
     }
 
     func write(_ text: String, to path: String) throws {
