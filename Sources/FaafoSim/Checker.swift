@@ -202,6 +202,12 @@ package struct Checker {
                 .liveness,
                 "throughput \(String(format: "%.1f", throughput)) tasks per simulated second, below the \(minimum) expected")
         }
+        if let tick = simulation.livelock {
+            judge.fail(
+                .liveness,
+                "a livelock: over \(Simulation.livelockEvents) events at simulated time \(Simulation.seconds(tick)) with "
+                    + "no time passing; " + stallReason(timedOut: true))
+        }
         if timedOut, judge.verdict == .pass {
             let outbox = (try? await store.unpublishedCount()) ?? 0
             judge.fail(
@@ -364,7 +370,7 @@ package struct Judge {
         .resultLostToFailure: "not completed although a contract result reached the API (a result outranks a failure)",
         .malformedRecord: "stored with fields their status contradicts (attempts, failure, completion time, reason)",
         .resurrected: "deleted, yet stored at the end",
-        .repeatedCreateRefused: "whose create, sent again with the same uuid and parameters, was not answered with the stored fractal",
+        .repeatedCreateRefused: "whose create, sent again with their uuid, was not answered with the stored fractal (the same parameters) or refused as a conflict (other parameters)",
         .failureRecordedAfterResult: "whose failure report was answered as recorded although a result had completed them",
         .givenUpNotDeadLettered: "failed, with their message not in the dead-letter queue (a task given up must be rejected to it)",
         .failureReplaced: "failed with another failure than the first one recorded (a failed fractal keeps its first)",

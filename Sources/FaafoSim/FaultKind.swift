@@ -32,6 +32,7 @@ public enum FaultKind: String, CaseIterable, Sendable, Codable, Comparable {
     case deletion = "delete"
     case repeatedCreate = "repeated-create"
     case workerStop = "worker-stop"
+    case wrongToken = "wrong-token"
 
     public static func < (a: FaultKind, b: FaultKind) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
@@ -169,8 +170,14 @@ public enum FaultKind: String, CaseIterable, Sendable, Codable, Comparable {
                 fields: [task, field("at", .at)], refusedIn: [.cluster: notYet, .hosts: notYet])
         case .repeatedCreate:
             return Declaration(
-                summary: "a client sends a create again with the same uuid and parameters, after it succeeded",
-                fields: [task, field("at", .at)], refusedIn: [.cluster: notYet, .hosts: notYet])
+                summary: "a client sends a create again with the task's uuid, after it succeeded: with the same parameters (it must get the stored fractal, nothing queued) or `other` ones (it must be refused, 409)",
+                fields: [task, field("at", .at), field("parameters", .point, required: false)],
+                refusedIn: [.cluster: notYet, .hosts: notYet])
+        case .wrongToken:
+            return Declaration(
+                summary: "a worker runs with a worker token the API refuses (401) for a while, then an operator fixes it and restarts the worker gracefully: the tasks it held must neither fail nor be dead-lettered",
+                fields: [field("worker", .target), field("for", .length)],
+                refusedIn: [.cluster: notYet, .hosts: notYet])
         case .workerStop:
             return Declaration(
                 summary: "an operator restarts a worker gracefully (SIGTERM): it stops waiting, leaves its tasks to the queue, and starts again; `waits-first` says whether its waits end before its consumer closes (the two race in faafo-worker)",
@@ -213,6 +220,7 @@ extension Scenario {
             (.deletion, f.deletion > 0),
             (.repeatedCreate, f.repeatedCreate > 0),
             (.workerStop, !f.workerStopAt.isEmpty),
+            (.wrongToken, f.wrongTokenWorkers > 0),
         ]
         return used.filter(\.1).map(\.0)
     }

@@ -46,8 +46,10 @@ struct RequestLog {
     struct RepeatedCreate {
         let tick: Tick
         let answer: String
-        /// Answered with the stored fractal, nothing queued: what a repeat must get.
+        /// Answered as a repeat must be: with the stored fractal, nothing queued (the same
+        /// parameters), or refused as a conflict (other ones).
         let asStored: Bool
+        let otherParameters: Bool
     }
 
     var puts: [[Put]]

@@ -108,6 +108,9 @@ extension Scenario {
             if f.repeatedCreate > 0 {
                 lines.append("  repeated-create: {probability: \(f.repeatedCreate), within: \(duration(f.repeatWithin))}")
             }
+            if f.wrongTokenWorkers > 0 {
+                lines.append("  wrong-token: {workers: \(f.wrongTokenWorkers), for: \(duration(f.wrongTokenFor))}")
+            }
             if !f.workerStopAt.isEmpty {
                 lines.append("  worker-stop: {at: \(times(f.workerStopAt)), down-for: \(duration(f.workerStopDownFor))}")
             }

@@ -233,7 +233,7 @@ struct ScenarioReader {
             "until", "worker-crash", "slow-worker", "controller-crash", "broker-restart", "result-failure", "poison",
             "duplicate-delivery", "host-crash", "partition", "database-restart", "broker-node-kill", "render-failure",
             "corrupt-result", "refused-result", "put-delay", "ack-lost", "failure-race", "disagreeing-workers",
-            "small-workers", "clock-skew", "delete", "repeated-create", "worker-stop", "schedule",
+            "small-workers", "clock-skew", "delete", "repeated-create", "worker-stop", "wrong-token", "schedule",
         ]
         let values = try mapping(node, "faults", keys: keys)
         var faults = Scenario.Faults()
@@ -385,6 +385,11 @@ struct ScenarioReader {
             let stop = try mapping(node, "faults.worker-stop", keys: ["at", "down-for"])
             if let value = stop["at"] { faults.workerStopAt = try times(value, "faults.worker-stop.at") }
             if let value = stop["down-for"] { faults.workerStopDownFor = try duration(value, "faults.worker-stop.down-for") }
+        }
+        if let node = values["wrong-token"] {
+            let wrong = try mapping(node, "faults.wrong-token", keys: ["workers", "for"])
+            if let value = wrong["workers"] { faults.wrongTokenWorkers = try int(value, "faults.wrong-token.workers", in: 0...100_000) }
+            if let value = wrong["for"] { faults.wrongTokenFor = try duration(value, "faults.wrong-token.for") }
         }
         if let node = values["schedule"] { faults.schedule = try schedule(node) }
         return faults

@@ -211,13 +211,19 @@ public struct Scenario: Sendable {
         /// Probability that an operator deletes a task's fractal within `deleteWithin` of its create.
         public var deletion = 0.0
         public var deleteWithin: Tick = 50_000
-        /// Probability that a client sends a task's create again, within `repeatWithin` of its create.
+        /// Probability that a client sends a task's create again, within `repeatWithin` of its
+        /// create: half the time with the same parameters, half with other ones.
         public var repeatedCreate = 0.0
         public var repeatWithin: Tick = 50_000
         /// Graceful worker restarts (SIGTERM) at these ticks, the workers in turn; each is
         /// back after `workerStopDownFor`.
         public var workerStopAt: [Tick] = []
         public var workerStopDownFor: Tick = 100_000
+
+        /// `wrongTokenWorkers` workers, from the middle of the list, run with a worker token
+        /// the API refuses for `wrongTokenFor`; then an operator fixes it and restarts them.
+        public var wrongTokenWorkers = 0
+        public var wrongTokenFor: Tick = 1_000_000
 
         /// Explicit faults: when set, the run injects exactly these and draws none.
         public var schedule: [ScheduledFault]?

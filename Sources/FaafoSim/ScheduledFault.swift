@@ -113,6 +113,8 @@ extension ScheduledFault {
             return oneOf(Scenario.DisagreeingRender.allCases.map(\.rawValue), "renders")
         case .clockSkew:
             return oneOf(["ahead", "behind"], "direction")
+        case .repeatedCreate:
+            return oneOf(["same", "other"], "parameters")
         case .controllerCrash:
             if let problem = oneOf(Scenario.ControllerPoint.allCases.map(\.rawValue), "point") { return problem }
             let inside = task != nil && point != nil

@@ -138,7 +138,9 @@ extension Simulation {
         }
         if operatorRandom.chance(scenario.faults.repeatedCreate) {
             let at = now + Tick(operatorRandom.int(in: 0...Int(scenario.faults.repeatWithin)))
-            agenda.schedule(.repeatCreate(ScheduledFault(.repeatedCreate, task: taskIndex, at: at)), at: at)
+            let parameters = operatorRandom.chance(0.5) ? "other" : "same"
+            agenda.schedule(
+                .repeatCreate(ScheduledFault(.repeatedCreate, task: taskIndex, at: at, point: parameters)), at: at)
         }
     }
 

@@ -31,14 +31,18 @@ extension Simulation {
         guard let task = fault.task, requests.deleted[task] == nil else { return }
         let (service, life) = nextLiveController()
         guard let service, let life else { return }
-        let request = plan.tasks[task].request
+        var request = plan.tasks[task].request
+        let other = fault.point == "other"
+        if other { request.fractal.iterations += 1 }
         let answer: String
         var asStored = false
+        var conflict = false
         do {
             let outcome = try await trace.acting(as: life.name, for: request.uuid) { try await service.create(request) }
             asStored = !outcome.isCreated
             answer = outcome.isCreated ? "created anew" : "the stored fractal"
         } catch let error as FractalServiceError {
+            conflict = error.code == .conflict
             answer = "\(error.code.name): \(error.message)"
         } catch {
             answer = "\(error)"
@@ -46,8 +50,10 @@ extension Simulation {
         if noteIfCrashed(life) { return }
         faults.record(fault)
         faultCounts.repeatedCreates += 1
-        requests.repeatedCreates[task].append(.init(tick: now, answer: answer, asStored: asStored))
-        trace.note("create", actor: "client", task: request.uuid, "sent again: \(answer)")
+        requests.repeatedCreates[task].append(
+            .init(tick: now, answer: answer, asStored: other ? conflict : asStored, otherParameters: other))
+        trace.note(
+            "create", actor: "client", task: request.uuid, "sent again\(other ? " with other parameters" : ""): \(answer)")
     }
 
     /// An operator restarts a worker gracefully (SIGTERM), the workers in turn: its
@@ -71,7 +77,10 @@ extension Simulation {
             downFor = scenario.faults.workerStopDownFor
             waitsFirst = operatorRandom.chance(0.5)
         }
-        faults.record(ScheduledFault(.workerStop, at: now, target: index, length: downFor, flag: waitsFirst))
+        // The restart that ends a wrong-token fault is that fault's, not one of its own.
+        if scheduled?.kind != .wrongToken {
+            faults.record(ScheduledFault(.workerStop, at: now, target: index, length: downFor, flag: waitsFirst))
+        }
         faultCounts.workerStops += 1
         trace.note(
             "stop", actor: workers[index].name, task: nil,
@@ -86,7 +95,7 @@ extension Simulation {
         // whichever comes first, a task it had not delivered must go back to the queue.
         for id in held {
             jobs[id]?.stopping = true
-            guard case .wait = jobs[id]?.action else { continue }
+            guard jobs[id]?.waiting == true else { continue }
             if waitsFirst { await step(id) } else { schedule(.job(id)) }
         }
         if let consumer = workers[index].consumer {

@@ -119,11 +119,18 @@ extension Simulation {
                 takes = scenario.cluster.network
             case .wait(let delay):
                 if job.stopping {
+                    // Told to stop: the wait ends at once (faafo-worker cancels it).
+                    job.waiting = false
                     outcome = .stopping
-                } else {
-                    outcome = .waited
-                    takes = Self.ticks(delay)
+                } else if !job.waiting {
+                    job.waiting = true
+                    job.crashPoint = nil
+                    jobs[id] = job
                     trace.note("wait", actor: worker, task: job.uuid, "\(delay) before delivering again")
+                    return schedule(.job(id), after: Self.ticks(delay))
+                } else {
+                    job.waiting = false
+                    outcome = .waited
                 }
             case .reportFailure(let uuid, let failure):
                 outcome = await reportFailure(failure, of: uuid, job: job)
@@ -315,6 +322,11 @@ extension Simulation {
             await crashWorker(worker, at: .duringResult, holding: job)
             return nil
         }
+        if now < workers[worker].refusedUntil {
+            let outcome = TaskSteps.Outcome.unauthorized("401 Unauthorized: the worker token is not the API's (injected)")
+            log(heard: outcome, processed: nil)
+            return outcome
+        }
         if faults.strike(
             .init(kind: .refusedResult, task: task, occurrence: put, point: nil), chance: scenario.faults.refusedResult,
             active: faultsActive, random: &resultRandom,
@@ -395,8 +407,10 @@ extension Simulation {
     /// A failure report, sent to the next live controller and logged for the checker.
     func reportFailure(_ failure: TaskFailure, of uuid: String, job: Job) async -> TaskSteps.Outcome {
         let (service, life) = nextLiveController()
+        // The API refuses a report under a token it does not know, as it refuses a result.
+        let refused = now < workers[job.worker].refusedUntil
         let outcome = await trace.acting(as: life?.name ?? "client", for: uuid) {
-            await SimulatedResultSink(service: service, fault: .none).report(failure, of: uuid)
+            await SimulatedResultSink(service: refused ? nil : service, fault: .none).report(failure, of: uuid)
         }
         noteIfCrashed(life)
         var recorded = false

@@ -71,6 +71,8 @@ public final class Simulation {
         var putDelayed = false
         /// The worker was told to stop: a wait ends at once, with `.stopping`.
         var stopping = false
+        /// In the middle of a wait (`.wait`), until its event comes.
+        var waiting = false
 
         /// The task's uuid, for the trace.
         var uuid: String? { delivery.messageID }
@@ -90,6 +92,8 @@ public final class Simulation {
         /// The broker node its connection is to (`faults.brokerNodes`).
         var brokerNode: Int
         var renders = Renders.contract
+        /// Until when the API refuses the worker's token (a `wrong-token` fault).
+        var refusedUntil: Tick = 0
         /// Nil while the worker is down.
         var consumer: InMemoryWorkQueueConsumer?
         /// Bumped at each crash: jobs of an earlier generation died with it.
@@ -220,6 +224,11 @@ public final class Simulation {
     var queueLeader = 0
     var brokerNodeKills = 0
 
+    /// Events handled at one tick at most before the run is called a livelock, and the
+    /// tick it stopped at if it was one.
+    static let livelockEvents = 1_000_000
+    var livelock: Tick?
+
     var counters = SimulationReport.Counters()
     var faultCounts = SimulationReport.FaultCounts()
 
@@ -309,7 +318,7 @@ public final class Simulation {
     func setStandingFaults() {
         var standing: [ScheduledFault] = []
         if faults.isExplicit {
-            standing = faults.timed.filter { [.disagreeingWorker, .smallWorker, .clockSkew].contains($0.kind) }
+            standing = faults.timed.filter { [.disagreeingWorker, .smallWorker, .clockSkew, .wrongToken].contains($0.kind) }
         } else {
             let count = workers.count
             for index in max(0, count - scenario.faults.disagreeingWorkers)..<count {
@@ -318,6 +327,10 @@ public final class Simulation {
             }
             for index in 0..<min(count, scenario.faults.smallWorkers) {
                 standing.append(ScheduledFault(.smallWorker, target: index, amount: scenario.faults.smallWorkBudget))
+            }
+            let middle = count / 2
+            for index in middle..<min(count, middle + scenario.faults.wrongTokenWorkers) {
+                standing.append(ScheduledFault(.wrongToken, target: index, length: scenario.faults.wrongTokenFor))
             }
             if scenario.faults.clockSkew > 0 {
                 for index in controllers.indices {
@@ -338,6 +351,11 @@ public final class Simulation {
             case .clockSkew:
                 let seconds = Double(fault.length ?? 0) / Double(ticksPerSecond)
                 skews[target] = fault.point == "behind" ? -seconds : seconds
+            case .wrongToken:
+                // Then an operator sets the right token and restarts the worker gracefully.
+                let length = fault.length ?? 0
+                workers[target].refusedUntil = length
+                agenda.schedule(.stopWorker(ScheduledFault(.wrongToken, at: length, target: target, length: 0)), at: length)
             default:
                 continue
             }
@@ -380,10 +398,18 @@ public final class Simulation {
 
         var timedOut = false
         var lastProgress = ContinuousClock.now
+        var eventsThisTick = 0
         while let next = agenda.pop() {
             let (tick, event) = next
             if tick > scenario.expect.within {
                 timedOut = true
+                break
+            }
+            eventsThisTick = tick == now ? eventsThisTick + 1 : 0
+            if eventsThisTick > Self.livelockEvents {
+                // Something schedules itself again with no time passing (a wait of zero,
+                // say): simulated time would never move on.
+                livelock = tick
                 break
             }
             clock.advance(to: tick)
