@@ -111,6 +111,8 @@ package struct Checker {
                 // Pending: waiting somewhere (outbox, queue, a worker) is stuck; gone from everywhere is lost.
                 if contractResultAccepted {
                     tally.count(.resultLostToFailure, uuid)
+                } else if deadLettered.contains(uuid) {
+                    tally.count(.pendingDeadLettered, uuid)
                 } else {
                     tally.unfinished(uuid, canStillFinish: !record.published || inFlight)
                 }
@@ -309,6 +311,7 @@ package struct Tally {
         case failureRecordedAfterResult = "failure recorded after a result"
         case givenUpNotDeadLettered = "given up, not dead-lettered"
         case failureReplaced = "failure replaced"
+        case pendingDeadLettered = "pending, dead-lettered"
     }
 
     package var account: SimulationReport.TaskAccount
@@ -374,6 +377,7 @@ package struct Judge {
         .failureRecordedAfterResult: "whose failure report was answered as recorded although a result had completed them",
         .givenUpNotDeadLettered: "failed, with their message not in the dead-letter queue (a task given up must be rejected to it)",
         .failureReplaced: "failed with another failure than the first one recorded (a failed fractal keeps its first)",
+        .pendingDeadLettered: "left pending with their message in the dead-letter queue: given up without the API recording it",
     ]
 
     package mutating func judge(
