@@ -18,10 +18,18 @@ package struct RunSetup {
 
     /// Throws `ScenarioError` if the fixture file cannot be read. `taskCount` overrides
     /// the scenario's task count.
-    package init(scenario: Scenario, seed: UInt64, taskCount: Int?, scenarioFile: String) throws(ScenarioError) {
+    /// `settingsFrom`: draw the cluster's sizes as the run of that seed draws them (what a
+    /// swarm's `--explore` reuses), everything else from `seed`.
+    package init(scenario: Scenario, seed: UInt64, taskCount: Int?, scenarioFile: String, settingsFrom: UInt64? = nil)
+        throws(ScenarioError)
+    {
         var main = SimulationRandom(seed: seed)
-        let seeds = SimulationSettings.PartSeeds(
+        var seeds = SimulationSettings.PartSeeds(
             settings: main.next(), workload: main.next(), identities: main.next(), faults: main.next())
+        if let settingsFrom {
+            var other = SimulationRandom(seed: settingsFrom)
+            seeds.settings = other.next()
+        }
         var settingsRandom = SimulationRandom(seed: seeds.settings)
         let cluster = scenario.cluster
         let concurrency = cluster.concurrency.draw(&settingsRandom)

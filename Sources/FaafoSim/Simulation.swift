@@ -236,11 +236,14 @@ public final class Simulation {
     /// schedule names a task, worker, host or controller the run does not have.
     /// `taskCount` overrides the scenario's task count; `keepTrace` keeps every event of
     /// the run, for its stories, `--trace` and `--timeline` (swarms leave it off).
+    /// `settingsFrom` draws the cluster's sizes as the run of that seed does (`--settings-seed`).
     public init(
-        scenario: Scenario, seed: UInt64, taskCount: Int? = nil, scenarioFile: String = "", keepTrace: Bool = true
+        scenario: Scenario, seed: UInt64, taskCount: Int? = nil, scenarioFile: String = "", keepTrace: Bool = true,
+        settingsFrom: UInt64? = nil
     ) throws(ScenarioError) {
         self.scenario = scenario
-        let setup = try RunSetup(scenario: scenario, seed: seed, taskCount: taskCount, scenarioFile: scenarioFile)
+        let setup = try RunSetup(
+            scenario: scenario, seed: seed, taskCount: taskCount, scenarioFile: scenarioFile, settingsFrom: settingsFrom)
         fixture = setup.fixture
         plan = setup.plan
         settings = setup.settings

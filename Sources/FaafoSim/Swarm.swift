@@ -10,6 +10,10 @@ public enum Swarm {
         public let failures: [String]
         /// The probes the seed's run reached.
         public let probes: [String]
+        /// With `--explore`: the seed whose cluster sizes the run took (`--settings-seed`).
+        public var settingsFrom: UInt64? = nil
+        /// The cluster the run drew: workers, concurrency, controllers, hosts.
+        public var cluster: String = ""
     }
 
     /// For each probe, how many seeds of a swarm reached it; and the probes none reached.
@@ -43,32 +47,75 @@ public enum Swarm {
 
     /// Runs every seed in `seeds`, in order of seed in the result. `progress` is told
     /// after each run how many are done.
+    ///
+    /// With `explore`, seeds run in rounds of `exploreRound`; from the second round on,
+    /// every other seed takes the cluster sizes of a seed that reached one of the rarest
+    /// probes so far (reached by the fewest seeds), so that the swarm spends more of its
+    /// seeds where the rare situations happen. The rounds do not depend on `parallelism`:
+    /// the output is the same whatever the number of jobs.
     public static func run(
         _ scenario: Scenario, seeds: ClosedRange<UInt64>, taskCount: Int?, scenarioFile: String,
-        parallelism: Int, progress: @escaping @Sendable (Int) -> Void = { _ in }
+        parallelism: Int, explore: Bool = false, progress: @escaping @Sendable (Int) -> Void = { _ in }
     ) async throws(ScenarioError) -> [Outcome] {
         // Surface a bad fixture once, before starting many runs.
         _ = try Simulation(scenario: scenario, seed: seeds.lowerBound, taskCount: 1, scenarioFile: scenarioFile)
         var outcomes: [Outcome] = []
-        var next = seeds.lowerBound
-        var exhausted = false
+        let all = Array(seeds)
+        let rounds = explore ? stride(from: 0, to: all.count, by: exploreRound).map { Array(all[$0..<min($0 + exploreRound, all.count)]) } : [all]
+        for round in rounds {
+            let favoured = explore ? Self.favoured(outcomes) : []
+            let plan = round.map { seed -> (UInt64, UInt64?) in
+                guard !favoured.isEmpty, seed % 2 == 1 else { return (seed, nil) }
+                return (seed, favoured[Int(seed / 2 % UInt64(favoured.count))])
+            }
+            let done = outcomes.count
+            outcomes += await runAll(plan, scenario, taskCount, scenarioFile, parallelism) { progress(done + $0) }
+        }
+        return outcomes.sorted { $0.seed < $1.seed }
+    }
+
+    /// Seeds an exploring swarm runs between two looks at the probes reached.
+    static let exploreRound = 16
+
+    /// The seeds that reached the probes the fewest seeds reached (but some did), in
+    /// order of seed.
+    static func favoured(_ outcomes: [Outcome]) -> [UInt64] {
+        var seedsReaching: [String: Int] = [:]
+        for outcome in outcomes { for probe in outcome.probes { seedsReaching[probe, default: 0] += 1 } }
+        guard let rarest = seedsReaching.values.min() else { return [] }
+        let rare = Set(seedsReaching.filter { $0.value == rarest }.keys)
+        return outcomes.filter { !rare.isDisjoint(with: $0.probes) }.map { $0.settingsFrom ?? $0.seed }
+            .reduce(into: [UInt64]()) { if !$0.contains($1) { $0.append($1) } }.sorted()
+    }
+
+    static func runAll(
+        _ plan: [(seed: UInt64, settingsFrom: UInt64?)], _ scenario: Scenario, _ taskCount: Int?, _ scenarioFile: String,
+        _ parallelism: Int, progress: @escaping @Sendable (Int) -> Void
+    ) async -> [Outcome] {
+        var outcomes: [Outcome] = []
+        var next = 0
         await withTaskGroup(of: Outcome.self) { group in
             func start() {
-                guard !exhausted else { return }
-                let seed = next
-                if next == seeds.upperBound { exhausted = true } else { next += 1 }
+                guard next < plan.count else { return }
+                let (seed, settingsFrom) = plan[next]
+                next += 1
                 group.addTask {
                     let simulation = try? Simulation(
-                        scenario: scenario, seed: seed, taskCount: taskCount, scenarioFile: scenarioFile, keepTrace: false)
-                    guard let report = await simulation?.run() else {
+                        scenario: scenario, seed: seed, taskCount: taskCount, scenarioFile: scenarioFile, keepTrace: false,
+                        settingsFrom: settingsFrom)
+                    guard let simulation else {
                         return Outcome(seed: seed, verdict: .correctness, failures: ["the run could not start"], probes: [])
                     }
+                    let report = await simulation.run()
                     // A seed need not reach every probe the scenario names: the swarm must
                     // (`unexercised(by:)`), so a seed that only missed some passes.
                     let missedOnly = report.verdict == .unexercised
+                    let settings = report.settings
                     return Outcome(
                         seed: seed, verdict: missedOnly ? .pass : report.verdict,
-                        failures: missedOnly ? [] : report.failures, probes: (report.probes ?? [:]).keys.sorted())
+                        failures: missedOnly ? [] : report.failures, probes: (report.probes ?? [:]).keys.sorted(),
+                        settingsFrom: settingsFrom,
+                        cluster: "\(settings.workers)×\(settings.concurrency) workers, \(settings.controllers) controller(s), \(settings.hosts) host(s)")
                 }
             }
             for _ in 0..<max(1, parallelism) { start() }
@@ -78,7 +125,7 @@ public enum Swarm {
                 start()
             }
         }
-        return outcomes.sorted { $0.seed < $1.seed }
+        return outcomes
     }
 
     /// `A..B` (or one seed) as a range; nil if the text is not one.

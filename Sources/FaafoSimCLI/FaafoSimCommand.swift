@@ -46,6 +46,12 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Override the scenario's task count.")
     var tasks: Int?
 
+    @Flag(help: "With --seeds: after each round of 16 seeds, give every other seed the cluster sizes of a seed that reached the rarest probes so far.")
+    var explore = false
+
+    @Option(help: "Draw the cluster's sizes as the run of this seed draws them (what --explore prints to replay its seeds).")
+    var settingsSeed: UInt64?
+
     @Flag(help: "Print the report as JSON.")
     var json = false
 
@@ -81,6 +87,14 @@ struct RunCommand: AsyncParsableCommand {
             printError("faafo-sim: --trace, --schedule and --timeline write one simulated run: give one --seed, without --cluster")
             throw ExitCode(3)
         }
+        if explore && seeds == nil {
+            printError("faafo-sim: --explore steers a swarm: give --seeds A..B")
+            throw ExitCode(3)
+        }
+        if settingsSeed != nil && (cluster || seeds != nil) {
+            printError("faafo-sim: --settings-seed replays one simulated run: give one --seed, without --cluster")
+            throw ExitCode(3)
+        }
         if hosts && !cluster {
             printError("faafo-sim: --hosts plays the scenario on real processes: give --cluster too")
             throw ExitCode(3)
@@ -105,7 +119,8 @@ struct RunCommand: AsyncParsableCommand {
     func single(_ loaded: Scenario, seed: UInt64) async throws {
         let simulation: Simulation
         do {
-            simulation = try Simulation(scenario: loaded, seed: seed, taskCount: tasks, scenarioFile: scenario)
+            simulation = try Simulation(
+                scenario: loaded, seed: seed, taskCount: tasks, scenarioFile: scenario, settingsFrom: settingsSeed)
         } catch {
             printError("faafo-sim: \(error)")
             throw ExitCode(3)
@@ -212,7 +227,7 @@ struct RunCommand: AsyncParsableCommand {
         do {
             outcomes = try await Swarm.run(
                 loaded, seeds: range, taskCount: tasks, scenarioFile: scenario,
-                parallelism: jobs ?? ProcessInfo.processInfo.activeProcessorCount
+                parallelism: jobs ?? ProcessInfo.processInfo.activeProcessorCount, explore: explore
             ) { done in progress.show("\(done)/\(total) seeds run") }
         } catch {
             progress.clear()
@@ -229,9 +244,13 @@ struct RunCommand: AsyncParsableCommand {
         } else {
             print("\(loaded.name): \(outcomes.count) seeds, \(outcomes.count - failing.count) passed, \(failing.count) failed")
             print(coverage.lines(seeds: outcomes.count).joined(separator: "\n"))
+            if explore {
+                let explored = outcomes.filter { $0.settingsFrom != nil }
+                print("  explored: \(explored.count) seed(s) took the cluster of a seed that reached a rare probe")
+            }
             for outcome in failing {
-                print("  seed \(outcome.seed): \(outcome.verdict.rawValue): \(outcome.failures.joined(separator: "; "))")
-                print("    replay: \(replay(outcome.seed))")
+                print("  seed \(outcome.seed) (\(outcome.cluster)): \(outcome.verdict.rawValue): \(outcome.failures.joined(separator: "; "))")
+                print("    replay: \(replay(outcome.seed, settingsFrom: outcome.settingsFrom))")
             }
         }
         if let worst = failing.map(\.verdict).max() { throw ExitCode(worst.exitCode) }
@@ -251,8 +270,9 @@ struct RunCommand: AsyncParsableCommand {
         }
     }
 
-    func replay(_ seed: UInt64) -> String {
+    func replay(_ seed: UInt64, settingsFrom: UInt64? = nil) -> String {
         var command = "faafo-sim run \(scenario) --seed \(seed)"
+        if let settingsFrom = settingsFrom ?? settingsSeed { command += " --settings-seed \(settingsFrom)" }
         if let tasks { command += " --tasks \(tasks)" }
         return command
     }
