@@ -64,6 +64,9 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "With --cluster: run on test hosts of this machine (network namespaces; root): a controller, a client and the scenario's worker hosts.")
     var hosts = false
 
+    @Flag(help: "With --cluster: run the scenario in simulation too, and print, class by class, where the two runs differ.")
+    var compare = false
+
     @Option(help: "Write every event of the run to this file, a JSON object a line (tick, actor, task, event, details).")
     var trace: String?
 
@@ -93,6 +96,10 @@ struct RunCommand: AsyncParsableCommand {
         }
         if settingsSeed != nil && (cluster || seeds != nil) {
             printError("faafo-sim: --settings-seed replays one simulated run: give one --seed, without --cluster")
+            throw ExitCode(3)
+        }
+        if compare && !cluster {
+            printError("faafo-sim: --compare sets a real cluster's run beside the simulation's: give --cluster too")
             throw ExitCode(3)
         }
         if hosts && !cluster {
@@ -213,10 +220,24 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         if json { print(report.json()) } else { print(report.summary) }
-        guard report.verdict == .pass else {
-            let command = replay(seed) + " --cluster" + (hosts ? " --hosts" : "")
+        var verdict = report.verdict
+        if compare {
+            let simulated: SimulationReport
+            do {
+                simulated = await (try Simulation(
+                    scenario: loaded, seed: seed, taskCount: tasks, scenarioFile: scenario, keepTrace: false)).run()
+            } catch {
+                printError("faafo-sim: \(error)")
+                throw ExitCode(3)
+            }
+            let comparison = RunComparison(simulation: simulated, cluster: report)
+            print(comparison.lines.joined(separator: "\n"))
+            verdict = max(verdict, simulated.verdict)
+        }
+        guard verdict == .pass else {
+            let command = replay(seed) + " --cluster" + (hosts ? " --hosts" : "") + (compare ? " --compare" : "")
             if json { printError("replay: \(command)") } else { print("replay: \(command)") }
-            throw ExitCode(report.verdict.exitCode)
+            throw ExitCode(verdict.exitCode)
         }
     }
 

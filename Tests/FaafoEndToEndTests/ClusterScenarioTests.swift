@@ -56,6 +56,19 @@ struct ClusterScenarioTests {
         #expect(onCluster == inSimulation)
     }
 
+    /// `--compare`: the simulation and the cluster of one seed agree on every outcome that
+    /// must agree; redeliveries, which depend on when a SIGKILL lands, may differ.
+    @Test func aComparisonOfTheWorkerCrashScenarioAgreesOnItsOutcomes() async throws {
+        let (scenario, path) = try Self.load("worker-crashes.yaml")
+        let simulated = await (try Simulation(scenario: scenario, seed: 2, taskCount: 120, scenarioFile: path)).run()
+        let run = try ClusterScenario(scenario: scenario, seed: 2, taskCount: 120, scenarioFile: path)
+        let real = try await run.run(executables: try LocalCluster.executablesFolder(), startBroker: false).report
+        let comparison = RunComparison(simulation: simulated, cluster: real)
+        #expect(comparison.disagreements.isEmpty, "\(comparison.lines.joined(separator: "\n"))")
+        #expect(comparison.rows.contains { $0.what == "completed" && $0.simulation == "120" && $0.cluster == "120" })
+        #expect(comparison.lines.last == "  the two agree on every outcome")
+    }
+
     /// Poison published beside the API (half not JSON, half outside the render contract)
     /// all ends in the real dead-letter queue, and no real task does.
     @Test func thePoisonScenarioDeadLettersEveryPoisonMessage() async throws {

@@ -134,3 +134,22 @@ enum Browser {
         return String(decoding: try Data(contentsOf: output), as: UTF8.self)
     }
 }
+
+/// Where a simulation and a cluster's run of one seed differ, class by class.
+@Suite struct RunComparisonTests {
+    @Test func anOutcomeThatDiffersIsNamedAndATimingCountIsNot() async throws {
+        let scenario = try ScenarioFiles.load("worker-crashes.yaml")
+        let simulated = await (try Simulation(scenario: scenario, seed: 2, taskCount: 60)).run()
+        var cluster = simulated
+        cluster.mode = .cluster
+        cluster.counters.redeliveries += 3
+        #expect(RunComparison(simulation: simulated, cluster: cluster).disagreements.isEmpty)
+        cluster.tasks.lost = 2
+        cluster.tasks.completed -= 2
+        let comparison = RunComparison(simulation: simulated, cluster: cluster)
+        #expect(comparison.disagreements.map(\.what) == ["completed", "lost"])
+        let text = comparison.lines.joined(separator: "\n")
+        #expect(text.contains("redeliveries") && text.contains("~ timing"))
+        #expect(text.contains("they differ on completed, lost"))
+    }
+}
