@@ -158,6 +158,10 @@ public struct ClusterOutcome: Sendable {
     public var timedOut: Bool
     /// From the start of the run to the moment every created task was seen completed.
     public var wallClock: Duration
+    /// When the run started, by this machine's clock (which the services log by).
+    public var started: Date
+    /// Every line the cluster's processes logged, with the process's name.
+    public var logLines: [(process: String, line: String)]
 }
 
 extension LocalCluster {
@@ -168,6 +172,7 @@ extension LocalCluster {
         for index in 0..<plan.workers { try await startWorker(index, plan: plan) }
         let clock = ContinuousClock()
         let start = clock.now
+        let started = Date()
         let deadline = start + plan.timeout
         let log = FaultLog()
         let progress = CreateProgress()
@@ -214,7 +219,8 @@ extension LocalCluster {
             objects: objects, createLatencies: created.latencies, createRetries: created.retries,
             notCreated: plan.tasks.compactMap(\.uuid).filter { created.latencies[$0] == nil },
             faultsInjected: log.counts, faultMoments: log.moments, faultsSkipped: log.skipped,
-            redeliveries: workerLogCount(of: "(redelivered)"), timedOut: timedOut, wallClock: clock.now - start)
+            redeliveries: workerLogCount(of: "(redelivered)"), timedOut: timedOut, wallClock: clock.now - start,
+            started: started, logLines: logLines())
     }
 
     static func workerName(_ index: Int) -> String { "worker-\(index + 1)" }

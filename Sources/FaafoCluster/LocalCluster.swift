@@ -249,6 +249,13 @@ public final class LocalCluster: @unchecked Sendable {
         try await queue.drainDeadLetters(limit: limit)
     }
 
+    /// Every line every process of this cluster logged so far (restarted ones included),
+    /// with the process's name: what a cluster run's trace is read from.
+    public func logLines() -> [(process: String, line: String)] {
+        let all = processes.withLock { [$0.api] + $0.others + $0.workers + $0.retired }
+        return all.flatMap { process in process.log.split(separator: "\n").map { (process.name, String($0)) } }
+    }
+
     /// How many lines contain `text` in the logs of every API process this cluster ran
     /// (restarted ones included).
     public func apiLogCount(of text: String) -> Int {

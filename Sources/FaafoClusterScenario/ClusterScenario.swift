@@ -256,10 +256,12 @@ public final class ClusterScenario {
         return out
     }
 
-    /// What a cluster run gives: its report and every fractal the API held at its end.
+    /// What a cluster run gives: its report, every fractal the API held at its end, and
+    /// the run's trace, read from its processes' logs and the faults it injected.
     public struct Outcome: Sendable {
         public let report: SimulationReport
         public let stored: [FractalObject]
+        public let trace: [TraceEvent]
     }
 
     /// Starts the cluster (and RabbitMQ when none answers and `startBroker`), runs the
@@ -311,8 +313,14 @@ public final class ClusterScenario {
             await cluster.stop()
             await balancer?.stop()
             await broker?.stop()
-            return Outcome(
-                report: report(outcome, deadLetters: deadLetters, conflictingResults: conflicts), stored: outcome.objects)
+            let trace = ClusterTrace.events(from: outcome)
+            var report = report(outcome, deadLetters: deadLetters, conflictingResults: conflicts)
+            let numbers = Dictionary(setup.plan.tasks.enumerated().map { ($1.uuid, $0) }, uniquingKeysWith: { a, _ in a })
+            let stories = TaskStory.stories(
+                failing: report.failingTasks ?? [:], classes: Tally.Kind.allCases.map(\.rawValue), trace: trace,
+                taskIndex: numbers)
+            if !stories.isEmpty { report.stories = stories }
+            return Outcome(report: report, stored: outcome.objects, trace: trace)
         } catch {
             await cluster.stop()
             await balancer?.stop()
@@ -438,7 +446,7 @@ public final class ClusterScenario {
 
         let seconds = outcome.wallClock.seconds
         let throughput = seconds > 0 ? Double(account.completed) / seconds : 0
-        return SimulationReport(
+        var report = SimulationReport(
             scenario: scenario.name, mode: .cluster, settings: settings, verdict: judge.verdict, failures: judge.failures,
             tasks: account, poison: poison, faults: faults, counters: counters, simulated: nil,
             cluster: .init(
@@ -450,5 +458,7 @@ public final class ClusterScenario {
                 brokerNodeKillToNewTaskCompletion: Self.firstCompletions(
                     after: outcome.faultMoments["broker-node-kill"], in: outcome.objects, createdAfter: true)),
             wallClock: .init(seconds: seconds, tasksPerSecond: throughput))
+        if !tally.failing.isEmpty { report.failingTasks = tally.failing }
+        return report
     }
 }

@@ -20,7 +20,7 @@ public struct TaskStory: Codable, Sendable, Equatable {
     static let maximumEvents = 80
 
     /// The stories of the first failing tasks of each class, from a run's trace.
-    static func stories(
+    package static func stories(
         failing: [String: [String]], classes: [String], trace: [TraceEvent], taskIndex: [String: Int]
     ) -> [TaskStory] {
         guard !trace.isEmpty else { return [] }

@@ -112,11 +112,11 @@ public enum Timeline {
         func rank(_ actor: String) -> (Int, Int, String) {
             let number = Int(actor.split(separator: "-").last ?? "") ?? 0
             if actor == "client" { return (0, 0, actor) }
-            if actor.hasPrefix("controller-") { return (1, number, actor) }
+            if actor.hasPrefix("controller-") || actor.hasPrefix("faafo-api") { return (1, number, actor) }
             if actor == "broker" { return (2, 0, actor) }
             if actor.hasPrefix("broker-node-") { return (3, number, actor) }
             if actor == "database" { return (4, 0, actor) }
-            if actor.hasPrefix("sim-worker-") { return (5, number, actor) }
+            if actor.hasPrefix("sim-worker-") || actor.hasPrefix("worker-") { return (5, number, actor) }
             if actor == "operator" { return (6, 0, actor) }
             if actor == "fault" { return (8, 0, actor) }
             return (7, number, actor)

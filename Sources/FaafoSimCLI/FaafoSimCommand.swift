@@ -67,7 +67,7 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "With --cluster: run the scenario in simulation too, and print, class by class, where the two runs differ.")
     var compare = false
 
-    @Option(help: "Write every event of the run to this file, a JSON object a line (tick, actor, task, event, details).")
+    @Option(help: "Write every event of the run to this file, a JSON object a line (tick, actor, task, event, details); with --cluster, read from the processes' logs.")
     var trace: String?
 
     @Option(help: "Write the faults the run injected to this file, as a scenario's faults.schedule (YAML).")
@@ -86,8 +86,12 @@ struct RunCommand: AsyncParsableCommand {
             printError("faafo-sim: \(error)")
             throw ExitCode(3)
         }
-        if (trace != nil || schedule != nil || timeline != nil) && (cluster || seeds != nil) {
-            printError("faafo-sim: --trace, --schedule and --timeline write one simulated run: give one --seed, without --cluster")
+        if (trace != nil || schedule != nil || timeline != nil) && seeds != nil {
+            printError("faafo-sim: --trace, --schedule and --timeline write one run: give one --seed, not --seeds")
+            throw ExitCode(3)
+        }
+        if schedule != nil && cluster {
+            printError("faafo-sim: --schedule writes a simulated run's faults: a cluster's are in its report")
             throw ExitCode(3)
         }
         if explore && seeds == nil {
@@ -213,7 +217,18 @@ struct RunCommand: AsyncParsableCommand {
         do {
             let progress = ProgressLine()
             defer { progress.clear() }
-            report = try await run.run(executables: folder, hosts: attached) { progress.show($0.line) }.report
+            let outcome = try await run.run(executables: folder, hosts: attached) { progress.show($0.line) }
+            report = outcome.report
+            if let trace {
+                try write(outcome.trace.map(\.jsonLine).joined(separator: "\n") + "\n", to: trace)
+            }
+            if let timeline {
+                try write(
+                    Timeline.html(
+                        title: "faafo-sim run \(scenario) --seed \(seed) --cluster", events: outcome.trace,
+                        stories: report.stories ?? [], summary: report.summary(withStories: false)),
+                    to: timeline)
+            }
         } catch {
             if ServiceProcess.isInterrupted { await ServiceProcess.awaitInterruptExit() }
             printError("faafo-sim: the cluster run failed: \(error)")

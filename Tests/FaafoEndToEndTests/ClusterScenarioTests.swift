@@ -62,8 +62,18 @@ struct ClusterScenarioTests {
         let (scenario, path) = try Self.load("worker-crashes.yaml")
         let simulated = await (try Simulation(scenario: scenario, seed: 2, taskCount: 120, scenarioFile: path)).run()
         let run = try ClusterScenario(scenario: scenario, seed: 2, taskCount: 120, scenarioFile: path)
-        let real = try await run.run(executables: try LocalCluster.executablesFolder(), startBroker: false).report
+        let outcome = try await run.run(executables: try LocalCluster.executablesFolder(), startBroker: false)
+        let real = outcome.report
         let comparison = RunComparison(simulation: simulated, cluster: real)
+        // The cluster's trace, read from its processes' logs: every task completed by the
+        // API and rendered by a worker, and each SIGKILL the runner injected.
+        let completed = Set(outcome.trace.filter { $0.event == "complete" }.compactMap(\.task))
+        #expect(completed == Set(outcome.stored.map(\.uuid)))
+        #expect(outcome.trace.contains { $0.event == "render" && $0.actor.hasPrefix("worker-") })
+        #expect(
+            outcome.trace.filter { $0.actor == "fault" && $0.event == "worker-kill" }.count
+                == real.cluster?.faultsInjected["worker-kill"])
+        #expect(outcome.trace.map(\.tick) == outcome.trace.map(\.tick).sorted())
         #expect(comparison.disagreements.isEmpty, "\(comparison.lines.joined(separator: "\n"))")
         #expect(comparison.rows.contains { $0.what == "completed" && $0.simulation == "120" && $0.cluster == "120" })
         #expect(comparison.lines.last == "  the two agree on every outcome")

@@ -1,4 +1,5 @@
 import FaafoSim
+@testable import FaafoClusterScenario
 import Foundation
 import Testing
 
@@ -151,5 +152,22 @@ enum Browser {
         let text = comparison.lines.joined(separator: "\n")
         #expect(text.contains("redeliveries") && text.contains("~ timing"))
         #expect(text.contains("they differ on completed, lost"))
+    }
+}
+
+/// A real cluster's trace is read from its processes' log lines.
+@Suite struct ClusterTraceTests {
+    @Test func aLogLineBecomesAnEventOfItsTaskAtItsTime() throws {
+        let line = "2026-12-07 22:55:02.708 19029 DEBUG faafo.worker [-] rendering 136cc360-06e2-4e67-b9f2-65d9e8b9a3bc (redelivered)"
+        let (date, message) = try #require(ClusterTrace.parse(line))
+        #expect(message == "rendering 136cc360-06e2-4e67-b9f2-65d9e8b9a3bc (redelivered)")
+        let parts = Calendar.current.dateComponents([.hour, .minute, .second, .nanosecond], from: date)
+        #expect(parts.hour == 22 && parts.minute == 55 && parts.second == 2)
+        #expect(abs((parts.nanosecond ?? 0) - 708_000_000) < 1_000)
+        #expect(ClusterTrace.event(of: message) == "render")
+        #expect(ClusterTrace.uuid(in: message) == "136cc360-06e2-4e67-b9f2-65d9e8b9a3bc")
+        #expect(ClusterTrace.event(of: "fractal 136cc360-06e2-4e67-b9f2-65d9e8b9a3bc completed by w in 0.1 seconds") == "complete")
+        #expect(ClusterTrace.parse("not a log line") == nil)
+        #expect(ClusterTrace.event(of: "listening on 0.0.0.0:8080") == nil)
     }
 }
