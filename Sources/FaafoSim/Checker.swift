@@ -134,7 +134,7 @@ package struct Checker {
             // Where the stored result came from: a PUT that reached the API with these bytes.
             let sender = puts.last {
                 $0.reachedAPI && $0.checksum == record.checksum && $0.pixelChecksum == record.pixelChecksum
-                    && $0.size == record.size && $0.generatedBy == record.generatedBy
+                    && $0.size == record.size && $0.generatedBy == record.generatedBy && $0.duration == record.duration
             }
             if let sender, sender.generatedBy != simulation.workers[sender.worker].name {
                 tally.count(.resultNotAsSent, uuid)
@@ -216,6 +216,11 @@ package struct Checker {
                 .liveness,
                 "the run was not quiet by \(Simulation.seconds(expect.within)): \(outbox) stored task(s) still in the outbox; "
                     + stallReason(timedOut: true))
+        }
+        if let first = simulation.wrongTimes.first {
+            judge.fail(
+                .correctness,
+                "\(simulation.wrongTimes.count) record(s) stamped with a time that was not their controller's now (e.g. \(first))")
         }
         if simulation.claimOverlaps > 0, simulation.skews.allSatisfy({ $0 == 0 }) {
             judge.fail(

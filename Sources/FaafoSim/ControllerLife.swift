@@ -67,6 +67,7 @@ struct LifeStore: FractalStore {
 
     func insert(_ record: FractalRecord) async throws -> InsertOutcome {
         try life.check()
+        life.simulation.checkTime(record.createdAt, of: record.uuid, by: life, what: "created_at")
         let outcome = try await base.insert(record)
         switch outcome {
         case .inserted: life.note("insert", record.uuid, "stored pending")
@@ -122,6 +123,7 @@ struct LifeStore: FractalStore {
 
     func complete(_ uuid: String, with result: FractalResult, image: Data) async throws -> CompleteOutcome {
         try life.check()
+        life.simulation.checkTime(result.completedAt, of: uuid, by: life, what: "completed_at")
         let outcome = try await base.complete(uuid, with: result, image: image)
         life.note("complete", uuid, "\(outcome.name), from \(result.generatedBy), checksum \(result.checksum.prefix(12))…")
         try life.after(.afterComplete, uuid)
@@ -130,6 +132,7 @@ struct LifeStore: FractalStore {
 
     func fail(_ uuid: String, reason: String, by worker: String, at date: Date) async throws -> FailOutcome {
         try life.check()
+        life.simulation.checkTime(date, of: uuid, by: life, what: "the failure's time")
         let outcome = try await base.fail(uuid, reason: reason, by: worker, at: date)
         life.note("fail", uuid, "\(outcome.name), from \(worker): \(reason)")
         try life.after(.afterFail, uuid)

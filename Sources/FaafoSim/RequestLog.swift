@@ -13,6 +13,7 @@ struct RequestLog {
         let checksum: String
         let pixelChecksum: String?
         let size: Int
+        let duration: Double
         let generatedBy: String
         /// Made by the render contract and sent as made: neither a disagreeing worker's
         /// nor corrupted by the harness.

@@ -51,6 +51,8 @@ public struct Scenario: Sendable {
         /// A golden fixture file: tasks cycle through its cases instead of the ranges.
         public var fixture: String?
         public var arrival = Arrival.burst
+        /// The share of tasks created with c itself rather than a seed to draw it from.
+        public var explicitC = 0.0
         /// Create only these of the workload's tasks (numbered from 0), each as it is among
         /// all `tasks`: what `faafo-sim shrink` keeps of a failing run.
         public var only: [Int]?

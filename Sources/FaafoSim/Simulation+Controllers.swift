@@ -286,6 +286,15 @@ extension Simulation {
         schedule(.restartController(index), after: scenario.faults.controllerDownFor)
     }
 
+    /// Notes a time a controller hands its store that is not its own clock's now: a
+    /// record stamped with another moment (the checker fails the run on it).
+    func checkTime(_ date: Date, of uuid: String, by life: ControllerLife, what: String) {
+        let now = life.environment.now()
+        guard abs(date.timeIntervalSince(now)) > 0.000_001, let task = task(uuid) else { return }
+        wrongTimes.append(
+            "\(plan.tasks[task].uuid): \(what) \(date.timeIntervalSince1970) from \(life.name), whose clock said \(now.timeIntervalSince1970)")
+    }
+
     /// A claim ended: its row was published, or released.
     func endClaim(_ uuid: String) { claims[uuid] = nil }
 

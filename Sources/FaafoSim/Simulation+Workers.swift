@@ -292,7 +292,8 @@ extension Simulation {
             requests.puts[task].append(
                 RequestLog.Put(
                     tick: now, worker: worker, checksum: upload.checksum, pixelChecksum: upload.pixelChecksum,
-                    size: upload.size, generatedBy: upload.generatedBy, contract: contract, corrupted: corrupted,
+                    size: upload.size, duration: upload.duration, generatedBy: upload.generatedBy, contract: contract,
+                    corrupted: corrupted,
                     processed: processed, heard: heard.name))
             if case .corrupt = processed {
                 requests.corruptRefusals[.init(task: task, delivery: job.deliveryNumber), default: 0] += 1

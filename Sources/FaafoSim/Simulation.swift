@@ -204,6 +204,8 @@ public final class Simulation {
     /// rows a controller claimed while another's claim on them lasted.
     var claims: [String: (controller: Int, until: Tick)] = [:]
     var claimOverlaps = 0
+    /// Times a controller stamped a record with that were not its clock's at the moment.
+    var wrongTimes: [String] = []
     /// Each controller's clock skew, in seconds.
     var skews: [Double]
 

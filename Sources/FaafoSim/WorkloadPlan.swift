@@ -71,13 +71,22 @@ package struct WorkloadPlan {
         }
     }
 
+    /// A task of the workload's ranges, with a seed for c, or (a share `explicit-c` of
+    /// them, drawn after the rest so that a workload without it draws what it drew before)
+    /// with c itself, as a client that picks c does.
     static func drawRequest(_ workload: Scenario.Workload, _ random: inout SimulationRandom) -> CreateFractal {
         let plane = workload.plane
-        return CreateFractal(
+        var request = CreateFractal(
             fractal: FractalRequest(
                 width: workload.width.draw(&random), height: workload.height.draw(&random),
                 iterations: workload.iterations.draw(&random), xa: plane[0], xb: plane[1], ya: plane[2], yb: plane[3],
                 seed: random.next()))
+        if random.chance(workload.explicitC) {
+            request.fractal.seed = nil
+            request.fractal.cx = random.unit() * (plane[1] - plane[0]) + plane[0]
+            request.fractal.cy = random.unit() * (plane[3] - plane[2]) + plane[2]
+        }
+        return request
     }
 
     static func request(for golden: GoldenCase) -> CreateFractal {
