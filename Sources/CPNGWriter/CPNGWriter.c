@@ -192,8 +192,8 @@ int cpng_read_header(const uint8_t *bytes, size_t length, uint32_t *width, uint3
     return 0;
 }
 
-int cpng_read_rows(const uint8_t *bytes, size_t length, cpng_row_handler handler, void *context, char *error,
-                   size_t error_size) {
+int cpng_read_rows(const uint8_t *bytes, size_t length, uint32_t *width, uint32_t *height, cpng_row_handler handler,
+                   void *context, char *error, size_t error_size) {
     if (length < 8 || png_sig_cmp(bytes, 0, 8) != 0) {
         if (error && error_size) snprintf(error, error_size, "it does not start with the PNG signature");
         return -1;
@@ -221,6 +221,13 @@ int cpng_read_rows(const uint8_t *bytes, size_t length, cpng_row_handler handler
     png_set_read_fn(png, &r, cpng_on_read);
     png_set_chunk_malloc_max(png, length);
     png_read_info(png, info);
+    uint32_t wanted_width = *width, wanted_height = *height;
+    *width = png_get_image_width(png, info);
+    *height = png_get_image_height(png, info);
+    if (*width != wanted_width || *height != wanted_height) {
+        png_destroy_read_struct(&png, &info, NULL);
+        return -2;
+    }
     int color_type = png_get_color_type(png, info);
     if (png_get_interlace_type(png, info) != PNG_INTERLACE_NONE) png_error(png, "the image is interlaced");
     if (color_type & PNG_COLOR_MASK_ALPHA) png_error(png, "the image has an alpha channel");
@@ -229,11 +236,10 @@ int cpng_read_rows(const uint8_t *bytes, size_t length, cpng_row_handler handler
     if (!(color_type & PNG_COLOR_MASK_COLOR)) png_set_gray_to_rgb(png);
     png_read_update_info(png, info);
     size_t row_bytes = png_get_rowbytes(png, info);
-    uint32_t height = png_get_image_height(png, info);
-    if (row_bytes != (size_t)png_get_image_width(png, info) * 3) png_error(png, "the image does not decode to RGB");
+    if (row_bytes != (size_t)*width * 3) png_error(png, "the image does not decode to RGB");
     row = malloc(row_bytes);
     if (!row) png_error(png, "out of memory for a row");
-    for (uint32_t y = 0; y < height; y++) {
+    for (uint32_t y = 0; y < *height; y++) {
         png_read_row(png, row, NULL);
         handler(context, row, row_bytes);
     }

@@ -234,7 +234,7 @@ extension LocalCluster {
 
     /// Starts a killed worker again, as a supervisor would (`startSupervised`).
     private func restartWorker(_ index: Int, plan: ClusterPlan, until deadline: ContinuousClock.Instant) async throws {
-        try await startSupervised(until: deadline) { try await startWorker(index, plan: plan) }
+        _ = try await startSupervised(until: deadline) { try await startWorker(index, plan: plan) }
     }
 
     private struct CreateResults: Sendable {

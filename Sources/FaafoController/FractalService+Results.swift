@@ -137,20 +137,17 @@ extension FractalService {
         guard digest == upload.checksum.lowercased() else {
             throw corrupt("checksum \(upload.checksum) is not the image's SHA-256 (\(digest))")
         }
-        let header: PNGHeader
-        do {
-            header = try PNGHeader(reading: image)
-        } catch {
-            throw corrupt("image is not a PNG file: \(error)")
-        }
-        guard header.width == record.fractal.width, header.height == record.fractal.height else {
-            throw invalid(
-                "image is \(header.width)x\(header.height) pixels, the fractal is \(record.fractal.width)x\(record.fractal.height)")
+        guard PNGHeader.declaredSize(of: image) != nil else {
+            throw corrupt("image is not a PNG file: it does not start with the PNG signature and IHDR")
         }
         var pixels = SHA256()
         do {
-            try PNGRows.forEach(in: image) { row in pixels.update(bufferPointer: row) }
-        } catch {
+            try PNGRows.forEach(in: image, width: record.fractal.width, height: record.fractal.height) { row in
+                pixels.update(bufferPointer: row)
+            }
+        } catch .size(let width, let height) {
+            throw invalid("image is \(width)x\(height) pixels, the fractal is \(record.fractal.width)x\(record.fractal.height)")
+        } catch .undecodable(let error) {
             throw corrupt("image cannot be decoded whole: \(error)")
         }
         if let claimed = upload.pixelChecksum {

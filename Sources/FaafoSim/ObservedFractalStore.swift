@@ -48,6 +48,9 @@ final class ObservedFractalStore: FractalStore {
     }
     var completedCount: Int { notes.withLock { $0.completedCount } }
 
+    /// Whether the fractal was ever completed in this run.
+    func wasCompleted(_ uuid: String) -> Bool { notes.withLock { $0.completions[uuid] != nil } }
+
     func insert(_ record: FractalRecord) async throws -> InsertOutcome {
         try up()
         return try await base.insert(record)

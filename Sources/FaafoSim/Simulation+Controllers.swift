@@ -241,7 +241,7 @@ extension Simulation {
     /// that `crashController` left pending strikes the next create after its insert; else
     /// one drawn at this point, or scheduled for it.
     func controllerCrashes(_ life: ControllerLife, after point: Scenario.ControllerPoint, uuid: String) -> Bool {
-        guard let task = task(uuid) else { return false }
+        guard controllerCrashesPossible, let task = task(uuid) else { return false }
         let site = FaultPlan.Site(kind: .controllerCrash, task: task, occurrence: 0, point: point.rawValue)
         pointPasses[site, default: 0] += 1
         let pass = pointPasses[site]!

@@ -43,7 +43,7 @@ extension Simulation {
             if let task {
                 deliveryCounts[task] += 1
                 number = deliveryCounts[task]
-                if store.observations.completions[plan.tasks[task].uuid] != nil { Probe.hit(.runStoredTaskDeliveredAgain) }
+                if store.wasCompleted(plan.tasks[task].uuid) { Probe.hit(.runStoredTaskDeliveredAgain) }
             }
             trace.note(
                 "deliver", actor: "broker", task: delivery.messageID,
@@ -501,7 +501,7 @@ extension Simulation {
                 make: { _ in ScheduledFault(.workerCrash, task: task, occurrence: job.deliveryNumber, point: step.rawValue) })
                 != nil
         else { return false }
-        if step == .afterResultBeforeAck, store.observations.completions[plan.tasks[task].uuid] != nil {
+        if step == .afterResultBeforeAck, store.wasCompleted(plan.tasks[task].uuid) {
             Probe.hit(.runCrashAfterStoreBeforeAck)
         }
         await crashWorker(job.worker, at: step, holding: job)

@@ -204,6 +204,13 @@ public final class Simulation {
     /// rows a controller claimed while another's claim on them lasted.
     var claims: [String: (controller: Int, until: Tick)] = [:]
     var claimOverlaps = 0
+    /// Whether any controller can crash inside an operation in this run: else the count
+    /// of passes through each point is not kept, a cost every store call would pay.
+    lazy var controllerCrashesPossible: Bool = {
+        let f = scenario.faults
+        if let schedule = f.schedule { return schedule.contains { $0.kind == .controllerCrash } }
+        return !f.controllerCrashPoints.isEmpty || !f.controllerCrashAt.isEmpty || f.controllerCrashEvery != nil
+    }()
     /// Times a controller stamped a record with that were not its clock's at the moment.
     var wrongTimes: [String] = []
     /// Each controller's clock skew, in seconds.

@@ -33,3 +33,19 @@ public struct PNGHeader: Hashable, Sendable {
         self.colorType = Int(colorType)
     }
 }
+
+extension PNGHeader {
+    /// The width and height a PNG file's IHDR chunk declares, read from its bytes alone
+    /// (no CRC checked, nothing else read): a cheap look for a checker that compares them
+    /// with what it expects. Nil when the bytes do not start as a PNG file does.
+    public static func declaredSize(of png: Data) -> (width: Int, height: Int)? {
+        let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+        guard png.count >= 24, png.prefix(8).elementsEqual(signature),
+            png.dropFirst(12).prefix(4).elementsEqual("IHDR".utf8)
+        else { return nil }
+        func number(at offset: Int) -> Int {
+            png.dropFirst(offset).prefix(4).reduce(0) { $0 << 8 | Int($1) }
+        }
+        return (number(at: 16), number(at: 20))
+    }
+}

@@ -114,7 +114,7 @@ public final class PostgresFractalStore: FractalStore {
     }
 
     public func markPublished(_ uuid: String) async throws {
-        try await run("cannot mark fractal \(uuid) published") { client in
+        _ = try await run("cannot mark fractal \(uuid) published") { client in
             try await client.query(
                 "UPDATE fractal SET published = true, claimed_until = NULL WHERE uuid = \(uuid) AND NOT published",
                 logger: self.logger)
@@ -174,7 +174,7 @@ public final class PostgresFractalStore: FractalStore {
     }
 
     public func releaseClaim(_ uuid: String) async throws {
-        try await run("cannot release the claim on fractal \(uuid)") { client in
+        _ = try await run("cannot release the claim on fractal \(uuid)") { client in
             try await client.query(
                 "UPDATE fractal SET claimed_until = NULL WHERE uuid = \(uuid) AND claimed_until IS NOT NULL",
                 logger: self.logger)

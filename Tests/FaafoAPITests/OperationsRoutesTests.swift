@@ -256,7 +256,7 @@ struct Samples {
             let space = try #require(line.lastIndex(of: " "), "a sample has a value: \(line)")
             let series = String(line[..<space])
             #expect(values[series] == nil, "\(series) appears once")
-            values[series] = try #require(Double(String(line[line.index(after: space)...])), "a sample's value is a number: \(line)")
+            values[series] = try #require(Double(line[line.index(after: space)...]), "a sample's value is a number: \(line)")
         }
     }
 

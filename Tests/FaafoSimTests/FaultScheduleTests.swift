@@ -62,3 +62,21 @@ import Testing
         }
     }
 }
+
+/// A scenario written back as YAML (what `faafo-sim shrink` writes) reads back to the same
+/// scenario: writing it again gives the same text, and it runs the same.
+@Suite struct ScenarioWritingTests {
+    @Test(arguments: ScenarioFiles.all)
+    func aShippedScenarioReadsBackAsWritten(name: String) async throws {
+        let scenario = try ScenarioFiles.load(name)
+        let written = scenario.yaml
+        let read = try Scenario(yaml: written, file: "written.yaml")
+        #expect(read.yaml == written)
+        guard scenario.workload.fixture == nil, scenario.workload.tasks <= 1_000 else { return }
+        let first = await (try Simulation(scenario: scenario, seed: 5, taskCount: 50)).run()
+        let second = await (try Simulation(scenario: read, seed: 5, taskCount: 50)).run()
+        var (a, b) = (first.deterministicPart, second.deterministicPart)
+        (a.scenario, b.scenario) = ("", "")
+        #expect(a.json() == b.json())
+    }
+}

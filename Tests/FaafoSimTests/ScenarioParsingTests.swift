@@ -85,7 +85,7 @@ import Testing
     /// What `load(from:)` makes of a file holding `bytes`.
     static func loadFile(_ bytes: [UInt8]) throws(ScenarioError) -> Scenario {
         let path = FileManager.default.temporaryDirectory.appending(path: "faafo-scenario-\(UUID().uuidString).yaml").path
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         defer { try? FileManager.default.removeItem(atPath: path) }
         return try Scenario.load(from: path)
     }

@@ -19,7 +19,7 @@ import Testing
         let rendered = try Self.render(width: 53, height: 17)
         var hash = SHA256()
         var rows = 0
-        try PNGRows.forEach(in: rendered.png) { row in
+        try PNGRows.forEach(in: rendered.png, width: 53, height: 17) { row in
             #expect(row.count == 53 * 3)
             hash.update(bufferPointer: row)
             rows += 1
@@ -33,7 +33,17 @@ import Testing
         var flipped = png
         flipped[png.count - 20] ^= 0x10  // in the image data or its checksums, before IEND
         for (label, bytes) in [("a flipped bit", flipped), ("cut short", png.prefix(png.count - 30)), ("not a PNG", Data("x".utf8))] {
-            #expect(throws: PNGError.self, "\(label)") { try PNGRows.forEach(in: Data(bytes)) { _ in } }
+            #expect(throws: PNGRows.Failure.self, "\(label)") { try PNGRows.forEach(in: Data(bytes), width: 40, height: 30) { _ in } }
         }
+        do {
+            try PNGRows.forEach(in: png, width: 30, height: 40) { _ in Issue.record("decoded a row of the wrong size") }
+            Issue.record("decoded an image of another size")
+        } catch .size(let width, let height) {
+            #expect(width == 40 && height == 30)
+        } catch {
+            Issue.record("\(error)")
+        }
+        #expect(PNGHeader.declaredSize(of: png)?.width == 40 && PNGHeader.declaredSize(of: png)?.height == 30)
+        #expect(PNGHeader.declaredSize(of: Data("not a png at all, not at all".utf8)) == nil)
     }
 }

@@ -52,8 +52,11 @@ typedef void (*cpng_row_handler)(void *context, const uint8_t *row, size_t row_b
 /// data, so that every CRC and the zlib stream's checksum are checked. Memory stays at
 /// one row whatever the image's size. Returns 0, or -1 with the reason in `error`.
 /// Call it only on a file whose header was read, and whose size was checked, already.
-int cpng_read_rows(const uint8_t *bytes, size_t length, cpng_row_handler handler, void *context, char *error,
-                   size_t error_size);
+///
+/// `width` and `height` say what size the image must be: the header's is written back to
+/// them, and a file of another size returns -2 before any pixel is decoded.
+int cpng_read_rows(const uint8_t *bytes, size_t length, uint32_t *width, uint32_t *height, cpng_row_handler handler,
+                   void *context, char *error, size_t error_size);
 
 /// Versions of the libraries this process runs with (not the headers it was built with).
 const char *cpng_libpng_version(void);
