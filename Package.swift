@@ -26,6 +26,8 @@ let package = Package(
         .library(name: "FractalPNG", targets: ["FractalPNG"]),
         .library(name: "FractalJob", targets: ["FractalJob"]),
         .library(name: "GoldenFixtures", targets: ["GoldenFixtures"]),
+        // For Benchmarks/: what a probe costs where nothing records it.
+        .library(name: "FaafoProbes", targets: ["FaafoProbes"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
