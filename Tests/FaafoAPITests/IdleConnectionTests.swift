@@ -1,4 +1,5 @@
 import FaafoAPI
+import FaafoTestKit
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -58,11 +59,6 @@ struct IdleConnectionTests {
                 try? await Task.sleep(for: .milliseconds(20))
             }
         }
-    }
-
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
-        init(_ description: String) { self.description = description }
     }
 
     /// `GET /v1/fractal` on a connection of its own: the answer's first bytes.

@@ -9,6 +9,7 @@ import Hummingbird
 import HummingbirdTesting
 import Prometheus
 import SQLiteFractalStore
+import FaafoTestKit
 import FaafoTestSupport
 import Testing
 import WorkQueue
@@ -226,10 +227,7 @@ import WorkQueue
 
 /// Runs `body` with the path of a database file in a new temporary folder, then removes the folder.
 func withScratchDatabase(_ body: (String) async throws -> Void) async throws {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("FaafoAPITests-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: folder) }
-    try await body(folder.appendingPathComponent("faafo.db").path)
+    try await withScratchDirectory { folder in try await body(folder.appendingPathComponent("faafo.db").path) }
 }
 
 /// The samples of a Prometheus text exposition, as a scraper reads them.

@@ -1,3 +1,4 @@
+import FaafoTestKit
 import Foundation
 
 #if canImport(Glibc)
@@ -27,10 +28,6 @@ struct Chromium {
         let value = ProcessInfo.processInfo.environment["FAAFO_REQUIRE_BROWSER"] ?? ""
         return !value.isEmpty && value != "0"
     }()
-
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
-    }
 
     /// Runs chromium headless on `arguments` in a fresh profile under `folder`; returns
     /// what it printed on stdout. Throws if it exits with an error or runs past `timeout`
@@ -65,11 +62,11 @@ struct Chromium {
             try? await Task.sleep(for: .seconds(2))
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
             process.waitUntilExit()
-            throw Failure(description: "chromium ran longer than \(timeout) and was killed: \(try tail(errors))")
+            throw Failure("chromium ran longer than \(timeout) and was killed: \(try tail(errors))")
         }
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw Failure(description: "chromium exited with status \(process.terminationStatus): \(try tail(errors))")
+            throw Failure("chromium exited with status \(process.terminationStatus): \(try tail(errors))")
         }
         return String(decoding: try Data(contentsOf: output), as: UTF8.self)
     }

@@ -1,5 +1,6 @@
 import FaafoAPI
 import FaafoController
+import FaafoTestKit
 import FaafoWire
 import FaafoWorker
 import Foundation
@@ -134,7 +135,7 @@ final class LoopbackGallery: Sendable {
         var failure: (any Error)?
         do {
             guard let port = await ports.first(where: { _ in true }), port > 0 else {
-                throw Chromium.Failure(description: "the gallery's server did not start")
+                throw Failure("the gallery's server did not start")
             }
             try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
             try await body(LoopbackGallery(service: service, port: port, scratch: scratch))
@@ -162,6 +163,6 @@ final class LoopbackGallery: Sendable {
             if page.objects.count == count && page.objects.allSatisfy({ $0.status == .completed }) { return page.objects }
             try await Task.sleep(for: .milliseconds(50))
         }
-        throw Chromium.Failure(description: "the workers did not complete \(count) fractals within 30 seconds")
+        throw Failure("the workers did not complete \(count) fractals within 30 seconds")
     }
 }

@@ -1,5 +1,6 @@
 import FaafoSim
 @testable import FaafoClusterScenario
+import FaafoTestKit
 import Foundation
 import Testing
 
@@ -104,10 +105,6 @@ enum Browser {
         set FAAFO_REQUIRE_BROWSER=1 to make this a failure instead of a skip
         """
 
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
-    }
-
     /// The page's DOM once its scripts ran, as chromium prints it (`--dump-dom`), killed
     /// after 60 s.
     static func dumpDOM(of page: URL, in folder: URL) async throws -> String {
@@ -129,9 +126,9 @@ enum Browser {
         if process.isRunning {
             process.terminate()
             process.waitUntilExit()
-            throw Failure(description: "chromium ran longer than 60 s and was killed")
+            throw Failure("chromium ran longer than 60 s and was killed")
         }
-        guard process.terminationStatus == 0 else { throw Failure(description: "chromium exited with \(process.terminationStatus)") }
+        guard process.terminationStatus == 0 else { throw Failure("chromium exited with \(process.terminationStatus)") }
         return String(decoding: try Data(contentsOf: output), as: UTF8.self)
     }
 }

@@ -1,3 +1,4 @@
+import FaafoTestKit
 import FaafoWire
 import Foundation
 import GRDB

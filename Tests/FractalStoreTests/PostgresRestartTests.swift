@@ -1,3 +1,4 @@
+import FaafoTestKit
 import Foundation
 #if canImport(Glibc)
 import Glibc

@@ -1,3 +1,4 @@
+import FaafoTestKit
 import FaafoWire
 import Foundation
 import FractalCore
@@ -140,15 +141,6 @@ func claimEverything(
         }
         return try await group.reduce(into: []) { $0 += $1 }
     }
-}
-
-/// Runs `body` with a new empty temporary directory, then removes it.
-func withScratchDirectory<T>(_ body: (URL) async throws -> T) async throws -> T {
-    let scratch = FileManager.default.temporaryDirectory
-        .appendingPathComponent("FractalStoreTests-\(UUID().uuidString)", isDirectory: true)
-    try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: scratch) }
-    return try await body(scratch)
 }
 
 /// Records, results and images built from small numbers, so that tests read plainly.

@@ -1,5 +1,6 @@
 @testable import AMQPWorkQueue
 import FaafoCluster
+import FaafoTestKit
 import Foundation
 import Testing
 import WorkQueue
@@ -264,16 +265,12 @@ struct AMQPWorkQueueTests {
 
 /// `rabbitmqctl`, for what the AMQP client cannot do on its own.
 enum Broker {
-    struct CommandFailed: Error, CustomStringConvertible {
-        let description: String
-    }
-
     /// Runs `rabbitmqctl` and returns its standard output.
     static func run(_ arguments: [String]) async throws -> String {
         let result = try await CommandOutput.run(URL(fileURLWithPath: "/usr/bin/env"), ["rabbitmqctl"] + arguments)
         guard result.status == 0 else {
-            throw CommandFailed(
-                description: "rabbitmqctl \(arguments.joined(separator: " ")) exited with \(result.status): \(result.stderr)")
+            throw Failure(
+                "rabbitmqctl \(arguments.joined(separator: " ")) exited with \(result.status): \(result.stderr)")
         }
         return result.text
     }

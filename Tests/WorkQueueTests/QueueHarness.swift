@@ -1,4 +1,5 @@
 import AMQPWorkQueue
+import FaafoTestKit
 import Foundation
 import Testing
 import WorkQueue
@@ -44,15 +45,11 @@ enum TestBroker {
         do {
             return try await AMQPWorkQueue(url: url, options: options)
         } catch {
-            throw BrokerUnavailable(
-                description: "RabbitMQ is required for this test and is not usable at \(url) "
-                    + "(start it with `rabbitmq-server -detached`, or set FAAFO_TEST_AMQP_URL): \(error)")
+            throw Failure(
+                "RabbitMQ is required for this test and is not usable at \(url) "
+                    + "(start it with scripts/start-rabbitmq, or set FAAFO_TEST_AMQP_URL): \(error)")
         }
     }
-}
-
-struct BrokerUnavailable: Error, CustomStringConvertible {
-    let description: String
 }
 
 struct TimedOut: Error, CustomStringConvertible {
