@@ -277,9 +277,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
-        // What the test targets share, and only they: small helpers (Failure, ScratchFolder,
-        // TestPostgres). A plain target under Tests/, since a test target cannot be depended
-        // on; no product links it.
+        // What the test targets share, and only they: the tags that say what a test needs
+        // (servers, privileges) and how it must be scheduled, the `.needs` trait that skips a
+        // test whose server is missing (or fails it, under FAAFO_REQUIRE_SERVERS), and small
+        // helpers (Failure, ScratchFolder, TestPostgres). A plain target under Tests/, since a
+        // test target cannot be depended on; no product links it.
         .target(
             name: "FaafoTestKit",
             dependencies: [

@@ -11,8 +11,9 @@ import Testing
 #endif
 
 /// Connections that send half a request and then nothing, or stay idle after one, are
-/// closed after the idle timeout, and hold the API up neither before nor after.
-@Suite(.timeLimit(.minutes(2)))
+/// closed after the idle timeout, and hold the API up neither before nor after. 520
+/// connections held open at once: scripts/test runs it apart (`manyConnections`).
+@Suite(.tags(.manyConnections), .timeLimit(.minutes(2)))
 struct IdleConnectionTests {
     /// A TCP connection to 127.0.0.1:`port`, by hand, so that a test can stall it.
     final class RawConnection {

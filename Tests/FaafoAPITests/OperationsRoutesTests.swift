@@ -59,7 +59,7 @@ import WorkQueue
     /// While its virtual host is gone the publisher cannot reconnect, so the API is not
     /// ready; once the host is back it reconnects and is ready again. Only this test's own
     /// virtual host is touched: the shared broker keeps running.
-    @Test func readyzFollowsTheAMQPConnection() async throws {
+    @Test(.tags(.rabbitMQ), .needs(.rabbitMQ)) func readyzFollowsTheAMQPConnection() async throws {
         let broker = RabbitMQ()
         let virtualHost = "faafo-readyz-\(UUID().uuidString.prefix(8).lowercased())"
         let url = try await broker.makeVirtualHost(virtualHost)
@@ -110,7 +110,7 @@ import WorkQueue
 
     /// The broker itself stopped (`rabbitmqctl stop_app` on a node of the test's own, not
     /// the shared one): the API is not ready until it is started again, and then it is.
-    @Test func readyzIsUnreadyWhileTheBrokerIsStopped() async throws {
+    @Test(.tags(.ownBrokerNodes), .needs(.ownBrokerNodes)) func readyzIsUnreadyWhileTheBrokerIsStopped() async throws {
         try await TestRabbitMQ.with(nodes: 1) { rabbit in
             let options = AMQPWorkQueue.Options(
                 connectTimeout: .seconds(5), reconnectDelay: .milliseconds(100), maximumReconnectDelay: .milliseconds(500))

@@ -14,7 +14,9 @@ import Testing
 /// server, `FAAFO_TEST_POSTGRES_URL`; see scripts/start-postgres), the images in the
 /// database or in a container of their own on the test Swift (scripts/start-swift),
 /// RabbitMQ on a virtual host of its own, two workers.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(
+    .tags(.endToEnd, .rabbitMQ, .postgreSQL, .objectStore), .needs(.rabbitMQ, .postgreSQL, .objectStore),
+    .timeLimit(.minutes(5)))
 struct SharedPostgresTests {
     enum Images: String, CaseIterable, CustomTestStringConvertible, Sendable {
         case inTheDatabase = "images in the database"

@@ -15,15 +15,9 @@ import WorkQueue
 
 /// The gallery in a real browser: Debian's chromium, headless, against the API's router
 /// served on a loopback port with in-process workers and stored fractals.
-@Suite(.serialized) struct GalleryBrowserTests {
-    static let skipReason: Comment = """
-        chromium is not installed (apt-get install chromium, or set FAAFO_CHROMIUM to its path); \
-        set FAAFO_REQUIRE_BROWSER=1 to make this a failure instead of a skip
-        """
-
-    @Test(.enabled(if: Chromium.located != nil || Chromium.required, skipReason))
-    func thumbnailsDecodePaginationLeadsOnAndTheFormCreatesATaskThatAppears() async throws {
-        let chromium = try #require(Chromium.located, "FAAFO_REQUIRE_BROWSER is set but no chromium was found")
+@Suite(.serialized, .tags(.browser), .needs(.browser)) struct GalleryBrowserTests {
+    @Test func thumbnailsDecodePaginationLeadsOnAndTheFormCreatesATaskThatAppears() async throws {
+        let chromium = try #require(Chromium.located, "no chromium was found")
         try await LoopbackGallery.serve { server in try await Self.drive(server, chromium) }
     }
 

@@ -7,8 +7,9 @@ import Testing
 
 /// The PostgreSQL server the tests use: `FAAFO_TEST_POSTGRES_URL`, by default the cluster
 /// `scripts/start-postgres` runs on 127.0.0.1:55432. Each test gets a database of its own
-/// on it, dropped afterwards. A server that is not running fails the test, with how to
-/// start it: it never skips.
+/// on it, dropped afterwards. A test that uses it says so with `.needs(.postgreSQL)`, which
+/// skips it when the server does not answer; without that, a server that is not running
+/// fails the test, with how to start it.
 public enum TestPostgres {
     public static let defaultURL = "postgresql://faafo:faafo@127.0.0.1:55432/faafo"
     public static let variable = "FAAFO_TEST_POSTGRES_URL"

@@ -8,7 +8,8 @@ import WorkQueue
 /// What only RabbitMQ can show: losing connections, heartbeats, URLs, errors.
 @Suite("AMQPWorkQueue")
 struct AMQPWorkQueueTests {
-    @Test func reconnectsAfterTheBrokerClosesItsConnectionsAndLosesNoConfirmedMessage() async throws {
+    @Test(.tags(.rabbitMQ), .needs(.rabbitMQ))
+    func reconnectsAfterTheBrokerClosesItsConnectionsAndLosesNoConfirmedMessage() async throws {
         let name = TestBroker.uniqueName()
         try await withQueue(.rabbitMQ, options: TestBroker.options(name), timeLimit: .seconds(60)) { queue in
             var confirmed: Set<String> = []
@@ -65,8 +66,8 @@ struct AMQPWorkQueueTests {
     }
 
     /// Stops and starts the broker application: disruptive for anything else using the broker,
-    /// so only with `FAAFO_BROKER_RESTART_TESTS=1`.
-    @Test(.enabled(if: ProcessInfo.processInfo.environment["FAAFO_BROKER_RESTART_TESTS"] != nil))
+    /// so only with `FAAFO_BROKER_RESTART_TESTS=1` (scripts/test runs it alone).
+    @Test(.tags(.rabbitMQ, .brokerRestart), .needs(.rabbitMQ, .theBrokerToItself))
     func survivesABrokerRestart() async throws {
         try await withQueue(.rabbitMQ, timeLimit: .seconds(120)) { queue in
             var confirmed: Set<String> = []
@@ -105,7 +106,7 @@ struct AMQPWorkQueueTests {
         }
     }
 
-    @Test func heartbeatsKeepTheConsumerAliveWhileTheCallerWorks() async throws {
+    @Test(.tags(.rabbitMQ), .needs(.rabbitMQ)) func heartbeatsKeepTheConsumerAliveWhileTheCallerWorks() async throws {
         let options = TestBroker.options(heartbeat: .seconds(1))
         try await withQueue(.rabbitMQ, options: options) { queue in
             try await queue.publish(body("slow task"), messageID: "slow")
@@ -125,7 +126,7 @@ struct AMQPWorkQueueTests {
 
     /// The original's topology: durable queues with no arguments (kombu declares `normal`
     /// with none, and a queue's arguments must match every declaration).
-    @Test func declaresTheOriginalsTopology() async throws {
+    @Test(.tags(.rabbitMQ), .needs(.rabbitMQ)) func declaresTheOriginalsTopology() async throws {
         let name = TestBroker.uniqueName()
         try await withQueue(.rabbitMQ, options: TestBroker.options(name)) { _ in
             let listing = try await Broker.run(
@@ -135,7 +136,7 @@ struct AMQPWorkQueueTests {
         }
     }
 
-    @Test func publishedMessagesArePersistentJSON() async throws {
+    @Test(.tags(.rabbitMQ), .needs(.rabbitMQ)) func publishedMessagesArePersistentJSON() async throws {
         let name = TestBroker.uniqueName()
         let options = TestBroker.options(name)
         try await withQueue(.rabbitMQ, options: options) { queue in
@@ -165,7 +166,7 @@ struct AMQPWorkQueueTests {
         }
     }
 
-    @Test func wrongPasswordIsReported() async throws {
+    @Test(.tags(.rabbitMQ), .needs(.rabbitMQ)) func wrongPasswordIsReported() async throws {
         let url = TestBroker.url.replacingOccurrences(of: "guest:guest@", with: "guest:wrong@")
         do {
             _ = try await AMQPWorkQueue(url: url, options: .init(connectTimeout: .seconds(5)))
