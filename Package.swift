@@ -279,6 +279,19 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
+        // What the test targets share, and only they: the tags that say what a test needs
+        // (servers, privileges) and how it must be scheduled, the `.needs` trait that skips a
+        // test whose server is missing (or fails it, under FAAFO_REQUIRE_SERVERS), and small
+        // helpers (Failure, ScratchFolder, TestPostgres). A plain target under Tests/, since a
+        // test target cannot be depended on; no product links it.
+        .target(
+            name: "FaafoTestKit",
+            dependencies: [
+                "FaafoTestSupport", "PostgresFractalStore", "FaafoConfig",
+                .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/FaafoTestKit"),
+
         .testTarget(name: "FractalCoreTests", dependencies: ["FractalCore"]),
         .testTarget(name: "FaafoWireTests", dependencies: ["FaafoWire"]),
         .testTarget(
@@ -286,19 +299,20 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .testTarget(
-            name: "WorkQueueTests", dependencies: ["WorkQueue", "AMQPWorkQueue", "CRabbitMQ", "FaafoCluster", "FaafoTestSupport"]),
+            name: "WorkQueueTests",
+            dependencies: ["WorkQueue", "AMQPWorkQueue", "CRabbitMQ", "FaafoCluster", "FaafoTestSupport", "FaafoTestKit"]),
         .testTarget(
             name: "FractalStoreTests",
             dependencies: [
                 "FractalStore", "SQLiteFractalStore", "PostgresFractalStore", "FaafoWire", "FaafoConfig",
-                "SwiftImageObjects", "FaafoTestSupport",
+                "SwiftImageObjects", "FaafoTestSupport", "FaafoTestKit",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]),
         .testTarget(
             name: "SwiftImageObjectsTests",
             dependencies: [
-                "SwiftImageObjects", "FractalStore", "FaafoTestSupport",
+                "SwiftImageObjects", "FractalStore", "FaafoTestSupport", "FaafoTestKit",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
             ]),
@@ -311,7 +325,7 @@ let package = Package(
             name: "FaafoAPITests",
             dependencies: [
                 "FaafoAPI", "FaafoController", "FaafoWorker", "FaafoWorkerLogic", "FaafoConfig", "FaafoWire",
-                "FractalStore", "SQLiteFractalStore", "WorkQueue", "FractalCore", "FractalJob", "FaafoTestSupport",
+                "FractalStore", "SQLiteFractalStore", "WorkQueue", "FractalCore", "FractalJob", "FaafoTestSupport", "FaafoTestKit",
                 "AMQPWorkQueue", "FaafoCluster", "FaafoClient",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -323,7 +337,7 @@ let package = Package(
             name: "FaafoGalleryTests",
             dependencies: [
                 "FaafoGallery", "FaafoAPI", "FaafoController", "FaafoWire", "FractalStore", "WorkQueue", "FaafoWorker", "FractalCore",
-                "FractalJob", "FractalPNG", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "FractalJob", "FractalPNG", "FaafoTestKit", .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -332,16 +346,17 @@ let package = Package(
             dependencies: [
                 "FaafoAPICLI", "FaafoWorkerCLI", "FaafoSimCLI", "FaafoClient", "FaafoCluster", "FaafoClusterScenario", "FaafoSim",
                 "FaafoWire", "FaafoConfig", "AMQPWorkQueue", "FractalCore", "FractalJob", "FaafoTestSupport", "GoldenFixtures",
+                "FaafoTestKit",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .testTarget(name: "FaafoSimTests", dependencies: [
-                "FaafoSim", "FaafoSimCLI", "FaafoCluster", "FaafoClusterScenario", "FaafoWorker", "WorkQueue",
+                "FaafoSim", "FaafoSimCLI", "FaafoCluster", "FaafoClusterScenario", "FaafoWorker", "WorkQueue", "FaafoTestKit",
             ]),
         .testTarget(
             name: "FaafoCLITests",
             dependencies: [
-                "FaafoCLI", "FaafoCluster", "GoldenFixtures", .product(name: "Crypto", package: "swift-crypto"),
+                "FaafoCLI", "FaafoCluster", "GoldenFixtures", "FaafoTestKit", .product(name: "Crypto", package: "swift-crypto"),
             ]),
     ]
 )

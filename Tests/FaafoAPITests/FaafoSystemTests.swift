@@ -1,6 +1,7 @@
 import FaafoAPI
 import FaafoConfig
 import FaafoController
+import FaafoTestKit
 import FaafoTestSupport
 import FractalStore
 import SQLiteFractalStore
@@ -52,7 +53,7 @@ import Foundation
         if let failure { throw failure }
     }
 
-    @Test func aSwiftImageStoreKeepsTheImagesInItsContainer() async throws {
+    @Test(.tags(.objectStore), .needs(.objectStore)) func aSwiftImageStoreKeepsTheImagesInItsContainer() async throws {
         try await withSwiftStore { store, container in
             let split = try #require(store as? ObjectImageFractalStore)
             #expect((split.records as? SQLiteFractalStore)?.imageStore == .outside)
@@ -61,7 +62,7 @@ import Foundation
     }
 
     /// `GET /fractal/<uuid>` sends an image kept in Swift as it arrives, with its length.
-    @Test func anImageInSwiftIsServedWithItsLength() async throws {
+    @Test(.tags(.objectStore), .needs(.objectStore)) func anImageInSwiftIsServedWithItsLength() async throws {
         try await withSwiftStore { store, _ in
             let service = FractalService(store: store, queue: InMemoryWorkQueue())
             let app = Application(router: buildRouter(service: service, resultLimit: 64 << 20))
@@ -87,7 +88,7 @@ import Foundation
 
     /// `/readyz`'s check follows Swift: ready, not ready while the proxy the API uses is
     /// killed (the message names the image store), ready again once it is back.
-    @Test func readinessFollowsTheImageStore() async throws {
+    @Test(.tags(.objectStore), .needs(.objectStore)) func readinessFollowsTheImageStore() async throws {
         let proxy = try await SecondProxy(copying: try TestSwift.fromEnvironment())
         defer { proxy.stop() }
         try await proxy.start()
@@ -103,7 +104,7 @@ import Foundation
     }
 
     /// A key Swift refuses is an error at start-up that names the options, never the key.
-    @Test func aWrongSwiftKeyIsAClearErrorWithoutTheKey() async throws {
+    @Test(.tags(.objectStore), .needs(.objectStore)) func aWrongSwiftKeyIsAClearErrorWithoutTheKey() async throws {
         let config = try configuration(
             databaseURL: "sqlite://", try swiftOptions(container: TestSwift.freshContainer(), key: "not-the-key-42"))
         let error = await #expect(throws: StoreError.self) { try await FaafoSystem.makeStore(config) }

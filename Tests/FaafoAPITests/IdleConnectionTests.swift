@@ -1,4 +1,5 @@
 import FaafoAPI
+import FaafoTestKit
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -10,8 +11,9 @@ import Testing
 #endif
 
 /// Connections that send half a request and then nothing, or stay idle after one, are
-/// closed after the idle timeout, and hold the API up neither before nor after.
-@Suite(.timeLimit(.minutes(2)))
+/// closed after the idle timeout, and hold the API up neither before nor after. 520
+/// connections held open at once: scripts/test runs it apart (`manyConnections`).
+@Suite(.tags(.manyConnections), .timeLimit(.minutes(2)))
 struct IdleConnectionTests {
     /// A TCP connection to 127.0.0.1:`port`, by hand, so that a test can stall it.
     final class RawConnection {
@@ -58,11 +60,6 @@ struct IdleConnectionTests {
                 try? await Task.sleep(for: .milliseconds(20))
             }
         }
-    }
-
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
-        init(_ description: String) { self.description = description }
     }
 
     /// `GET /v1/fractal` on a connection of its own: the answer's first bytes.

@@ -9,6 +9,7 @@ import Hummingbird
 import HummingbirdTesting
 import Prometheus
 import SQLiteFractalStore
+import FaafoTestKit
 import FaafoTestSupport
 import Testing
 import WorkQueue
@@ -58,7 +59,7 @@ import WorkQueue
     /// While its virtual host is gone the publisher cannot reconnect, so the API is not
     /// ready; once the host is back it reconnects and is ready again. Only this test's own
     /// virtual host is touched: the shared broker keeps running.
-    @Test func readyzFollowsTheAMQPConnection() async throws {
+    @Test(.tags(.rabbitMQ), .needs(.rabbitMQ)) func readyzFollowsTheAMQPConnection() async throws {
         let broker = RabbitMQ()
         let virtualHost = "faafo-readyz-\(UUID().uuidString.prefix(8).lowercased())"
         let url = try await broker.makeVirtualHost(virtualHost)
@@ -109,7 +110,7 @@ import WorkQueue
 
     /// The broker itself stopped (`rabbitmqctl stop_app` on a node of the test's own, not
     /// the shared one): the API is not ready until it is started again, and then it is.
-    @Test func readyzIsUnreadyWhileTheBrokerIsStopped() async throws {
+    @Test(.tags(.ownBrokerNodes), .needs(.ownBrokerNodes)) func readyzIsUnreadyWhileTheBrokerIsStopped() async throws {
         try await TestRabbitMQ.with(nodes: 1) { rabbit in
             let options = AMQPWorkQueue.Options(
                 connectTimeout: .seconds(5), reconnectDelay: .milliseconds(100), maximumReconnectDelay: .milliseconds(500))
@@ -226,10 +227,7 @@ import WorkQueue
 
 /// Runs `body` with the path of a database file in a new temporary folder, then removes the folder.
 func withScratchDatabase(_ body: (String) async throws -> Void) async throws {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("FaafoAPITests-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: folder) }
-    try await body(folder.appendingPathComponent("faafo.db").path)
+    try await withScratchDirectory { folder in try await body(folder.appendingPathComponent("faafo.db").path) }
 }
 
 /// The samples of a Prometheus text exposition, as a scraper reads them.

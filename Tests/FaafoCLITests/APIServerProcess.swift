@@ -1,4 +1,5 @@
 import FaafoCluster
+import FaafoTestKit
 import Foundation
 import Testing
 
@@ -51,10 +52,5 @@ final class APIServerProcess: Sendable {
         server.signal(SIGTERM)
         server.process.waitUntilExit()
         scratch.remove()
-    }
-
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
-        init(_ description: String) { self.description = description }
     }
 }

@@ -1,6 +1,7 @@
 import Crypto
 import FaafoClient
 import FaafoCluster
+import FaafoTestKit
 import FaafoWire
 import Foundation
 import FractalCore
@@ -42,7 +43,7 @@ import Testing
         while true {
             let object = try await client.get(uuid)
             if object.status == .completed { return object }
-            guard ContinuousClock.now < deadline else { throw APIServerProcess.Failure("\(uuid) never completed") }
+            guard ContinuousClock.now < deadline else { throw Failure("\(uuid) never completed") }
             try await Task.sleep(for: .milliseconds(50))
         }
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FaafoCluster
+import FaafoTestKit
 import Foundation
 import Testing
 

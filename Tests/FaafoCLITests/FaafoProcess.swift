@@ -25,17 +25,3 @@ enum FaafoProcess {
         try await CommandOutput.run(executable, arguments, environment: environment(extra), in: directory)
     }
 }
-
-/// A fresh folder under the system's temporary folder, removed by `remove()`.
-struct ScratchFolder: Sendable {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appending(path: "faafo-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    func remove() {
-        try? FileManager.default.removeItem(at: url)
-    }
-}

@@ -1,4 +1,5 @@
 import Crypto
+import FaafoTestKit
 import Foundation
 import Testing
 

@@ -1,4 +1,5 @@
 import FaafoCluster
+import FaafoTestKit
 import FaafoTestSupport
 import FaafoWire
 import Foundation
@@ -22,7 +23,7 @@ import Testing
 /// `install.sh -i database`: that one picks the cluster by port among the machine's own
 /// (`pg_lsclusters`; on 5432 that is the machine's "main") and makes others under
 /// /etc/postgresql and /var/lib/postgresql, which a killed test would leave behind.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.tags(.endToEnd, .testHosts, .ownBrokerNodes), .timeLimit(.minutes(5)))
 struct BalancedLayoutTests {
     static let apiHosts = ["api-1", "api-2"]
     static let workerHosts = ["worker-1", "worker-2"]
@@ -32,20 +33,14 @@ struct BalancedLayoutTests {
     static let goldenFile = InstallScriptTests.script.deletingLastPathComponent().deletingLastPathComponent()
         .appending(path: "Fixtures/golden.json")
 
-    /// Why the layout cannot be made here, or nil.
-    static func unavailability() -> String? {
-        if let reason = TestHosts.unavailability() { return reason }
-        let postgres = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
-        guard postgres.contains(where: { FileManager.default.isExecutableFile(atPath: "/usr/lib/postgresql/\($0)/bin/pg_ctl") })
-        else { return "needs PostgreSQL (scripts/setup)" }
-        for tool in [HostBalancer.executable, "/usr/bin/swift-proxy-server", "/usr/bin/memcached", "/usr/bin/psql", "/usr/bin/curl"]
-        where !FileManager.default.isExecutableFile(atPath: tool) {
-            return "needs \(tool) (scripts/setup)"
-        }
-        return nil
-    }
-
-    @Test(.enabled(if: BalancedLayoutTests.unavailability() == nil, "needs test hosts, haproxy, PostgreSQL, Swift and curl (scripts/setup)"))
+    /// The hosts, a broker node on one, and what the others run: PostgreSQL's and Swift's
+    /// servers (scripts/start-postgres and scripts/start-swift on their hosts), haproxy, curl.
+    @Test(
+        .needs(
+            .testHosts, .ownBrokerNodes, .postgreSQLPrograms,
+            .programs(
+                HostBalancer.executable, "/usr/bin/swift-proxy-server", "/usr/bin/memcached", "/usr/bin/psql",
+                "/usr/bin/curl")))
     func aBalancedSplitLayoutSurvivesAnAPIHostKillAndADatabaseRestart() async throws {
         try await withTestHosts(
             ["controller", "db", "objects"] + Self.apiHosts + ["lb"] + Self.workerHosts + ["client"], Self.run)

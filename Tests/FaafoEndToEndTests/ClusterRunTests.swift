@@ -1,10 +1,11 @@
 import FaafoCluster
+import FaafoTestKit
 import FaafoWire
 import Foundation
 import Testing
 
 /// `LocalCluster.run`: a workload with real faults on a schedule, against real processes.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.tags(.endToEnd, .rabbitMQ), .needs(.rabbitMQ), .timeLimit(.minutes(5)))
 struct ClusterRunTests {
     @Test func aRunWithKillsPausesAndAnAPIRestartLosesNothing() async throws {
         try await withCluster { cluster in
@@ -34,7 +35,7 @@ struct ClusterRunTests {
     /// A broker restart in the middle of a run, with a worker killed just before it:
     /// nothing is lost, nothing stored twice. It restarts the broker for every other
     /// user, so it runs only with FAAFO_BROKER_RESTART_TESTS=1 (scripts/test runs it alone).
-    @Test(.enabled(if: ProcessInfo.processInfo.environment["FAAFO_BROKER_RESTART_TESTS"] != nil))
+    @Test(.tags(.brokerRestart), .needs(.theBrokerToItself))
     func aBrokerRestartDuringARunLosesNothing() async throws {
         try await withCluster { cluster in
             var plan = ClusterPlan(tasks: batch(100, iterations: 200).withUUIDs())

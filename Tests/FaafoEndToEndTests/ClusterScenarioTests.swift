@@ -1,13 +1,14 @@
 import FaafoCluster
 @testable import FaafoClusterScenario
 @testable import FaafoSim
+import FaafoTestKit
 import FaafoWire
 import Foundation
 import Testing
 
 /// Scenario files played on real processes (`faafo-sim run --cluster`), judged by the
 /// simulator's rules.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.tags(.endToEnd, .rabbitMQ), .needs(.rabbitMQ), .timeLimit(.minutes(5)))
 struct ClusterScenarioTests {
     static let scenarios = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -94,7 +95,7 @@ struct ClusterScenarioTests {
 
     /// The broker-restart scenario restarts this machine's RabbitMQ twice during the run,
     /// so it runs only with FAAFO_BROKER_RESTART_TESTS=1 (scripts/test runs it alone).
-    @Test(.enabled(if: ProcessInfo.processInfo.environment["FAAFO_BROKER_RESTART_TESTS"] != nil))
+    @Test(.tags(.brokerRestart), .needs(.theBrokerToItself))
     func theBrokerRestartScenarioLosesNothingOnARealCluster() async throws {
         let (scenario, path) = try Self.load("broker-restart.yaml")
         // 540 tasks: both restarts (after 101 and 451 creates) fall in the fault phase, the first 486.

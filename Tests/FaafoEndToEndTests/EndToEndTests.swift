@@ -1,6 +1,7 @@
 import AMQPWorkQueue
 import FaafoClient
 import FaafoCluster
+import FaafoTestKit
 import FaafoWire
 import Foundation
 import FractalCore
@@ -8,7 +9,7 @@ import Testing
 
 /// The real system: faafo-api and faafo-worker processes, RabbitMQ, SQLite. One test at a
 /// time: one restarts the broker.
-@Suite(.serialized, .timeLimit(.minutes(5)))
+@Suite(.serialized, .tags(.endToEnd, .rabbitMQ), .needs(.rabbitMQ), .timeLimit(.minutes(5)))
 struct EndToEndTests {
     /// 100 tasks, two workers; one worker is killed with SIGKILL while it holds tasks it
     /// has not acknowledged. Every task completes once, with the checksums the render core
@@ -104,7 +105,7 @@ struct EndToEndTests {
     /// in the outbox, the worker reconnects, and every task completes. It cuts off every
     /// other user of the broker, so it runs only with FAAFO_BROKER_RESTART_TESTS=1, which
     /// scripts/test sets for a run of its own after the rest.
-    @Test(.enabled(if: ProcessInfo.processInfo.environment["FAAFO_BROKER_RESTART_TESTS"] != nil))
+    @Test(.tags(.brokerRestart), .needs(.theBrokerToItself))
     func aBrokerRestartMidBatchLosesNoTask() async throws {
         try await withCluster { cluster in
             try await cluster.startWorker(name: "worker")

@@ -1,12 +1,13 @@
 import AMQPWorkQueue
 import FaafoClient
 import FaafoCluster
+import FaafoTestKit
 import Foundation
 import Testing
 
 /// scripts/install.sh, the tutorial's installer, with this build's executables: `-r api
 /// -r worker -r demo` starts a working system and runs a demo batch through it.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.tags(.endToEnd), .timeLimit(.minutes(5)))
 struct InstallScriptTests {
     static let script = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -25,7 +26,7 @@ struct InstallScriptTests {
             URL(fileURLWithPath: "/usr/bin/env"), environment + [script.path] + arguments, timeout: .seconds(240))
     }
 
-    @Test func apiWorkerAndDemoMakeAWorkingSystem() async throws {
+    @Test(.tags(.rabbitMQ), .needs(.rabbitMQ)) func apiWorkerAndDemoMakeAWorkingSystem() async throws {
         let folder = FileManager.default.temporaryDirectory.appending(path: "faafo-install-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let broker = RabbitMQ()
@@ -98,7 +99,7 @@ struct InstallScriptTests {
     /// -i messaging gives faafo a broker user of its own (never guest, which RabbitMQ
     /// refuses from other hosts), keeps its password in faafo.conf, prints the URL other
     /// hosts pass with -m, and reuses the password when it runs again.
-    @Test func messagingMakesABrokerUserOfItsOwnAndKeepsIt() async throws {
+    @Test(.tags(.rabbitMQ), .needs(.rabbitMQ)) func messagingMakesABrokerUserOfItsOwnAndKeepsIt() async throws {
         let folder = FileManager.default.temporaryDirectory.appending(path: "faafo-install-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let user = "faafo-test-\(UUID().uuidString.prefix(8).lowercased())"
@@ -144,7 +145,7 @@ struct InstallScriptTests {
     /// every host, creates the role (with a generated password, kept in faafo.conf) and
     /// the database, prints the URL the API hosts pass with -d, and keeps the password
     /// when it runs again.
-    @Test func databaseMakesAPostgreSQLRoleAndDatabaseAndKeepsThem() async throws {
+    @Test(.needs(.root, .postgreSQLPrograms)) func databaseMakesAPostgreSQLRoleAndDatabaseAndKeepsThem() async throws {
         let folder = FileManager.default.temporaryDirectory.appending(path: "faafo-install-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let port = try freeLoopbackPort()

@@ -1,10 +1,11 @@
 import FaafoCluster
+import FaafoTestKit
 import Foundation
 import Testing
 
 /// `faafo-sim run --cluster` interrupted with Ctrl-C (SIGINT) stops every process it
 /// started and removes its virtual host and scratch folder: nothing is left behind.
-@Suite(.timeLimit(.minutes(3)))
+@Suite(.tags(.endToEnd, .rabbitMQ), .needs(.rabbitMQ), .timeLimit(.minutes(3)))
 struct InterruptTests {
     static let scenarios = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

@@ -1,10 +1,11 @@
 import FaafoCluster
+import FaafoTestKit
 import Foundation
 import Testing
 
 /// The counters of a real faafo-api and of a real faafo-worker's metrics port, read by
 /// scraping them as Prometheus would, while `faafo demo` runs a batch through them.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.tags(.endToEnd, .rabbitMQ), .needs(.rabbitMQ), .timeLimit(.minutes(5)))
 struct MetricsEndToEndTests {
     @Test func theAPIsAndTheWorkersCountersMoveWithADemoRun() async throws {
         try await withCluster { cluster in

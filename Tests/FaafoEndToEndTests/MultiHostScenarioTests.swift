@@ -1,6 +1,8 @@
 import FaafoCluster
 import FaafoClusterScenario
 import FaafoSim
+import FaafoTestKit
+import FaafoTestSupport
 import Foundation
 import Testing
 
@@ -9,7 +11,7 @@ import Testing
 /// quorum task queue), API host crashes behind haproxy and PostgreSQL restarts, judged by
 /// the simulator's rules.
 // One run at a time: each starts its hosts, and the first its three broker nodes.
-@Suite(.serialized, .timeLimit(.minutes(5)))
+@Suite(.serialized, .tags(.endToEnd, .testHosts, .ownBrokerNodes), .timeLimit(.minutes(5)))
 struct MultiHostScenarioTests {
     static let scenario = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -25,8 +27,7 @@ struct MultiHostScenarioTests {
         return (status, try JSONDecoder().decode(SimulationReport.self, from: Data(json.utf8)), output)
     }
 
-    @Test(.enabled(if: HostsRun.unavailability() == nil, "test hosts need root, ip netns, unshare and setpriv"))
-    func theMultiHostScenarioPassesOnTestHosts() async throws {
+    @Test(.needs(.testHosts, .ownBrokerNodes)) func theMultiHostScenarioPassesOnTestHosts() async throws {
         let (status, report, output) = try await Self.runOnHosts("multi-host.yaml")
 
         #expect(status == 0, "\(output)")
@@ -42,7 +43,7 @@ struct MultiHostScenarioTests {
 
     /// Two API hosts behind haproxy over PostgreSQL on its own host: one API host crashes
     /// and comes back, the database stops for half a second.
-    @Test(.enabled(if: HostsRun.unavailability() == nil, "test hosts need root, ip netns, unshare and setpriv"))
+    @Test(.needs(.testHosts, .ownBrokerNodes, .postgreSQLPrograms, .programs(HostBalancer.executable)))
     func theBalancedScenarioPassesOnTestHosts() async throws {
         let (status, report, output) = try await Self.runOnHosts("balanced-hosts.yaml")
 

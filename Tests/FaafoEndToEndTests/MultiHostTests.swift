@@ -1,4 +1,5 @@
 import FaafoCluster
+import FaafoTestKit
 import FaafoTestSupport
 import FaafoWire
 import Foundation
@@ -12,7 +13,7 @@ import Testing
 /// `worker-3`, and `faafo demo` on `client`.
 /// Faults only hosts have strike mid-batch: worker-1's host crashes (every process SIGKILLed)
 /// and is started again; worker-2's link goes down for longer than the heartbeat, then up.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.tags(.endToEnd, .testHosts, .ownBrokerNodes), .timeLimit(.minutes(5)))
 struct MultiHostTests {
     static let workerHosts = ["worker-1", "worker-2", "worker-3"]
     static let tasks = 300
@@ -20,7 +21,7 @@ struct MultiHostTests {
     /// silent for two heartbeats, and requeues what the partitioned worker held.
     static let partition: Duration = .seconds(10)
 
-    @Test(.enabled(if: TestHosts.unavailability() == nil, "needs root, iproute2's `ip netns` and util-linux's unshare and setpriv"))
+    @Test(.needs(.testHosts, .ownBrokerNodes))
     func aSplitLayoutLosesNothingWhenAWorkerHostCrashesAndAnotherIsPartitioned() async throws {
         try await withTestHosts(["controller"] + Self.workerHosts + ["client"], Self.run)
     }

@@ -1,6 +1,7 @@
 import AMQPWorkQueue
 import FaafoClient
 import FaafoCluster
+import FaafoTestKit
 import FaafoWire
 import Foundation
 import FractalCore
@@ -15,7 +16,9 @@ import WorkQueue
 /// serving our API, and our worker serving the original API's queue, whichever side
 /// declares the queue first (Tests/OriginalFaafo has the original's side, in Python with
 /// kombu, as the original is written).
-@Suite(.serialized, .timeLimit(.minutes(5)))
+@Suite(
+    .serialized, .tags(.endToEnd, .rabbitMQ), .needs(.rabbitMQ, .programs(OriginalFaafo.python.path)),
+    .timeLimit(.minutes(5)))
 struct OriginalFaafoInteropTests {
     enum FirstToDeclare: String, CaseIterable, CustomTestStringConvertible {
         case kombu, ours
@@ -221,7 +224,7 @@ func withCleanup(_ cleanup: () async -> Void, _ body: () async throws -> Void) a
 
 /// The original's etc/faafo.conf as it ships (Tests/OriginalFaafo/faafo.conf), read by our
 /// services unchanged.
-@Suite(.serialized, .timeLimit(.minutes(2)))
+@Suite(.serialized, .tags(.endToEnd, .rabbitMQ), .needs(.rabbitMQ), .timeLimit(.minutes(2)))
 struct OriginalConfigurationTests {
     /// faafo-api starts on it (the port from the command line: the file leaves the
     /// original's port 80 commented out) and answers; so does faafo-worker.

@@ -2,6 +2,7 @@ import Crypto
 import FaafoClient
 import FaafoCluster
 import FaafoConfig
+import FaafoTestKit
 import FaafoTestSupport
 import FaafoWire
 import Foundation
@@ -13,7 +14,9 @@ import Testing
 /// server, `FAAFO_TEST_POSTGRES_URL`; see scripts/start-postgres), the images in the
 /// database or in a container of their own on the test Swift (scripts/start-swift),
 /// RabbitMQ on a virtual host of its own, two workers.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(
+    .tags(.endToEnd, .rabbitMQ, .postgreSQL, .objectStore), .needs(.rabbitMQ, .postgreSQL, .objectStore),
+    .timeLimit(.minutes(5)))
 struct SharedPostgresTests {
     enum Images: String, CaseIterable, CustomTestStringConvertible, Sendable {
         case inTheDatabase = "images in the database"
@@ -128,8 +131,7 @@ private final class Counts: Sendable {
 
 /// A database of its own on the PostgreSQL test server, made and dropped with psql.
 struct SharedDatabase {
-    static let serverURL =
-        ProcessInfo.processInfo.environment["FAAFO_TEST_POSTGRES_URL"] ?? "postgresql://faafo:faafo@127.0.0.1:55432/faafo"
+    static let serverURL = TestPostgres.url
     let name = "faafo_e2e_" + UUID().uuidString.prefix(8).lowercased()
 
     /// The server's URL with this database in place of its own.
@@ -141,7 +143,7 @@ struct SharedDatabase {
 
     init() throws {
         guard Self.psql("CREATE DATABASE \(name)") else {
-            throw SharedDatabaseError(
+            throw Failure(
                 "cannot create a database on the PostgreSQL test server \(Redaction.redactingPassword(Self.serverURL)): "
                     + "start it with `eval \"$(scripts/start-postgres)\"`")
         }
@@ -153,7 +155,7 @@ struct SharedDatabase {
     func count(_ sql: String) async throws -> Int {
         let (status, output) = try await runCommand(URL(fileURLWithPath: "/usr/bin/psql"), [url, "-X", "-Atc", sql])
         guard status == 0, let count = Int(output.trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            throw SharedDatabaseError("psql \(sql): \(output)")
+            throw Failure("psql \(sql): \(output)")
         }
         return count
     }
@@ -168,9 +170,4 @@ struct SharedDatabase {
         process.waitUntilExit()
         return process.terminationStatus == 0
     }
-}
-
-struct SharedDatabaseError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }

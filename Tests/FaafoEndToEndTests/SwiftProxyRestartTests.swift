@@ -1,5 +1,6 @@
 import Crypto
 import FaafoCluster
+import FaafoTestKit
 import FaafoTestSupport
 import FaafoWire
 import Foundation
@@ -11,7 +12,7 @@ import Testing
 /// and started again a few seconds later. Results that arrive meanwhile are answered 503
 /// and sent again by the workers: nothing is lost, and neither the API nor a worker is
 /// restarted.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.tags(.endToEnd, .rabbitMQ, .objectStore), .needs(.rabbitMQ, .objectStore), .timeLimit(.minutes(5)))
 struct SwiftProxyRestartTests {
     @Test func aSwiftProxyKilledMidBatchLosesNothing() async throws {
         let swift = try TestSwift.fromEnvironment()

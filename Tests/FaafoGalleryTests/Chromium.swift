@@ -1,3 +1,4 @@
+import FaafoTestKit
 import Foundation
 
 #if canImport(Glibc)
@@ -9,28 +10,9 @@ import Glibc
 struct Chromium {
     let executable: URL
 
-    /// `FAAFO_CHROMIUM`, else the first of chromium, chromium-browser, google-chrome on PATH.
-    static let located: Chromium? = {
-        let environment = ProcessInfo.processInfo.environment
-        var candidates: [String] = []
-        if let given = environment["FAAFO_CHROMIUM"], !given.isEmpty { candidates.append(given) }
-        let path = environment["PATH"] ?? "/usr/bin:/bin"
-        for name in ["chromium", "chromium-browser", "google-chrome"] {
-            candidates += path.split(separator: ":").map { "\($0)/\(name)" }
-        }
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
-            .map { Chromium(executable: URL(fileURLWithPath: $0)) }
-    }()
-
-    /// `FAAFO_REQUIRE_BROWSER` set (and not 0): a missing chromium fails the test instead of skipping it.
-    static let required: Bool = {
-        let value = ProcessInfo.processInfo.environment["FAAFO_REQUIRE_BROWSER"] ?? ""
-        return !value.isEmpty && value != "0"
-    }()
-
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
-    }
+    /// `FAAFO_CHROMIUM`, else the first of chromium, chromium-browser, google-chrome on PATH
+    /// (`Browser.chromium`; a test that drives it says `.needs(.browser)`).
+    static let located: Chromium? = Browser.chromium.map { Chromium(executable: $0) }
 
     /// Runs chromium headless on `arguments` in a fresh profile under `folder`; returns
     /// what it printed on stdout. Throws if it exits with an error or runs past `timeout`
@@ -65,11 +47,11 @@ struct Chromium {
             try? await Task.sleep(for: .seconds(2))
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
             process.waitUntilExit()
-            throw Failure(description: "chromium ran longer than \(timeout) and was killed: \(try tail(errors))")
+            throw Failure("chromium ran longer than \(timeout) and was killed: \(try tail(errors))")
         }
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw Failure(description: "chromium exited with status \(process.terminationStatus): \(try tail(errors))")
+            throw Failure("chromium exited with status \(process.terminationStatus): \(try tail(errors))")
         }
         return String(decoding: try Data(contentsOf: output), as: UTF8.self)
     }

@@ -1,5 +1,6 @@
 import FaafoAPI
 import FaafoController
+import FaafoTestKit
 import FaafoWire
 import FaafoWorker
 import Foundation
@@ -14,15 +15,9 @@ import WorkQueue
 
 /// The gallery in a real browser: Debian's chromium, headless, against the API's router
 /// served on a loopback port with in-process workers and stored fractals.
-@Suite(.serialized) struct GalleryBrowserTests {
-    static let skipReason: Comment = """
-        chromium is not installed (apt-get install chromium, or set FAAFO_CHROMIUM to its path); \
-        set FAAFO_REQUIRE_BROWSER=1 to make this a failure instead of a skip
-        """
-
-    @Test(.enabled(if: Chromium.located != nil || Chromium.required, skipReason))
-    func thumbnailsDecodePaginationLeadsOnAndTheFormCreatesATaskThatAppears() async throws {
-        let chromium = try #require(Chromium.located, "FAAFO_REQUIRE_BROWSER is set but no chromium was found")
+@Suite(.serialized, .tags(.browser), .needs(.browser)) struct GalleryBrowserTests {
+    @Test func thumbnailsDecodePaginationLeadsOnAndTheFormCreatesATaskThatAppears() async throws {
+        let chromium = try #require(Chromium.located, "no chromium was found")
         try await LoopbackGallery.serve { server in try await Self.drive(server, chromium) }
     }
 
@@ -134,7 +129,7 @@ final class LoopbackGallery: Sendable {
         var failure: (any Error)?
         do {
             guard let port = await ports.first(where: { _ in true }), port > 0 else {
-                throw Chromium.Failure(description: "the gallery's server did not start")
+                throw Failure("the gallery's server did not start")
             }
             try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
             try await body(LoopbackGallery(service: service, port: port, scratch: scratch))
@@ -162,6 +157,6 @@ final class LoopbackGallery: Sendable {
             if page.objects.count == count && page.objects.allSatisfy({ $0.status == .completed }) { return page.objects }
             try await Task.sleep(for: .milliseconds(50))
         }
-        throw Chromium.Failure(description: "the workers did not complete \(count) fractals within 30 seconds")
+        throw Failure("the workers did not complete \(count) fractals within 30 seconds")
     }
 }

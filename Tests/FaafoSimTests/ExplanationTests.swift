@@ -1,5 +1,6 @@
 import FaafoSim
 @testable import FaafoClusterScenario
+import FaafoTestKit
 import Foundation
 import Testing
 
@@ -64,9 +65,9 @@ import Testing
     }
 
     /// The timeline loads in chromium, which lays out the failing task's path.
-    @Test(.enabled(if: Browser.located != nil || Browser.required, Browser.skipReason))
+    @Test(.tags(.browser), .needs(.browser))
     func theTimelineLoadsInABrowserWithTheFailingTaskPickedOut() async throws {
-        _ = try #require(Browser.located, "FAAFO_REQUIRE_BROWSER is set but no chromium was found")
+        _ = try #require(Browser.chromium, "no chromium was found")
         let (simulation, report) = try await Self.brokenWorker()
         let stories = try #require(report.stories)
         let folder = FileManager.default.temporaryDirectory.appending(path: "faafo-timeline-\(UUID().uuidString)")
@@ -83,38 +84,16 @@ import Testing
     }
 }
 
-/// Debian's chromium, headless, for the timeline page (a file: no server, no network).
-enum Browser {
-    static let located: URL? = {
-        let environment = ProcessInfo.processInfo.environment
-        var candidates = [environment["FAAFO_CHROMIUM"]].compactMap { $0 }.filter { !$0.isEmpty }
-        for folder in (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
-            candidates += ["chromium", "chromium-browser", "google-chrome"].map { "\(folder)/\($0)" }
-        }
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }.map { URL(fileURLWithPath: $0) }
-    }()
-
-    static let required: Bool = {
-        let value = ProcessInfo.processInfo.environment["FAAFO_REQUIRE_BROWSER"] ?? ""
-        return !value.isEmpty && value != "0"
-    }()
-
-    static let skipReason: Comment = """
-        chromium is not installed (apt-get install chromium, or set FAAFO_CHROMIUM to its path); \
-        set FAAFO_REQUIRE_BROWSER=1 to make this a failure instead of a skip
-        """
-
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
-    }
-
+/// Debian's chromium (`Browser.chromium`), headless, for the timeline page (a file: no
+/// server, no network).
+extension Browser {
     /// The page's DOM once its scripts ran, as chromium prints it (`--dump-dom`), killed
     /// after 60 s.
     static func dumpDOM(of page: URL, in folder: URL) async throws -> String {
         let output = folder.appending(path: "dom.html")
         FileManager.default.createFile(atPath: output.path, contents: nil)
         let process = Process()
-        process.executableURL = located
+        process.executableURL = chromium
         process.arguments =
             [
                 "--headless", "--disable-gpu", "--no-first-run", "--user-data-dir=\(folder.appending(path: "profile").path)",
@@ -129,9 +108,9 @@ enum Browser {
         if process.isRunning {
             process.terminate()
             process.waitUntilExit()
-            throw Failure(description: "chromium ran longer than 60 s and was killed")
+            throw Failure("chromium ran longer than 60 s and was killed")
         }
-        guard process.terminationStatus == 0 else { throw Failure(description: "chromium exited with \(process.terminationStatus)") }
+        guard process.terminationStatus == 0 else { throw Failure("chromium exited with \(process.terminationStatus)") }
         return String(decoding: try Data(contentsOf: output), as: UTF8.self)
     }
 }

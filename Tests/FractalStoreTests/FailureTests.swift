@@ -1,3 +1,4 @@
+import FaafoTestKit
 import FaafoWire
 import Foundation
 import GRDB
@@ -7,10 +8,10 @@ import Testing
 
 /// Failed fractals: a worker gave the task up. Every backend, then the migration that
 /// brought the status to databases made before it.
-@Suite struct FailureTests {
+@Suite(.tags(.postgreSQL, .objectStore)) struct FailureTests {
     static let failedAt = Sample.epoch.addingTimeInterval(60)
 
-    @Test(arguments: StoreBackend.allCases)
+    @Test(arguments: StoreBackend.usable)
     func aPendingFractalFailsOnceAndKeepsItsFirstReason(_ backend: StoreBackend) async throws {
         try await withStore(backend) { t in
             _ = try await t.store.insert(Sample.record(1))
@@ -32,7 +33,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreBackend.allCases)
+    @Test(arguments: StoreBackend.usable)
     func aResultOutranksAFailure(_ backend: StoreBackend) async throws {
         try await withStore(backend) { t in
             _ = try await t.store.insert(Sample.record(1))

@@ -1,3 +1,4 @@
+import FaafoTestKit
 import Foundation
 import GRDB
 import Testing

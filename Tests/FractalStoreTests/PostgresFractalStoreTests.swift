@@ -1,3 +1,4 @@
+import FaafoTestKit
 import FaafoWire
 import FaafoTestSupport
 import Foundation
@@ -8,7 +9,7 @@ import Testing
 /// What only a shared PostgreSQL database asks for: several stores (APIs) over one
 /// database, start-up errors, migrations racing, and a server restart.
 @Suite struct PostgresFractalStoreTests {
-    @Test func manyStoresStartingAtOnceMigrateTheSchemaOnce() async throws {
+    @Test(.tags(.postgreSQL), .needs(.postgreSQL)) func manyStoresStartingAtOnceMigrateTheSchemaOnce() async throws {
         try await TestPostgres.withDatabase { endpoint in
             let stores = try await withThrowingTaskGroup(of: PostgresFractalStore.self) { group in
                 for _ in 0..<6 { group.addTask { try await TestPostgres.store(endpoint, poolSize: 2) } }
@@ -21,7 +22,7 @@ import Testing
         }
     }
 
-    @Test func aSchemaFromANewerVersionIsRefused() async throws {
+    @Test(.tags(.postgreSQL), .needs(.postgreSQL)) func aSchemaFromANewerVersionIsRefused() async throws {
         try await TestPostgres.withDatabase { endpoint in
             try await PostgresFractalStore(endpoint).close()
             try await TestPostgres.execute(
@@ -34,7 +35,8 @@ import Testing
     /// Two APIs over one database: forty results for one fractal at once, half through
     /// each, and a conflicting one. One completes it; the same result again changes
     /// nothing; the other checksum is a conflict.
-    @Test func twoStoresOverOneDatabaseCompleteAFractalExactlyOnce() async throws {
+    @Test(.tags(.postgreSQL), .needs(.postgreSQL))
+    func twoStoresOverOneDatabaseCompleteAFractalExactlyOnce() async throws {
         try await TestPostgres.withDatabase { endpoint in
             let a = try await TestPostgres.store(endpoint, poolSize: 6)
             let b = try await TestPostgres.store(endpoint, poolSize: 6)
@@ -67,7 +69,8 @@ import Testing
     /// Two APIs over one database, their images in one Swift container: what one stores,
     /// the other pages, fetches and serves; what one deletes is gone for the other, its
     /// image object too, and the pages' total counts it out at once.
-    @Test func twoStoresOverOneDatabaseSeeTheSamePagesAndDeletes() async throws {
+    @Test(.tags(.postgreSQL, .objectStore), .needs(.postgreSQL, .objectStore))
+    func twoStoresOverOneDatabaseSeeTheSamePagesAndDeletes() async throws {
         try await TestSwift.withObjects { objects, swift in
             try await TestPostgres.withDatabase { endpoint in
                 let recordsA = try await TestPostgres.store(endpoint, poolSize: 4, keepsImages: false)
@@ -100,7 +103,8 @@ import Testing
     }
 
     /// Two publishers (APIs) claiming one outbox at once never take the same fractal.
-    @Test func twoStoresOverOneDatabaseNeverClaimOneFractalTwice() async throws {
+    @Test(.tags(.postgreSQL), .needs(.postgreSQL))
+    func twoStoresOverOneDatabaseNeverClaimOneFractalTwice() async throws {
         try await TestPostgres.withDatabase { endpoint in
             let a = try await TestPostgres.store(endpoint, poolSize: 4)
             let b = try await TestPostgres.store(endpoint, poolSize: 4)
@@ -115,7 +119,7 @@ import Testing
         }
     }
 
-    @Test func aWrongPasswordIsAClearErrorWithoutThePassword() async throws {
+    @Test(.tags(.postgreSQL), .needs(.postgreSQL)) func aWrongPasswordIsAClearErrorWithoutThePassword() async throws {
         var endpoint = try TestPostgres.endpoint()
         endpoint.password = "not-the-password"
         let error = await #expect(throws: StoreError.self) { try await PostgresFractalStore(endpoint) }
@@ -124,7 +128,7 @@ import Testing
         #expect(!message.contains("not-the-password"), "\(message)")
     }
 
-    @Test func aMissingDatabaseIsAClearError() async throws {
+    @Test(.tags(.postgreSQL), .needs(.postgreSQL)) func aMissingDatabaseIsAClearError() async throws {
         let endpoint = try TestPostgres.endpoint(database: "faafo_no_such_database")
         let error = await #expect(throws: StoreError.self) { try await PostgresFractalStore(endpoint) }
         #expect(error?.message.contains("faafo_no_such_database\" does not exist") == true, "\(String(describing: error))")

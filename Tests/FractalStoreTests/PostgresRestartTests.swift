@@ -1,3 +1,4 @@
+import FaafoTestKit
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -10,7 +11,7 @@ import Testing
 /// A PostgreSQL restart in the middle of a batch, on a throwaway cluster of this test's
 /// own (port 55433, started by `scripts/start-postgres`), so that tests using the shared
 /// server run undisturbed beside it.
-@Suite struct PostgresRestartTests {
+@Suite(.needs(.postgreSQLPrograms)) struct PostgresRestartTests {
     static let port = 55433
     static let url = "postgresql://faafo:faafo@127.0.0.1:\(port)/faafo"
 

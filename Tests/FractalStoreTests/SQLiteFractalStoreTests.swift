@@ -1,4 +1,5 @@
 import FaafoWire
+import FaafoTestKit
 import Foundation
 import GRDB
 import Testing

@@ -1,3 +1,4 @@
+import FaafoTestKit
 import Foundation
 import Testing
 @testable import FractalStore
@@ -10,7 +11,7 @@ import Testing
 ///         --filter SQLiteThroughputTests
 ///
 /// `FAAFO_STORE_BENCH_COUNT` sets the number of fractals (default 1000).
-@Suite(.enabled(if: ProcessInfo.processInfo.environment["FAAFO_STORE_BENCH"] != nil), .serialized)
+@Suite(.tags(.benchmark), .needs(.benchmarkRun("FAAFO_STORE_BENCH")), .serialized)
 struct SQLiteThroughputTests {
     static let count = ProcessInfo.processInfo.environment["FAAFO_STORE_BENCH_COUNT"].flatMap(Int.init) ?? 1000
 

@@ -1,3 +1,4 @@
+import FaafoTestKit
 import FaafoWire
 import Foundation
 import FractalCore
@@ -36,6 +37,22 @@ enum StoreBackend: CaseIterable, CustomTestStringConvertible, Sendable {
     }
 
     var keepsImagesInSwift: Bool { self == .sqliteFileImagesInSwift || self == .postgresImagesInSwift }
+
+    /// What the backend needs beyond this process.
+    var needs: [Need] {
+        switch self {
+        case .memory, .sqliteFile, .sqliteFileImageDirectory: []
+        case .postgres: [.postgreSQL]
+        case .sqliteFileImagesInSwift: [.objectStore]
+        case .postgresImagesInSwift: [.postgreSQL, .objectStore]
+        }
+    }
+
+    /// The backends the contract suites run on here: those whose servers answer (all of them
+    /// under FAAFO_REQUIRE_SERVERS, where a missing one fails). A case of a parameterized test
+    /// cannot be skipped on its own: `FractalStoreContractTests.runsOnPostgreSQL` and
+    /// `runsWithImagesInTheObjectStore` report the backends left out.
+    static let usable = allCases.filter { $0.needs.allSatisfy(\.runsHere) }
 }
 
 /// A store under test and the temporary files behind it.
@@ -70,6 +87,7 @@ struct StoreUnderTest: Sendable {
 func withStore<T>(
     _ backend: StoreBackend, _ body: (StoreUnderTest) async throws -> T
 ) async throws -> T {
+    for need in backend.needs { try need.require() }
     guard backend.keepsImagesInSwift else { return try await withRecordStore(backend, body) }
     return try await TestSwift.withObjects { objects, swift in
         try await withRecordStore(backend) { records in
@@ -140,15 +158,6 @@ func claimEverything(
         }
         return try await group.reduce(into: []) { $0 += $1 }
     }
-}
-
-/// Runs `body` with a new empty temporary directory, then removes it.
-func withScratchDirectory<T>(_ body: (URL) async throws -> T) async throws -> T {
-    let scratch = FileManager.default.temporaryDirectory
-        .appendingPathComponent("FractalStoreTests-\(UUID().uuidString)", isDirectory: true)
-    try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: scratch) }
-    return try await body(scratch)
 }
 
 /// Records, results and images built from small numbers, so that tests read plainly.

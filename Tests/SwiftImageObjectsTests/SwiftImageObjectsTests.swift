@@ -1,3 +1,4 @@
+import FaafoTestKit
 import FaafoTestSupport
 import Crypto
 import Foundation
@@ -6,7 +7,8 @@ import FractalStore
 import Testing
 
 /// SwiftImageObjects against a real Swift (`scripts/start-swift`): what it stores, how it
-/// fails at start-up, and that it recovers from expired tokens and a killed proxy.
+/// fails at start-up, and that it recovers from expired tokens and a killed proxy. All but
+/// the checks made before anything is sent need the object store.
 @Suite struct SwiftImageObjectsTests {
     /// A name as the store makes them: `<uuid>/<sha256>.png`.
     static func objectName(for png: Data) -> (name: String, sha256: String) {
@@ -27,7 +29,8 @@ import Testing
 
     static func md5(_ data: Data) -> String { Insecure.MD5.hash(data: data).map { String(format: "%02x", $0) }.joined() }
 
-    @Test func roundTripsImagesByteForByteWithTypeChecksumAndMetadata() async throws {
+    @Test(.tags(.objectStore), .needs(.objectStore))
+    func roundTripsImagesByteForByteWithTypeChecksumAndMetadata() async throws {
         try await TestSwift.withObjects { objects, swift in
             for png in [Self.bytes(1000, seed: 1), Self.bytes(5 << 20, seed: 2)] {
                 let (name, sha256) = Self.objectName(for: png)
@@ -49,7 +52,7 @@ import Testing
 
     /// A large object arrives in many chunks, each read once the one before is taken,
     /// with its length known before the first; a missing one is nil.
-    @Test func chunksArriveInOrderWithTheLengthFirst() async throws {
+    @Test(.tags(.objectStore), .needs(.objectStore)) func chunksArriveInOrderWithTheLengthFirst() async throws {
         try await TestSwift.withObjects { objects, _ in
             let png = Self.bytes(5 << 20, seed: 7)
             let (name, sha256) = Self.objectName(for: png)
@@ -68,7 +71,7 @@ import Testing
         }
     }
 
-    @Test func putReplacesAnObjectOfTheSameName() async throws {
+    @Test(.tags(.objectStore), .needs(.objectStore)) func putReplacesAnObjectOfTheSameName() async throws {
         try await TestSwift.withObjects { objects, _ in
             let (name, _) = Self.objectName(for: Data())
             try await objects.put(Self.bytes(100, seed: 3), named: name, sha256: "a")
@@ -80,7 +83,8 @@ import Testing
 
     /// Workers sending one result at once make PUTs of one name race. Swift answers 202 to
     /// a PUT it ranks older than one already stored: that is the object stored, not an error.
-    @Test func concurrentPutsOfOneNameAllReturnAndLeaveTheObjectWhole() async throws {
+    @Test(.tags(.objectStore), .needs(.objectStore))
+    func concurrentPutsOfOneNameAllReturnAndLeaveTheObjectWhole() async throws {
         try await TestSwift.withObjects { objects, _ in
             for round in 0..<30 {
                 let png = Self.bytes(64 << 10, seed: 10 + UInt64(round))
@@ -96,7 +100,8 @@ import Testing
         }
     }
 
-    @Test func namesWithReservedAndNonASCIICharactersArriveAsThemselves() async throws {
+    @Test(.tags(.objectStore), .needs(.objectStore))
+    func namesWithReservedAndNonASCIICharactersArriveAsThemselves() async throws {
         try await TestSwift.withObjects { objects, swift in
             let name = "dir/a b?c#d%25e+f&é.png"
             let png = Self.bytes(10, seed: 5)
@@ -107,14 +112,15 @@ import Testing
         }
     }
 
-    @Test func missingObjectIsNilAndRemovingItSucceeds() async throws {
+    @Test(.tags(.objectStore), .needs(.objectStore)) func missingObjectIsNilAndRemovingItSucceeds() async throws {
         try await TestSwift.withObjects { objects, _ in
             #expect(try await objects.get("no-such/object.png") == nil)
             try await objects.remove("no-such/object.png")
         }
     }
 
-    @Test func createsAMissingContainerAndReusesAnExistingOne() async throws {
+    @Test(.tags(.objectStore), .needs(.objectStore))
+    func createsAMissingContainerAndReusesAnExistingOne() async throws {
         let swift = try TestSwift.fromEnvironment()
         let container = TestSwift.freshContainer()
         #expect(try await swift.raw(.HEAD, container).status == 404)
@@ -129,7 +135,7 @@ import Testing
         }
     }
 
-    @Test func describesItsContainerWithoutSecrets() async throws {
+    @Test(.tags(.objectStore), .needs(.objectStore)) func describesItsContainerWithoutSecrets() async throws {
         try await TestSwift.withObjects { objects, swift in
             let text = objects.description
             #expect(text.hasPrefix("Swift container '\(objects.container)' at http://127.0.0.1:"))
@@ -138,7 +144,7 @@ import Testing
         }
     }
 
-    @Test func renewsASpoiltTokenAndRetriesTheCall() async throws {
+    @Test(.tags(.objectStore), .needs(.objectStore)) func renewsASpoiltTokenAndRetriesTheCall() async throws {
         try await TestSwift.withObjects { objects, _ in
             let png = Self.bytes(128, seed: 7)
             objects.spoilToken()
@@ -151,7 +157,7 @@ import Testing
         }
     }
 
-    @Test func wrongKeyFailsNamingSwiftKeyWithoutShowingIt() async throws {
+    @Test(.tags(.objectStore), .needs(.objectStore)) func wrongKeyFailsNamingSwiftKeyWithoutShowingIt() async throws {
         let swift = try TestSwift.fromEnvironment()
         let wrongKey = "wrong-key-" + UUID().uuidString
         let error = await #expect(throws: StoreError.self) {
@@ -185,7 +191,8 @@ import Testing
     }
 
     /// Only Swift checks this one: it answers 412 to a name with a NUL.
-    @Test func containerNameSwiftRefusesFailsNamingImageStore() async throws {
+    @Test(.tags(.objectStore), .needs(.objectStore))
+    func containerNameSwiftRefusesFailsNamingImageStore() async throws {
         try await Self.expectImageStoreFailure(container: "faafo-test-nul\u{0}")
     }
 
@@ -201,7 +208,7 @@ import Testing
 
     /// The same client object fails (bounded, with a StoreError) while its proxy is dead,
     /// and works again once a proxy answers on that port.
-    @Test func survivesAProxyKilledWithSIGKILL() async throws {
+    @Test(.tags(.objectStore), .needs(.objectStore)) func survivesAProxyKilledWithSIGKILL() async throws {
         let swift = try TestSwift.fromEnvironment()
         let proxy = try await SecondProxy(copying: swift)
         defer { proxy.stop() }

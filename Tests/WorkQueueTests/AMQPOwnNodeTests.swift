@@ -1,4 +1,5 @@
 @testable import AMQPWorkQueue
+import FaafoTestKit
 import FaafoTestSupport
 import Foundation
 import Testing
@@ -6,7 +7,9 @@ import WorkQueue
 
 /// What needs a broker configured for it: TLS, several brokers in one URL, quorum queues.
 /// One node of the suite's own, with a TLS listener signed by a CA the test makes.
-@Suite("AMQP on a node of the test's own", .ownRabbitMQ(nodes: 1, tls: true))
+@Suite(
+    "AMQP on a node of the test's own", .tags(.ownBrokerNodes), .needs(.ownBrokerNodes),
+    .ownRabbitMQ(nodes: 1, tls: true))
 struct AMQPOwnNodeTests {
     static func options(tls: TLSFiles = TLSFiles(), queueType: QueueType = .classic) -> AMQPWorkQueue.Options {
         var options = TestBroker.options()

@@ -1,4 +1,5 @@
 @testable import AMQPWorkQueue
+import FaafoTestKit
 import FaafoTestSupport
 import Foundation
 import Synchronization
@@ -6,7 +7,7 @@ import Testing
 import WorkQueue
 
 /// A quorum task queue on a three-node cluster of the test's own, named by one transport URL.
-@Suite("AMQP on a three-node cluster", .ownRabbitMQ(nodes: 3))
+@Suite("AMQP on a three-node cluster", .tags(.ownBrokerNodes), .needs(.ownBrokerNodes), .ownRabbitMQ(nodes: 3))
 struct AMQPQuorumClusterTests {
     /// What the publishing and consuming sides saw, for the checks and the report.
     struct Tally: Sendable {

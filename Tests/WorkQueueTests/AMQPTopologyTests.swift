@@ -1,12 +1,13 @@
 @testable import AMQPWorkQueue
 import CRabbitMQ
+import FaafoTestKit
 import Foundation
 import Testing
 import WorkQueue
 
 /// The topology is the original faafo's (queues with no arguments), and dead-lettering
 /// works without a queue argument, whoever declared the queue first.
-@Suite("AMQP topology")
+@Suite("AMQP topology", .tags(.rabbitMQ), .needs(.rabbitMQ))
 struct AMQPTopologyTests {
     /// `name arguments` of every queue on the broker's `/` virtual host.
     static func queueArguments() async throws -> [String: String] {

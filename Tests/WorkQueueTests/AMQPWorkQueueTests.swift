@@ -1,5 +1,6 @@
 @testable import AMQPWorkQueue
 import FaafoCluster
+import FaafoTestKit
 import Foundation
 import Testing
 import WorkQueue
@@ -7,7 +8,8 @@ import WorkQueue
 /// What only RabbitMQ can show: losing connections, heartbeats, URLs, errors.
 @Suite("AMQPWorkQueue")
 struct AMQPWorkQueueTests {
-    @Test func reconnectsAfterTheBrokerClosesItsConnectionsAndLosesNoConfirmedMessage() async throws {
+    @Test(.tags(.rabbitMQ), .needs(.rabbitMQ))
+    func reconnectsAfterTheBrokerClosesItsConnectionsAndLosesNoConfirmedMessage() async throws {
         let name = TestBroker.uniqueName()
         try await withQueue(.rabbitMQ, options: TestBroker.options(name), timeLimit: .seconds(60)) { queue in
             var confirmed: Set<String> = []
@@ -64,8 +66,8 @@ struct AMQPWorkQueueTests {
     }
 
     /// Stops and starts the broker application: disruptive for anything else using the broker,
-    /// so only with `FAAFO_BROKER_RESTART_TESTS=1`.
-    @Test(.enabled(if: ProcessInfo.processInfo.environment["FAAFO_BROKER_RESTART_TESTS"] != nil))
+    /// so only with `FAAFO_BROKER_RESTART_TESTS=1` (scripts/test runs it alone).
+    @Test(.tags(.rabbitMQ, .brokerRestart), .needs(.rabbitMQ, .theBrokerToItself))
     func survivesABrokerRestart() async throws {
         try await withQueue(.rabbitMQ, timeLimit: .seconds(120)) { queue in
             var confirmed: Set<String> = []
@@ -104,7 +106,7 @@ struct AMQPWorkQueueTests {
         }
     }
 
-    @Test func heartbeatsKeepTheConsumerAliveWhileTheCallerWorks() async throws {
+    @Test(.tags(.rabbitMQ), .needs(.rabbitMQ)) func heartbeatsKeepTheConsumerAliveWhileTheCallerWorks() async throws {
         let options = TestBroker.options(heartbeat: .seconds(1))
         try await withQueue(.rabbitMQ, options: options) { queue in
             try await queue.publish(body("slow task"), messageID: "slow")
@@ -124,7 +126,7 @@ struct AMQPWorkQueueTests {
 
     /// The original's topology: durable queues with no arguments (kombu declares `normal`
     /// with none, and a queue's arguments must match every declaration).
-    @Test func declaresTheOriginalsTopology() async throws {
+    @Test(.tags(.rabbitMQ), .needs(.rabbitMQ)) func declaresTheOriginalsTopology() async throws {
         let name = TestBroker.uniqueName()
         try await withQueue(.rabbitMQ, options: TestBroker.options(name)) { _ in
             let listing = try await Broker.run(
@@ -134,7 +136,7 @@ struct AMQPWorkQueueTests {
         }
     }
 
-    @Test func publishedMessagesArePersistentJSON() async throws {
+    @Test(.tags(.rabbitMQ), .needs(.rabbitMQ)) func publishedMessagesArePersistentJSON() async throws {
         let name = TestBroker.uniqueName()
         let options = TestBroker.options(name)
         try await withQueue(.rabbitMQ, options: options) { queue in
@@ -164,7 +166,7 @@ struct AMQPWorkQueueTests {
         }
     }
 
-    @Test func wrongPasswordIsReported() async throws {
+    @Test(.tags(.rabbitMQ), .needs(.rabbitMQ)) func wrongPasswordIsReported() async throws {
         let url = TestBroker.url.replacingOccurrences(of: "guest:guest@", with: "guest:wrong@")
         do {
             _ = try await AMQPWorkQueue(url: url, options: .init(connectTimeout: .seconds(5)))
@@ -264,16 +266,12 @@ struct AMQPWorkQueueTests {
 
 /// `rabbitmqctl`, for what the AMQP client cannot do on its own.
 enum Broker {
-    struct CommandFailed: Error, CustomStringConvertible {
-        let description: String
-    }
-
     /// Runs `rabbitmqctl` and returns its standard output.
     static func run(_ arguments: [String]) async throws -> String {
         let result = try await CommandOutput.run(URL(fileURLWithPath: "/usr/bin/env"), ["rabbitmqctl"] + arguments)
         guard result.status == 0 else {
-            throw CommandFailed(
-                description: "rabbitmqctl \(arguments.joined(separator: " ")) exited with \(result.status): \(result.stderr)")
+            throw Failure(
+                "rabbitmqctl \(arguments.joined(separator: " ")) exited with \(result.status): \(result.stderr)")
         }
         return result.text
     }

@@ -1,4 +1,5 @@
 import AMQPWorkQueue
+import FaafoTestKit
 import Foundation
 import Testing
 import WorkQueue
@@ -10,6 +11,19 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
 
     var testDescription: String { rawValue }
 
+    /// What the backend needs beyond this process.
+    var need: Need? {
+        switch self {
+        case .inMemory: nil
+        case .rabbitMQ: .rabbitMQ
+        }
+    }
+
+    /// The backends the contract runs on here: those whose server answers (all of them under
+    /// FAAFO_REQUIRE_SERVERS, where a missing one fails). A case of a parameterized test cannot
+    /// be skipped on its own, so `WorkQueueContractTests.runsOnRabbitMQ` reports RabbitMQ left out.
+    static let usable = allCases.filter { $0.need?.runsHere ?? true }
+
     /// How long to wait before concluding that nothing more will be delivered. RabbitMQ
     /// delivers over a socket, so silence takes a moment to mean something.
     var quietPeriod: Duration {
@@ -20,12 +34,11 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
     }
 }
 
-/// The broker the RabbitMQ tests use. CI starts it before the tests; when it is not running
-/// they fail, naming the URL, rather than skip.
+/// The broker the RabbitMQ tests use (`SharedBroker`). The tests that use it say so with
+/// `.needs(.rabbitMQ)`, which skips them when it does not answer (or fails them, under
+/// FAAFO_REQUIRE_SERVERS); without that, connecting fails the test, naming the URL.
 enum TestBroker {
-    static var url: String {
-        ProcessInfo.processInfo.environment["FAAFO_TEST_AMQP_URL"] ?? "amqp://guest:guest@127.0.0.1:5672/"
-    }
+    static var url: String { SharedBroker.url }
 
     /// A name no other test, run or process uses.
     static func uniqueName() -> String {
@@ -44,15 +57,11 @@ enum TestBroker {
         do {
             return try await AMQPWorkQueue(url: url, options: options)
         } catch {
-            throw BrokerUnavailable(
-                description: "RabbitMQ is required for this test and is not usable at \(url) "
-                    + "(start it with `rabbitmq-server -detached`, or set FAAFO_TEST_AMQP_URL): \(error)")
+            throw Failure(
+                "RabbitMQ is required for this test and is not usable at \(url) "
+                    + "(start it with scripts/start-rabbitmq, or set FAAFO_TEST_AMQP_URL): \(error)")
         }
     }
-}
-
-struct BrokerUnavailable: Error, CustomStringConvertible {
-    let description: String
 }
 
 struct TimedOut: Error, CustomStringConvertible {
@@ -68,6 +77,7 @@ func withQueue<T: Sendable>(
 ) async throws -> T {
     let queue: any WorkQueue
     let cleanup: @Sendable () async -> Void
+    try backend.need?.require()
     switch backend {
     case .inMemory:
         let memory = InMemoryWorkQueue()

@@ -1,4 +1,5 @@
 import AMQPWorkQueue
+import FaafoTestKit
 import Foundation
 import Synchronization
 import Testing
@@ -7,7 +8,9 @@ import WorkQueue
 /// Prints throughput figures against the local RabbitMQ. Off by default (it asserts nothing
 /// about timing and takes a while); run with
 /// `FAAFO_QUEUE_BENCHMARK=1 swift test --filter WorkQueueThroughput`.
-@Suite("WorkQueueThroughput", .serialized, .enabled(if: ProcessInfo.processInfo.environment["FAAFO_QUEUE_BENCHMARK"] != nil))
+@Suite(
+    "WorkQueueThroughput", .serialized, .tags(.benchmark, .rabbitMQ),
+    .needs(.benchmarkRun("FAAFO_QUEUE_BENCHMARK"), .rabbitMQ))
 struct WorkQueueThroughputTests {
     static var messageCount: Int {
         ProcessInfo.processInfo.environment["FAAFO_QUEUE_BENCHMARK_COUNT"].flatMap(Int.init) ?? 20_000

@@ -7,22 +7,23 @@ import Testing
 
 /// The PostgreSQL server the tests use: `FAAFO_TEST_POSTGRES_URL`, by default the cluster
 /// `scripts/start-postgres` runs on 127.0.0.1:55432. Each test gets a database of its own
-/// on it, dropped afterwards. A server that is not running fails the test, with how to
-/// start it: it never skips.
-enum TestPostgres {
-    static let defaultURL = "postgresql://faafo:faafo@127.0.0.1:55432/faafo"
-    static let variable = "FAAFO_TEST_POSTGRES_URL"
+/// on it, dropped afterwards. A test that uses it says so with `.needs(.postgreSQL)`, which
+/// skips it when the server does not answer; without that, a server that is not running
+/// fails the test, with how to start it.
+public enum TestPostgres {
+    public static let defaultURL = "postgresql://faafo:faafo@127.0.0.1:55432/faafo"
+    public static let variable = "FAAFO_TEST_POSTGRES_URL"
 
-    static var url: String { ProcessInfo.processInfo.environment[variable] ?? defaultURL }
+    public static var url: String { ProcessInfo.processInfo.environment[variable] ?? defaultURL }
 
     /// The operation timeout of the stores a test makes, unless the timeout is what it tests.
     /// The product's 10 s is ample alone, but a full parallel run on two cores (hundreds of
     /// tests, dozens of databases made at once, tests that hold the cooperative pool's two
     /// threads) once kept a transaction from its next query for over 10 s.
-    static let operationTimeout = Duration.seconds(60)
+    public static let operationTimeout = Duration.seconds(60)
 
     /// A store on `endpoint` with `operationTimeout`, for the tests that do not test the timeout.
-    static func store(_ endpoint: PostgresEndpoint, poolSize: Int, keepsImages: Bool = true) async throws
+    public static func store(_ endpoint: PostgresEndpoint, poolSize: Int, keepsImages: Bool = true) async throws
         -> PostgresFractalStore
     {
         try await PostgresFractalStore(
@@ -30,7 +31,7 @@ enum TestPostgres {
     }
 
     /// The server's administrative database (where the test databases are created from).
-    static func endpoint(_ url: String = url, database: String? = nil) throws -> PostgresEndpoint {
+    public static func endpoint(_ url: String = url, database: String? = nil) throws -> PostgresEndpoint {
         let parts = try PostgresURL.parse(url).get()
         return PostgresEndpoint(
             host: parts.host, port: parts.port, username: parts.user, password: parts.password,
@@ -38,7 +39,7 @@ enum TestPostgres {
     }
 
     /// Runs `body` with a new empty database on the server at `url`, then drops it.
-    static func withDatabase<T>(
+    public static func withDatabase<T>(
         on url: String = url, _ body: (PostgresEndpoint) async throws -> T
     ) async throws -> T {
         let admin = try endpoint(url)
@@ -59,7 +60,7 @@ enum TestPostgres {
     /// process is being terminated", for a session of another role, such as an autovacuum
     /// worker). The test's own result stands either way; a database left over goes with the
     /// throwaway cluster.
-    static func drop(_ name: String, on admin: PostgresEndpoint) async {
+    public static func drop(_ name: String, on admin: PostgresEndpoint) async {
         for attempt in 1...5 {
             do {
                 try await execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)", on: admin)
@@ -76,7 +77,7 @@ enum TestPostgres {
 
     /// Runs one statement on its own connection; a server that does not answer is an
     /// error that says how to start one.
-    static func execute(_ sql: String, on endpoint: PostgresEndpoint) async throws {
+    public static func execute(_ sql: String, on endpoint: PostgresEndpoint) async throws {
         let connection: PostgresConnection
         do {
             connection = try await PostgresConnection.connect(
@@ -102,7 +103,7 @@ enum TestPostgres {
     }
 
     /// The first column of the first row `sql` answers, as an Int.
-    static func count(_ sql: String, on endpoint: PostgresEndpoint) async throws -> Int {
+    public static func count(_ sql: String, on endpoint: PostgresEndpoint) async throws -> Int {
         let connection = try await PostgresConnection.connect(
             configuration: PostgresConnection.Configuration(
                 host: endpoint.host, port: endpoint.port, username: endpoint.username, password: endpoint.password,
