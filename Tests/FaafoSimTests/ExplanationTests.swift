@@ -54,16 +54,6 @@ import Testing
         }
     }
 
-    /// Every shipped scenario but the one made to fail passes at its own seed, and so
-    /// reaches every probe it names (`expect: reached`).
-    @Test(arguments: ScenarioFiles.all.filter { $0 != "broken-worker.yaml" })
-    func aShippedScenarioPassesAndReachesItsProbes(name: String) async throws {
-        let report = try await SimulationTests.run(name)
-        #expect(report.verdict == .pass, "\(report.failures)")
-        let scenario = try ScenarioFiles.load(name)
-        for probe in scenario.expect.reached { #expect(report.probes?[probe] != nil, "\(probe)") }
-    }
-
     /// The timeline loads in chromium, which lays out the failing task's path.
     @Test(.tags(.browser), .needs(.browser))
     func theTimelineLoadsInABrowserWithTheFailingTaskPickedOut() async throws {

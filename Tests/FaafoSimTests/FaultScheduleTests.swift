@@ -3,11 +3,12 @@ import Testing
 
 /// A run's faults, made explicit, replay it: the same report, event for event. That is
 /// what lets `faafo-sim shrink` take faults away one by one and keep the rest as they were.
-@Suite struct FaultScheduleTests {
+/// Serialized, as `SimulationTests` is, and on at most 400 tasks a scenario.
+@Suite(.serialized) struct FaultScheduleTests {
     @Test(arguments: ScenarioFiles.all)
     func aRunReplaysFromItsInjectedFaults(name: String) async throws {
         let scenario = try ScenarioFiles.load(name)
-        let tasks = min(scenario.workload.tasks, SimulationTests.taskCap)
+        let tasks = min(scenario.workload.tasks, 400)
         let drawn = try Simulation(scenario: scenario, seed: scenario.seed ?? 1, taskCount: tasks)
         let first = await drawn.run()
         var explicit = scenario
@@ -65,7 +66,7 @@ import Testing
 
 /// A scenario written back as YAML (what `faafo-sim shrink` writes) reads back to the same
 /// scenario: writing it again gives the same text, and it runs the same.
-@Suite struct ScenarioWritingTests {
+@Suite(.serialized) struct ScenarioWritingTests {
     @Test(arguments: ScenarioFiles.all)
     func aShippedScenarioReadsBackAsWritten(name: String) async throws {
         let scenario = try ScenarioFiles.load(name)
