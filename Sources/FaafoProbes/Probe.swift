@@ -25,13 +25,27 @@ public struct Probe: Hashable, Sendable, Comparable, CustomStringConvertible {
     public static func == (a: Probe, b: Probe) -> Bool { a.name == b.name }
     public func hash(into hasher: inout Hasher) { hasher.combine(name) }
 
-    /// The recorder of the run this task belongs to; nil outside the simulator.
+    /// The recorder of the run this task belongs to; nil outside the simulator. Bind it
+    /// with `recording(into:_:)`.
     @TaskLocal public static var recorder: ProbeRecorder?
 
-    /// Records that the situation happened, if a run is recording.
+    /// How many runs of this process record probes now: while none does (faafo-api,
+    /// faafo-worker), a hit costs one relaxed atomic load.
+    private static let recordingRuns = Atomic<Int>(0)
+
+    /// Records that the situation happened, if a run is recording. The probe is an
+    /// autoclosure, so that where nothing records not even its declaration is read.
     @inline(__always)
-    public static func hit(_ probe: Probe) {
-        if let recorder { recorder.record(probe) }
+    public static func hit(_ probe: @autoclosure () -> Probe) {
+        guard recordingRuns.load(ordering: .relaxed) > 0 else { return }
+        if let recorder { recorder.record(probe()) }
+    }
+
+    /// Runs `body` with `recorder` taking the probes its task (and the tasks it starts) hit.
+    public static func recording<T>(into recorder: ProbeRecorder, _ body: () async throws -> T) async rethrows -> T {
+        recordingRuns.add(1, ordering: .relaxed)
+        defer { recordingRuns.subtract(1, ordering: .relaxed) }
+        return try await $recorder.withValue(recorder) { try await body() }
     }
 
     /// The probe with this name, if one is declared.

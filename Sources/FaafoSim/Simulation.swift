@@ -396,7 +396,7 @@ public final class Simulation {
     /// Runs to a quiet state (or the scenario's time limit), then checks every task.
     /// `progress` is called now and then with the run's state, for a progress line.
     public func run(progress: ((Progress) -> Void)? = nil) async -> SimulationReport {
-        await Probe.$recorder.withValue(probes) { await runRecorded(progress: progress) }
+        await Probe.recording(into: probes) { await runRecorded(progress: progress) }
     }
 
     private func runRecorded(progress: ((Progress) -> Void)?) async -> SimulationReport {

@@ -16,7 +16,7 @@ let benchmarks: @Sendable () -> Void = {
 
     Benchmark("probe hit, a run recording (1000 hits)") { benchmark in
         let recorder = ProbeRecorder()
-        await Probe.$recorder.withValue(recorder) {
+        await Probe.recording(into: recorder) {
             for _ in benchmark.scaledIterations {
                 for _ in 0..<hits { Probe.hit(.workerRetry) }
             }
