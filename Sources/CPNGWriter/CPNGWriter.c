@@ -156,33 +156,43 @@ static int cpng_chunks_fit(const uint8_t *bytes, size_t length) {
     return 1;
 }
 
-int cpng_read_header(const uint8_t *bytes, size_t length, uint32_t *width, uint32_t *height, int *bit_depth,
-                     int *color_type, char *error, size_t error_size) {
-    if (length < 8 || png_sig_cmp(bytes, 0, 8) != 0) {
+// Checks that the bytes can be handed to libpng, and makes a reader over them that reads
+// no chunk larger than the file. Returns NULL, with the reason in `error`, when they
+// cannot. The caller sets its own jump target (setjmp) before any libpng call that reads.
+static png_structp cpng_reader_open(struct cpng_reader *r, png_infop *info, char *error, size_t error_size) {
+    if (r->length < 8 || png_sig_cmp(r->bytes, 0, 8) != 0) {
         if (error && error_size) snprintf(error, error_size, "it does not start with the PNG signature");
-        return -1;
+        return NULL;
     }
-    if (!cpng_chunks_fit(bytes, length)) {
+    if (!cpng_chunks_fit(r->bytes, r->length)) {
         if (error && error_size) snprintf(error, error_size, "a chunk before the image data is longer than the file");
-        return -1;
+        return NULL;
     }
-    struct cpng_reader r = {bytes, length, 0, {0}};
-    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &r, cpng_reader_on_error, cpng_on_warning);
-    png_infop info = png ? png_create_info_struct(png) : NULL;
-    if (!info) {
+    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, r, cpng_reader_on_error, cpng_on_warning);
+    *info = png ? png_create_info_struct(png) : NULL;
+    if (!*info) {
         png_destroy_read_struct(png ? &png : NULL, NULL, NULL);
         if (error && error_size) snprintf(error, error_size, "out of memory for the PNG reader");
-        return -1;
+        return NULL;
     }
+    png_set_read_fn(png, r, cpng_on_read);
+    // Inflating a compressed chunk (zTXt, iCCP) stops at the file's size rather than at
+    // libpng's default of 8 MB: this reader has no use for their text or profile.
+    png_set_chunk_malloc_max(png, r->length);
+    return png;
+}
+
+int cpng_read_header(const uint8_t *bytes, size_t length, uint32_t *width, uint32_t *height, int *bit_depth,
+                     int *color_type, char *error, size_t error_size) {
+    struct cpng_reader r = {bytes, length, 0, {0}};
+    png_infop info = NULL;
+    png_structp png = cpng_reader_open(&r, &info, error, error_size);
+    if (!png) return -1;
     if (setjmp(png_jmpbuf(png))) {
         if (error && error_size) snprintf(error, error_size, "%s", r.error);
         png_destroy_read_struct(&png, &info, NULL);
         return -1;
     }
-    png_set_read_fn(png, &r, cpng_on_read);
-    // Inflating a compressed chunk (zTXt, iCCP) stops at the file's size rather than at
-    // libpng's default of 8 MB: this reader has no use for their text or profile.
-    png_set_chunk_malloc_max(png, length);
     png_read_info(png, info);
     *width = png_get_image_width(png, info);
     *height = png_get_image_height(png, info);
@@ -194,22 +204,10 @@ int cpng_read_header(const uint8_t *bytes, size_t length, uint32_t *width, uint3
 
 int cpng_read_rows(const uint8_t *bytes, size_t length, uint32_t *width, uint32_t *height, cpng_row_handler handler,
                    void *context, char *error, size_t error_size) {
-    if (length < 8 || png_sig_cmp(bytes, 0, 8) != 0) {
-        if (error && error_size) snprintf(error, error_size, "it does not start with the PNG signature");
-        return -1;
-    }
-    if (!cpng_chunks_fit(bytes, length)) {
-        if (error && error_size) snprintf(error, error_size, "a chunk before the image data is longer than the file");
-        return -1;
-    }
     struct cpng_reader r = {bytes, length, 0, {0}};
-    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &r, cpng_reader_on_error, cpng_on_warning);
-    png_infop info = png ? png_create_info_struct(png) : NULL;
-    if (!info) {
-        png_destroy_read_struct(png ? &png : NULL, NULL, NULL);
-        if (error && error_size) snprintf(error, error_size, "out of memory for the PNG reader");
-        return -1;
-    }
+    png_infop info = NULL;
+    png_structp png = cpng_reader_open(&r, &info, error, error_size);
+    if (!png) return -1;
     // Volatile: changed after setjmp and read after a longjmp back to it.
     uint8_t *volatile row = NULL;
     if (setjmp(png_jmpbuf(png))) {
@@ -218,8 +216,6 @@ int cpng_read_rows(const uint8_t *bytes, size_t length, uint32_t *width, uint32_
         png_destroy_read_struct(&png, &info, NULL);
         return -1;
     }
-    png_set_read_fn(png, &r, cpng_on_read);
-    png_set_chunk_malloc_max(png, length);
     png_read_info(png, info);
     uint32_t wanted_width = *width, wanted_height = *height;
     *width = png_get_image_width(png, info);

@@ -86,14 +86,8 @@ public struct Shrinker {
         }
 
         // Faults: delta debugging over the list.
-        let faults = await search.minimize(current.faults.schedule ?? []) { faults in
-            var candidate = current
-            candidate.faults.schedule = faults
-            return candidate
-        }
-        current.faults.schedule = faults.items
-        if let report = faults.report { best = report }
-        progress("faults: \(before.faults) → \(faults.items.count)")
+        await search.minimizeFaults(&current, &best)
+        progress("faults: \(before.faults) → \(current.faults.schedule?.count ?? 0)")
 
         // Tasks: first only those the faults and the failure name, then one by one.
         let all = current.workload.only ?? Array(0..<current.workload.tasks)
@@ -129,13 +123,7 @@ public struct Shrinker {
             }
         }
         // The faults again: with fewer tasks and workers, some may no longer be needed.
-        let again = await search.minimize(current.faults.schedule ?? []) { faults in
-            var candidate = current
-            candidate.faults.schedule = faults
-            return candidate
-        }
-        current.faults.schedule = again.items
-        if let report = again.report { best = report }
+        await search.minimizeFaults(&current, &best)
 
         // Each fault's timing: earlier, on an earlier occurrence, for less long.
         for index in (current.faults.schedule ?? []).indices {
@@ -217,6 +205,19 @@ public struct Shrinker {
             }
             let report = await simulation.run()
             return Shrinker.failureClass(of: report) == failure ? report : nil
+        }
+
+        /// Takes away the faults of `scenario` that its failure does not need; `best` is
+        /// the report of the last candidate that still failed.
+        mutating func minimizeFaults(_ scenario: inout Scenario, _ best: inout SimulationReport) async {
+            let base = scenario
+            let found = await minimize(base.faults.schedule ?? []) { faults in
+                var candidate = base
+                candidate.faults.schedule = faults
+                return candidate
+            }
+            scenario.faults.schedule = found.items
+            if let report = found.report { best = report }
         }
 
         /// Zeller's ddmin: a smallest sublist of `items` (none can be taken away alone) for
