@@ -1,4 +1,5 @@
 import Crypto
+import FaafoController
 import FaafoMetrics
 import FaafoWire
 @_spi(Testing) import FaafoWorkerLogic
@@ -217,6 +218,13 @@ package struct Checker {
                 "the run was not quiet by \(Simulation.seconds(expect.within)): \(outbox) stored task(s) still in the outbox; "
                     + stallReason(timedOut: true))
         }
+        let reader = FractalService(
+            store: store, queue: SeveredQueue(), environment: .live, logger: simulation.silent)
+        let misread = await ClientReads(service: reader, store: store).problems(
+            reading: plan.active.map { plan.tasks[$0].uuid })
+        if let first = misread.first {
+            judge.fail(.correctness, "a client reading the API sees what is not stored: \(first)" + (misread.count > 1 ? " (and \(misread.count - 1) more)" : ""))
+        }
         if let first = simulation.wrongTimes.first {
             judge.fail(
                 .correctness,
@@ -371,7 +379,7 @@ package struct Judge {
 
     /// The sentence of each rule broken beyond the task counts, by its failure class.
     static let brokenRules: [Tally.Kind: String] = [
-        .storedImageCorrupt: "stored with an image that does not match its own size and checksum",
+        .storedImageCorrupt: "stored with an image that does not match its own size and checksum, or is not of the fractal's size",
         .resultNotAsSent: "stored with a result no worker sent for it, or named after a worker that did not send it",
         .resultReplaced: "whose result changed after it was completed",
         .acceptedButNotKept: "answered 2xx to a result they do not keep (another checksum)",
