@@ -101,7 +101,9 @@ package struct Checker {
                     tally.count(.resultLostToFailure, uuid)
                 } else if cause == nil {
                     tally.count(.failed, uuid)
-                } else if (record.failure ?? "").trimmingCharacters(in: .whitespaces).isEmpty || record.generatedBy == nil {
+                } else if (record.failure ?? "").trimmingCharacters(in: .whitespaces).isEmpty || record.generatedBy == nil
+                    || record.completedAt == nil
+                {
                     tally.count(.malformedRecord, uuid)
                 } else {
                     tally.account.givenUp += 1
@@ -129,7 +131,9 @@ package struct Checker {
             if let first = completion?.result, first.checksum != record.checksum || first.generatedBy != record.generatedBy {
                 tally.count(.resultReplaced, uuid)
             }
-            if record.attempts < 1 || record.failure != nil || record.completedAt == nil {
+            if record.attempts < 1 || record.failure != nil || record.completedAt == nil
+                || completion.map({ abs(($0.result.completedAt.timeIntervalSince(record.completedAt ?? .distantPast))) > 0.000_001 }) == true
+            {
                 tally.count(.malformedRecord, uuid)
             }
             // Where the stored result came from: a PUT that reached the API with these bytes.
@@ -161,8 +165,8 @@ package struct Checker {
                 tally.account.outsideContractByScenario += 1
             } else if ResultOrigin.isOutsideContract(status: record.status, pixelChecksum: record.pixelChecksum) {
                 tally.count(.outsideContract, uuid)
-            } else if expectations.expected(for: task)?.matches(pixelChecksum: record.pixelChecksum, checksum: record.checksum)
-                != true
+            } else if expectations.expected(for: task, stored: record)?.matches(
+                pixelChecksum: record.pixelChecksum, checksum: record.checksum) != true
             {
                 tally.count(.wrongChecksum, uuid)
             }
@@ -457,13 +461,20 @@ package struct ExpectationCache {
         self.rendered = rendered
     }
 
-    package mutating func expected(for task: WorkloadPlan.Task) -> Checker.Expected? {
+    /// The answer for `task`, from its request: its c, else the seed it asked for. A
+    /// request with neither (the original client's) leaves the seed to the API, so its
+    /// answer comes from the seed `stored` says the API drew, with the rest of the request.
+    package mutating func expected(for task: WorkloadPlan.Task, stored: FractalRecord? = nil) -> Checker.Expected? {
         if let golden = task.golden {
             return Checker.Expected(
                 pixelChecksum: golden.pixelChecksum, checksum: fixtureMatchesPlatform ? golden.checksum : nil)
         }
-        let create = task.request
-        guard let parameters = try? create.fractal.validated() else { return nil }
+        var request = task.request.fractal
+        if request.cx == nil, request.cy == nil, request.seed == nil {
+            guard let seed = stored?.fractal.seed else { return nil }
+            request.seed = seed
+        }
+        guard let parameters = try? request.validated() else { return nil }
         if let known = rendered[parameters] { return known }
         guard let result = try? RenderJob.run(parameters, threads: 1) else { return nil }
         let expected = Checker.Expected(pixelChecksum: result.pixelChecksum, checksum: result.checksum)

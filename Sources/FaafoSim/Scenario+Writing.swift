@@ -14,6 +14,7 @@ extension Scenario {
         lines.append("  plane: [\(workload.plane.map { "\($0)" }.joined(separator: ", "))]")
         if let distinct = workload.distinct { lines.append("  distinct: \(distinct)") }
         if workload.explicitC > 0 { lines.append("  explicit-c: \(workload.explicitC)") }
+        if workload.originalClients > 0 { lines.append("  original-clients: \(workload.originalClients)") }
         if let fixture = workload.fixture { lines.append("  fixture: \(fixture)") }
         switch workload.arrival {
         case .burst: lines.append("  arrival: {pattern: burst}")

@@ -149,7 +149,7 @@ struct ScenarioReader {
     }
 
     func workload(_ node: Node) throws(ScenarioError) -> Scenario.Workload {
-        let keys = ["tasks", "width", "height", "iterations", "plane", "distinct", "fixture", "arrival", "only", "explicit-c"]
+        let keys = ["tasks", "width", "height", "iterations", "plane", "distinct", "fixture", "arrival", "only", "explicit-c", "original-clients"]
         let values = try mapping(node, "workload", keys: keys)
         var workload = Scenario.Workload()
         if let node = values["tasks"] { workload.tasks = try int(node, "workload.tasks", in: 1...10_000_000) }
@@ -173,6 +173,9 @@ struct ScenarioReader {
         if let node = values["fixture"] { workload.fixture = try string(node, "workload.fixture") }
         if let node = values["arrival"] { workload.arrival = try arrival(node) }
         if let node = values["explicit-c"] { workload.explicitC = try probability(node, "workload.explicit-c") }
+        if let node = values["original-clients"] {
+            workload.originalClients = try probability(node, "workload.original-clients")
+        }
         if let node = values["only"] {
             guard let sequence = node.sequence else { throw fail(node, "workload.only must be a list of task numbers") }
             var only: [Int] = []

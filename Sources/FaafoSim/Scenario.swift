@@ -53,6 +53,9 @@ public struct Scenario: Sendable {
         public var arrival = Arrival.burst
         /// The share of tasks created with c itself rather than a seed to draw it from.
         public var explicitC = 0.0
+        /// The share of the other tasks created with neither c nor a seed, as the original
+        /// faafo client creates them: the API draws the seed, and the checker reads it back.
+        public var originalClients = 0.0
         /// Create only these of the workload's tasks (numbered from 0), each as it is among
         /// all `tasks`: what `faafo-sim shrink` keeps of a failing run.
         public var only: [Int]?

@@ -73,7 +73,8 @@ package struct WorkloadPlan {
 
     /// A task of the workload's ranges, with a seed for c, or (a share `explicit-c` of
     /// them, drawn after the rest so that a workload without it draws what it drew before)
-    /// with c itself, as a client that picks c does.
+    /// with c itself, as a client that picks c does, or (a share `original-clients`) with
+    /// neither, as the original faafo client sends it.
     static func drawRequest(_ workload: Scenario.Workload, _ random: inout SimulationRandom) -> CreateFractal {
         let plane = workload.plane
         var request = CreateFractal(
@@ -85,6 +86,9 @@ package struct WorkloadPlan {
             request.fractal.seed = nil
             request.fractal.cx = random.unit() * (plane[1] - plane[0]) + plane[0]
             request.fractal.cy = random.unit() * (plane[3] - plane[2]) + plane[2]
+        } else if random.chance(workload.originalClients) {
+            // As the original faafo client asks: neither c nor a seed; the API draws the seed.
+            request.fractal.seed = nil
         }
         return request
     }
