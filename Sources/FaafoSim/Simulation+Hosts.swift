@@ -11,10 +11,6 @@ extension Simulation {
     /// The workers of `host`, up or down.
     func workers(on host: Int) -> [Int] { workers.indices.filter { workers[$0].host == host } }
 
-    /// Hosts whose partition the broker noticed, while the partition lasts and after: a
-    /// result from them may come late.
-    var lateHosts: Set<Int> { noticedPartition }
-
     /// Every process of one host dies at once (the host drawn from the seed among those
     /// with a worker up); they come back together after `hostDownFor`.
     func crashHost(_ scheduled: ScheduledFault?) async {

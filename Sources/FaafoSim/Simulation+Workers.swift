@@ -380,7 +380,7 @@ extension Simulation {
     /// Whether the broker took this job's delivery back from a partitioned host while the
     /// job worked on it (its consumer is closed and the host was cut off).
     func partitionNoticed(worker: Int, since job: Job) -> Bool {
-        !job.consumer.isOpen && lateHosts.contains(workers[worker].host)
+        !job.consumer.isOpen && noticedPartition.contains(workers[worker].host)
     }
 
     /// A PUT sent to the next live controller (none: connection refused), traced as its

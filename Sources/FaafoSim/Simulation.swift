@@ -225,7 +225,8 @@ public final class Simulation {
     var networkRandom: SimulationRandom
     var controllerRandom: SimulationRandom
     var operatorRandom: SimulationRandom
-    /// The end of each partitioned host's partition, and hosts whose partition the broker noticed.
+    /// The end of each partitioned host's partition, and the hosts whose partition the
+    /// broker noticed (a result from them may come late).
     var partitionedUntil: [Int: Tick] = [:]
     var noticedPartition: Set<Int> = []
     /// Whether each broker node is up; the node that leads the task queue; kills so far.
