@@ -632,7 +632,8 @@ enum OpenAPIDocument {
                     "type": "string",
                     "minLength": 1,
                     "maxLength": 2000,
-                    "description": "Trimmed of white space, 1 to 2000 characters."
+                    "pattern": "\\S",
+                    "description": "Trimmed of white space, 1 to 2000 characters: at least one that is not white space."
                   },
                   "generated_by": {"type": "string", "minLength": 1, "maxLength": 255}
                 }
