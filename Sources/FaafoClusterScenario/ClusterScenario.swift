@@ -398,8 +398,8 @@ public final class ClusterScenario {
             if let latency = object.storedLatency { storedLatency.record(latency) }
             if object.isOutsideRenderContract {
                 tally.count(.outsideContract, task.uuid)
-            } else if expectations.expected(for: task)?.matches(pixelChecksum: object.pixelChecksum, checksum: object.checksum)
-                != true
+            } else if expectations.expected(for: task, storedSeed: object.fractal.seed)?.matches(
+                pixelChecksum: object.pixelChecksum, checksum: object.checksum) != true
             {
                 tally.count(.wrongChecksum, task.uuid)
             }

@@ -165,7 +165,7 @@ package struct Checker {
                 tally.account.outsideContractByScenario += 1
             } else if ResultOrigin.isOutsideContract(status: record.status, pixelChecksum: record.pixelChecksum) {
                 tally.count(.outsideContract, uuid)
-            } else if expectations.expected(for: task, stored: record)?.matches(
+            } else if expectations.expected(for: task, storedSeed: record.fractal.seed)?.matches(
                 pixelChecksum: record.pixelChecksum, checksum: record.checksum) != true
             {
                 tally.count(.wrongChecksum, uuid)
@@ -463,15 +463,16 @@ package struct ExpectationCache {
 
     /// The answer for `task`, from its request: its c, else the seed it asked for. A
     /// request with neither (the original client's) leaves the seed to the API, so its
-    /// answer comes from the seed `stored` says the API drew, with the rest of the request.
-    package mutating func expected(for task: WorkloadPlan.Task, stored: FractalRecord? = nil) -> Checker.Expected? {
+    /// answer comes from the seed the API stored for it (`storedSeed`), with the rest of the
+    /// request.
+    package mutating func expected(for task: WorkloadPlan.Task, storedSeed: UInt64? = nil) -> Checker.Expected? {
         if let golden = task.golden {
             return Checker.Expected(
                 pixelChecksum: golden.pixelChecksum, checksum: fixtureMatchesPlatform ? golden.checksum : nil)
         }
         var request = task.request.fractal
         if request.cx == nil, request.cy == nil, request.seed == nil {
-            guard let seed = stored?.fractal.seed else { return nil }
+            guard let seed = storedSeed else { return nil }
             request.seed = seed
         }
         guard let parameters = try? request.validated() else { return nil }

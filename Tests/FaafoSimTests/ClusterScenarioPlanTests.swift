@@ -1,6 +1,8 @@
-import FaafoCluster
+@testable import FaafoCluster
 @testable import FaafoClusterScenario
 @testable import FaafoSim
+import FaafoWire
+import FractalJob
 import Foundation
 import Testing
 
@@ -138,5 +140,29 @@ import Testing
         #expect {
             _ = try ClusterScenario(scenario: try ScenarioFiles.load("broker-node-kill.yaml"), seed: 1)
         } throws: { "\($0)".contains("broker-node-kill") }
+    }
+
+    /// A task sent as the original client sends it (neither c nor a seed) is judged by the
+    /// seed the API drew and stored for it, as the simulator judges it.
+    @Test func aTaskWithoutCOrSeedIsJudgedByTheSeedTheAPIStored() throws {
+        let cluster = try ClusterScenario(scenario: try ScenarioFiles.load("controller-restart.yaml"), seed: 4, taskCount: 12)
+        let tasks = cluster.setup.plan.tasks
+        #expect(tasks.contains { $0.request.fractal.seed == nil && $0.request.fractal.cx == nil })
+        let objects = try tasks.enumerated().map { index, task in
+            var fractal = task.request.fractal
+            if fractal.seed == nil, fractal.cx == nil { fractal.seed = UInt64(1000 + index) }
+            let rendered = try RenderJob.run(try fractal.validated(), threads: 1)
+            return FractalObject(
+                uuid: task.uuid, fractal: fractal, checksum: rendered.checksum, pixelChecksum: rendered.pixelChecksum,
+                status: .completed, createdAt: "2026-12-08T00:00:00.000000", attempts: 1)
+        }
+        let outcome = ClusterOutcome(
+            objects: objects, createLatencies: [:], createRetries: 0, notCreated: [], faultsInjected: [:],
+            faultMoments: [:], faultsSkipped: 0, redeliveries: 0, timedOut: false, wallClock: .seconds(1),
+            started: Date(), logLines: [])
+
+        let report = cluster.report(outcome, deadLetters: [], conflictingResults: 0)
+        #expect(report.tasks.wrongChecksum == 0, "\(report.summary)")
+        #expect(report.tasks.completed == tasks.count)
     }
 }
