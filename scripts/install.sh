@@ -156,6 +156,14 @@ use_systemd() {
     [[ ${FAAFO_SERVICE_MANAGER:-} != background && -d /run/systemd/system ]]
 }
 
+# Whether service $1 is the package's: its executable here is the one in /usr/bin beside the
+# package's unit. The package's services run as user faafo, under systemd (the unit says
+# so) or in the background (started as root: setpriv), never as root.
+packaged_service() {
+    [[ $(realpath -m "$bin_dir/$1") == /usr/bin/$1 && -f /lib/systemd/system/$1.service ]] &&
+        getent passwd faafo >/dev/null
+}
+
 # Runs pg_ctlcluster $@: it starts a server that outlives this script.
 pg_ctlcluster_detached() {
     (
@@ -175,7 +183,7 @@ start_service() {
         # systemd reads % as a specifier: a percent-encoded URL keeps its escapes.
         local command="$bin_dir/$name $*"
         command=${command//%/%%}
-        if [[ -f /lib/systemd/system/$name.service ]]; then
+        if packaged_service "$name"; then
             # The package's unit (user faafo), with this host's options.
             "${as_root[@]}" install -d "/etc/systemd/system/$name.service.d"
             "${as_root[@]}" tee "/etc/systemd/system/$name.service.d/install.conf" >/dev/null <<UNIT
@@ -206,9 +214,17 @@ UNIT
         if [[ -f $run_dir/$name.pid ]] && kill -0 "$(cat "$run_dir/$name.pid")" 2>/dev/null; then
             fail "$name is running already (pid $(cat "$run_dir/$name.pid")); stop it with -k"
         fi
+        local as_user=() folder=$PWD
+        if packaged_service "$name" && [[ $(id -u) -eq 0 ]]; then
+            # As the unit has it: user faafo in /var/lib/faafo, and the API may bind port 80.
+            as_user=(setpriv --reuid=faafo --regid=faafo --init-groups)
+            [[ $name != faafo-api ]] || as_user+=(--inh-caps=+net_bind_service --ambient-caps=+net_bind_service)
+            folder=/var/lib/faafo
+        fi
         (
             close_inherited_descriptors
-            exec nohup "$bin_dir/$name" "$@" >>"$run_dir/$name.log" 2>&1 </dev/null
+            cd "$folder"
+            exec "${as_user[@]}" nohup "$bin_dir/$name" "$@" >>"$run_dir/$name.log" 2>&1 </dev/null
         ) &
         echo $! >"$run_dir/$name.pid"
         echo "install.sh: $name started, pid $!, log $run_dir/$name.log"
@@ -238,16 +254,14 @@ wait_for_api() {
 }
 
 # The folder of an SQLite database file (faafo-api creates the file, not its folder). One
-# made here for the package's unit belongs to user faafo, which runs faafo-api there.
+# made here for the package's faafo-api belongs to user faafo, which runs it.
 make_database_folder() {
     if [[ $database =~ ^sqlite:///(.+)$ ]]; then
         local folder
         folder=$(dirname "/${BASH_REMATCH[1]#/}")
         [[ ! -d $folder ]] || return 0
         "${as_root[@]}" mkdir -p "$folder"
-        if use_systemd && [[ -f /lib/systemd/system/faafo-api.service ]] && getent passwd faafo >/dev/null; then
-            "${as_root[@]}" chown faafo:faafo "$folder"
-        fi
+        if packaged_service faafo-api; then "${as_root[@]}" chown faafo:faafo "$folder"; fi
     fi
 }
 
@@ -327,7 +341,8 @@ apt_lists() {
 install_package() {
     local file=$package_source download=
     if [[ $package_source =~ ^https?:// ]]; then
-        install_packages curl ca-certificates
+        install_packages curl
+        [[ $package_source != https://* ]] || install_packages ca-certificates
         download=$(mktemp -d)
         file=$download/$(basename "${package_source%%\?*}")
         [[ $file == *.deb ]] || file=$download/faafo.deb
