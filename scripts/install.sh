@@ -53,11 +53,11 @@
 #
 # Services run under systemd when it is the init system (units faafo-api and
 # faafo-worker), else in the background with their pid and log files in FAAFO_RUN_DIR
-# (default /run/faafo). FAAFO_BIN_DIR (default /usr/local/bin; /usr/bin, the package's,
-# with -p, from the package's install.sh, or when only the package installed them) is
-# where -i faafo installs the executables and where -r looks for them; FAAFO_CONFIG_DIR (default /etc/faafo) is
-# where -i faafo writes faafo.conf; FAAFO_SERVICE_MANAGER=background skips systemd;
-# FAAFO_LISTEN_ADDRESS (default 0.0.0.0) is the API's listen address.
+# (default /run/faafo). FAAFO_BIN_DIR is where -i faafo installs the executables and
+# where -r looks for them (default /usr/local/bin; /usr/bin, the package's, with -p, from
+# the package's install.sh, or when only the package installed them); FAAFO_CONFIG_DIR
+# (default /etc/faafo) is where -i faafo writes faafo.conf; FAAFO_SERVICE_MANAGER=background
+# skips systemd; FAAFO_LISTEN_ADDRESS (default 0.0.0.0) is the API's listen address.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
