@@ -187,6 +187,7 @@ struct DebianPackageTests {
         #expect(enable.status == 0, "\(enable.output)")
         let wants = ["faafo-api", "faafo-worker"].map { root.file("etc/systemd/system/multi-user.target.wants/\($0).service") }
         #expect(wants.allSatisfy { (try? FileManager.default.destinationOfSymbolicLink(atPath: $0.path)) != nil })
+        let dropIn = try await Self.expectInstallShWritesADropIn(root)
 
         let user = try root.faafoUser()
         #expect(user.uid > 0 && user.uid < 1000 && user.home == "/var/lib/faafo" && user.shell == "/usr/sbin/nologin", "\(user)")
@@ -239,9 +240,45 @@ struct DebianPackageTests {
         #expect(purge.status == 0, "\(purge.output)")
         #expect(!FileManager.default.fileExists(atPath: root.file("etc/faafo").path), "dpkg --purge removes /etc/faafo")
         #expect(!FileManager.default.fileExists(atPath: root.file("var/lib/faafo").path), "dpkg --purge removes /var/lib/faafo")
+        #expect(!FileManager.default.fileExists(atPath: dropIn.deletingLastPathComponent().path), "dpkg --purge removes install.sh's drop-ins")
         #expect(try await root.packageStatus() == "", "no trace of the package in dpkg's database")
         #expect(try root.faafoUser().uid == user.uid, "the system user stays")
         print("debian package: dpkg -i + apt-get -f install, services as faafo (uid \(user.uid)), dpkg -r and dpkg --purge checked")
+    }
+
+    /// install.sh's systemd side, which cannot run in the root: with a stand-in systemctl
+    /// that records what it is asked (and /run/systemd/system, as systemd makes it), the
+    /// package's `install.sh -i faafo -r worker` writes a drop-in with the host's options
+    /// (a percent-encoded password escaped for systemd), reloads, and enables and starts
+    /// the package's unit, which Debian's systemd-analyze then verifies with the drop-in.
+    private static func expectInstallShWritesADropIn(_ root: DebianRoot) async throws -> URL {
+        let standIn = root.file("usr/local/sbin/systemctl")
+        let marker = root.file("run/systemd/system")
+        try FileManager.default.createDirectory(at: marker, withIntermediateDirectories: true)
+        try "#!/bin/sh\necho \"$*\" >>/tmp/systemctl.log\n".write(to: standIn, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: standIn.path)
+        let token = "abcdefghijklmnopqrstuvwxyz0123456789"
+        let install = try await root.run([
+            "/usr/share/faafo/install.sh", "-i", "faafo", "-r", "worker", "-e", "http://10.0.0.1:8080", "-m",
+            "amqp://faafo:pass%2Fword@10.0.0.1:5672/", "-t", token,
+        ])
+        try FileManager.default.removeItem(at: standIn)
+        try FileManager.default.removeItem(at: root.file("run/systemd"))
+        #expect(install.status == 0 && install.output.contains("faafo-worker runs under systemd"), "\(install.output)")
+        let asked = (try? String(contentsOf: root.file("tmp/systemctl.log"), encoding: .utf8)) ?? ""
+        #expect(asked == "daemon-reload\nenable --now faafo-worker\n", "systemctl was asked: \(asked)")
+        let dropIn = root.file("etc/systemd/system/faafo-worker.service.d/install.conf")
+        let text = (try? String(contentsOf: dropIn, encoding: .utf8)) ?? ""
+        #expect(
+            text.contains(
+                "\nExecStart=\nExecStart=/usr/bin/faafo-worker --config-file /etc/faafo/faafo.conf --transport-url "
+                    + "amqp://faafo:pass%%2Fword@10.0.0.1:5672/ --endpoint-url http://10.0.0.1:8080\n"), "\(text)")
+        #expect(!text.contains("User="), "the package's unit says who runs it")
+        let analyze = try await root.run(["systemd-analyze", "verify", "faafo-worker.service"])
+        #expect(analyze.status == 0 && !analyze.output.contains("faafo"), "with the drop-in: \(analyze.output)")
+        let conf = try String(contentsOf: root.file("etc/faafo/faafo.conf"), encoding: .utf8)
+        #expect(conf.contains("worker_token = \(token)"), "\(conf)")
+        return dropIn
     }
 
     // MARK: - The package
