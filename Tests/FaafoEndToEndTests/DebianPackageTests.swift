@@ -38,7 +38,10 @@ struct DebianPackageTests {
     /// faafo-api (this build's) on another. The package's faafo then runs `faafo verify`
     /// (every golden case) and a demo batch through it from a third host, and every fractal
     /// has the render core's checksums, made by that worker, which runs as user faafo.
-    @Test(.enabled(if: DebianPackageTests.unavailability() == nil, "needs root, ip netns, unshare, setpriv, debootstrap, dpkg-dev and patchelf (scripts/setup --tests)"))
+    @Test(
+        .enabled(
+            if: DebianPackageTests.unavailability() == nil,
+            "needs root, ip netns, unshare, setpriv, debootstrap, dpkg-dev and patchelf (scripts/setup --tests)"))
     func aWorkerInstalledFromThePackageOnAFreshDebianCompletesTasks() async throws {
         try await withScratchFolder { folder in
             let package = try await Self.package(into: folder)
@@ -56,7 +59,10 @@ struct DebianPackageTests {
         // The package at an http URL, as a cloud host would fetch it: on the machine's loopback.
         let server = try ServiceProcess(
             URL(fileURLWithPath: "/usr/bin/python3"),
-            ["-u", "-m", "http.server", "--bind", "127.0.0.1", "\(port)", "--directory", package.deletingLastPathComponent().path],
+            [
+                "-u", "-m", "http.server", "--bind", "127.0.0.1", "\(port)", "--directory",
+                package.deletingLastPathComponent().path,
+            ],
             name: "package server")
         let root = DebianRoot(in: folder)
         try await withCleanup({
@@ -74,7 +80,8 @@ struct DebianPackageTests {
             let clock = ContinuousClock()
             let cacheStart = clock.now
             let cache = try await DebianRoot.cache()
-            print("debian package: debootstrap root \(cache.made ? "made and cached" : "found cached") in \(Self.seconds(clock.now - cacheStart)): \(cache.path)")
+            let found = cache.made ? "made and cached" : "found cached"
+            print("debian package: debootstrap root \(found) in \(Self.seconds(clock.now - cacheStart)): \(cache.path)")
 
             // From here: a fresh root, and the package at hand.
             let start = clock.now
@@ -90,19 +97,25 @@ struct DebianPackageTests {
             // taking the installed package as it is.
             let worker = try await hosts.run(
                 on: "worker",
-                root.invocation(["/usr/share/faafo/install.sh", "-i", "faafo", "-r", "worker", "-e", endpoint, "-m", transport, "-t", token]),
+                root.invocation([
+                    "/usr/share/faafo/install.sh", "-i", "faafo", "-r", "worker", "-e", endpoint, "-m", transport, "-t", token,
+                ]),
                 environment: ["FAAFO_SERVICE_MANAGER": "background"])
             try #require(worker.status == 0, "\(worker.output)")
             try await root.waitForLog("run/faafo/faafo-worker.log", "worker consuming")
             let consuming = clock.now
             print(
-                "debian package: fresh root to a worker taking tasks in \(Self.seconds(consuming - start)) (root \(Self.seconds(rootMade - start)): "
-                    + "\(made); install.sh -p over http with apt-get \(Self.seconds(installed - rootMade)); worker started "
-                    + "\(Self.seconds(consuming - installed)))")
+                "debian package: fresh root to a worker taking tasks in \(Self.seconds(consuming - start)) "
+                    + "(root \(Self.seconds(rootMade - start)): \(made); "
+                    + "install.sh -p over http with apt-get \(Self.seconds(installed - rootMade)); "
+                    + "worker started \(Self.seconds(consuming - installed)))")
 
             // The package's faafo, from the client host: every golden case, then a demo batch.
             let verify = try await hosts.run(
-                on: "client", root.invocation(["/usr/bin/faafo", "--endpoint-url", endpoint, "verify", "--golden", "/usr/share/faafo/golden.json"]),
+                on: "client",
+                root.invocation([
+                    "/usr/bin/faafo", "--endpoint-url", endpoint, "verify", "--golden", "/usr/share/faafo/golden.json",
+                ]),
                 timeout: .seconds(180))
             #expect(verify.status == 0, "\(verify.output.suffix(3000))")
             let firstResult = clock.now
@@ -110,10 +123,13 @@ struct DebianPackageTests {
             let demo = try await hosts.run(
                 on: "client",
                 root.invocation([
-                    "/usr/bin/faafo", "--endpoint-url", endpoint, "demo", "--tasks", "\(demoTasks)", "--concurrency", "4", "--width", "64",
+                    "/usr/bin/faafo", "--endpoint-url", endpoint, "demo", "--tasks", "\(demoTasks)", "--concurrency", "4",
+                    "--width", "64",
                     "--height", "64", "--iterations", "64", "--random-seed", "24", "--verify",
                 ]), timeout: .seconds(180))
-            #expect(demo.status == 0 && demo.output.contains("\(demoTasks) submitted, \(demoTasks) completed"), "\(demo.output.suffix(3000))")
+            #expect(
+                demo.status == 0 && demo.output.contains("\(demoTasks) submitted, \(demoTasks) completed"),
+                "\(demo.output.suffix(3000))")
 
             let objects = try await layout.list()
             let golden = try JSONSerialization.jsonObject(with: Data(contentsOf: root.file("usr/share/faafo/golden.json")))
@@ -143,7 +159,10 @@ struct DebianPackageTests {
     /// starts faafo-api as faafo where no systemd runs. `dpkg -r` stops it, disables the
     /// units (enabled offline) and removes the executables but keeps faafo.conf (as install.sh left it, with its tokens) and the
     /// database; `dpkg --purge` removes them, and keeps the user (Debian's advice).
-    @Test(.enabled(if: DebianPackageTests.unavailability() == nil, "needs root, ip netns, unshare, setpriv, debootstrap, dpkg-dev and patchelf (scripts/setup --tests)"))
+    @Test(
+        .enabled(
+            if: DebianPackageTests.unavailability() == nil,
+            "needs root, ip netns, unshare, setpriv, debootstrap, dpkg-dev and patchelf (scripts/setup --tests)"))
     func thePackageRunsItsServicesAsFaafoAndRemovesCleanly() async throws {
         try await withScratchFolder { folder in
             let package = try await Self.package(into: folder)
@@ -165,7 +184,9 @@ struct DebianPackageTests {
         // dpkg alone stops at the dependencies that the fresh root lacks; apt-get -f install
         // brings them and configures the package.
         let dpkg = try await root.run(["dpkg", "-i", "/tmp/faafo.deb"])
-        #expect(dpkg.status != 0 && dpkg.output.contains("dependency problems"), "a minimal root lacks libpng and librabbitmq: \(dpkg.output)")
+        #expect(
+            dpkg.status != 0 && dpkg.output.contains("dependency problems"),
+            "a minimal root lacks libpng and librabbitmq: \(dpkg.output)")
         let fix = try await root.run(["apt-get", "-f", "install", "-y", "-q"], timeout: .seconds(300))
         #expect(fix.status == 0, "\(fix.output)")
         try #require(try await root.packageStatus() == "install ok installed")
@@ -179,7 +200,8 @@ struct DebianPackageTests {
         }
         // systemd cannot run in the root, but Debian 12's systemd-analyze checks the units
         // there (the keys, the user, the executables), and systemctl enables them offline.
-        let systemd = try await root.run(["apt-get", "install", "-y", "-q", "--no-install-recommends", "systemd"], timeout: .seconds(300))
+        let systemd = try await root.run(
+            ["apt-get", "install", "-y", "-q", "--no-install-recommends", "systemd"], timeout: .seconds(300))
         #expect(systemd.status == 0, "\(systemd.output)")
         let analyze = try await root.run(["systemd-analyze", "verify", "faafo-api.service", "faafo-worker.service"])
         #expect(analyze.status == 0 && !analyze.output.contains("faafo"), "systemd-analyze verify: \(analyze.output)")
@@ -204,20 +226,26 @@ struct DebianPackageTests {
                 + "/usr/bin/$name --help >/dev/null || exit 1; done && /usr/bin/faafo render --width 32 --height 32 --iterations 32 "
                 + "--xa -1.6 --xb 1.6 --ya -1.2 --yb 1.2 --seed 7 --output /var/lib/faafo/render.png",
         ])
-        #expect(asFaafo.status == 0 && asFaafo.output.hasPrefix("faafo\n") && asFaafo.output.contains("wrote /var/lib/faafo/render.png"), "\(asFaafo.output)")
-        let asNobody = try await root.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "cat", "/etc/faafo/faafo.conf"])
+        #expect(
+            asFaafo.status == 0 && asFaafo.output.hasPrefix("faafo\n")
+                && asFaafo.output.contains("wrote /var/lib/faafo/render.png"), "\(asFaafo.output)")
+        let asNobody = try await root.run([
+            "setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "cat", "/etc/faafo/faafo.conf",
+        ])
         #expect(asNobody.status != 0, "faafo.conf holds tokens: only root and faafo read it")
 
         // No systemd in the root: the package's install.sh starts faafo-api in the
         // background, as faafo (as the unit would), with its tokens kept in faafo.conf.
         let api = try await hosts.run(
-            on: "server", root.invocation(["/usr/share/faafo/install.sh", "-r", "api", "-m", "memory://", "-e", "http://127.0.0.1:8080"]),
+            on: "server",
+            root.invocation(["/usr/share/faafo/install.sh", "-r", "api", "-m", "memory://", "-e", "http://127.0.0.1:8080"]),
             environment: ["FAAFO_SERVICE_MANAGER": "background", "FAAFO_LISTEN_ADDRESS": "127.0.0.1"])
         #expect(api.status == 0, "\(api.output)")
         try await root.waitForLog("run/faafo/faafo-api.log", "listening on 127.0.0.1:8080")
         let pid = try root.pid("faafo-api")
         #expect(try processUID(pid) == user.uid, "faafo-api runs as faafo")
-        let list = try await hosts.run(on: "server", root.invocation(["/usr/bin/faafo", "--endpoint-url", "http://127.0.0.1:8080", "list"]))
+        let list = try await hosts.run(
+            on: "server", root.invocation(["/usr/bin/faafo", "--endpoint-url", "http://127.0.0.1:8080", "list"]))
         #expect(list.status == 0, "\(list.output)")
         let configured = try String(contentsOf: root.file("etc/faafo/faafo.conf"), encoding: .utf8)
         #expect(configured.contains("worker_token = "), "\(configured)")
@@ -226,12 +254,18 @@ struct DebianPackageTests {
         let remove = try await root.run(["dpkg", "-r", "faafo"])
         #expect(remove.status == 0, "\(remove.output)")
         #expect(!isRunning(pid), "prerm stopped faafo-api")
-        #expect(wants.allSatisfy { (try? FileManager.default.destinationOfSymbolicLink(atPath: $0.path)) == nil }, "prerm disabled the units")
-        for path in ["usr/bin/faafo", "usr/bin/faafo-api", "usr/bin/faafo-worker", "usr/bin/faafo-sim", "usr/lib/faafo", "usr/share/faafo",
-                     "lib/systemd/system/faafo-api.service", "lib/systemd/system/faafo-worker.service"] {
+        #expect(
+            wants.allSatisfy { (try? FileManager.default.destinationOfSymbolicLink(atPath: $0.path)) == nil },
+            "prerm disabled the units")
+        for path in [
+            "usr/bin/faafo", "usr/bin/faafo-api", "usr/bin/faafo-worker", "usr/bin/faafo-sim", "usr/lib/faafo", "usr/share/faafo",
+            "lib/systemd/system/faafo-api.service", "lib/systemd/system/faafo-worker.service",
+        ] {
             #expect(!FileManager.default.fileExists(atPath: root.file(path).path), "dpkg -r left /\(path)")
         }
-        #expect((try? String(contentsOf: root.file("etc/faafo/faafo.conf"), encoding: .utf8)) == configured, "dpkg -r keeps faafo.conf as it was")
+        #expect(
+            (try? String(contentsOf: root.file("etc/faafo/faafo.conf"), encoding: .utf8)) == configured,
+            "dpkg -r keeps faafo.conf as it was")
         #expect(FileManager.default.fileExists(atPath: root.file("var/lib/faafo/faafo.db").path), "dpkg -r keeps the database")
         #expect(try await root.packageStatus() == "deinstall ok config-files")
 
@@ -240,10 +274,13 @@ struct DebianPackageTests {
         #expect(purge.status == 0, "\(purge.output)")
         #expect(!FileManager.default.fileExists(atPath: root.file("etc/faafo").path), "dpkg --purge removes /etc/faafo")
         #expect(!FileManager.default.fileExists(atPath: root.file("var/lib/faafo").path), "dpkg --purge removes /var/lib/faafo")
-        #expect(!FileManager.default.fileExists(atPath: dropIn.deletingLastPathComponent().path), "dpkg --purge removes install.sh's drop-ins")
+        #expect(
+            !FileManager.default.fileExists(atPath: dropIn.deletingLastPathComponent().path),
+            "dpkg --purge removes install.sh's drop-ins")
         #expect(try await root.packageStatus() == "", "no trace of the package in dpkg's database")
         #expect(try root.faafoUser().uid == user.uid, "the system user stays")
-        print("debian package: dpkg -i + apt-get -f install, services as faafo (uid \(user.uid)), dpkg -r and dpkg --purge checked")
+        print(
+            "debian package: dpkg -i + apt-get -f install, services as faafo (uid \(user.uid)), dpkg -r and dpkg --purge checked")
     }
 
     /// install.sh's systemd side, which cannot run in the root: with a stand-in systemctl
@@ -316,7 +353,8 @@ struct DebianPackageTests {
                 printf '%s' "$name"
                 for _ in 1 2 3 4 5; do
                     if [ "$name" = faafo ]; then
-                        printf ' %s' "$(t "$bin/faafo" render --width 2 --height 2 --iterations 10 --xa -1 --xb 1 --ya -1 --yb 1 --seed 1 --output "$out")"
+                        printf ' %s' "$(t "$bin/faafo" render --width 2 --height 2 --iterations 10 \
+                            --xa -1 --xb 1 --ya -1 --yb 1 --seed 1 --output "$out")"
                     else
                         printf ' %s' "$(t "$bin/$name" --help)"
                     fi
@@ -342,7 +380,9 @@ struct DebianPackageTests {
         let table = ["faafo", "faafo-api", "faafo-worker", "faafo-sim"].map { name in
             "\(name) " + String(format: "%.1f ms (build folder %.1f ms)", inRoot[name] ?? .nan, inBuild[name] ?? .nan)
         }
-        print("debian package: start-up, median of 5 (faafo render 2x2, the others --help), packaged: " + table.joined(separator: ", "))
+        print(
+            "debian package: start-up, median of 5 (faafo render 2x2, the others --help), packaged: "
+                + table.joined(separator: ", "))
     }
 
     // MARK: - Helpers
@@ -363,8 +403,10 @@ struct DebianRoot: Sendable {
     /// Where the checkout's install.sh is copied in the root, as a host that fetched it.
     static let installer = "/tmp/faafo-install/install.sh"
     /// A clean environment for the commands run in the root.
-    static let environment = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root", "LANG=C.UTF-8",
-                              "DEBIAN_FRONTEND=noninteractive"]
+    static let environment = [
+        "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root", "LANG=C.UTF-8",
+        "DEBIAN_FRONTEND=noninteractive",
+    ]
 
     init(in folder: URL) { path = folder.appending(path: "root") }
 
@@ -397,7 +439,8 @@ struct DebianRoot: Sendable {
 
     /// Runs `arguments` chrooted in the root, in the machine's own network namespace.
     func run(_ arguments: [String], timeout: Duration = .seconds(180)) async throws -> (status: Int32, output: String) {
-        try await runCommand(URL(fileURLWithPath: "/usr/bin/env"), ["-i"] + Self.environment + invocation(arguments), timeout: timeout)
+        try await runCommand(
+            URL(fileURLWithPath: "/usr/bin/env"), ["-i"] + Self.environment + invocation(arguments), timeout: timeout)
     }
 
     /// Copies the checkout's install.sh, with what it runs, into the root.
@@ -405,7 +448,8 @@ struct DebianRoot: Sendable {
         let target = file("tmp/faafo-install")
         try FileManager.default.createDirectory(at: target.appending(path: "lib"), withIntermediateDirectories: true)
         for name in ["install.sh", "start-rabbitmq", "lib/daemon.sh"] {
-            try FileManager.default.copyItem(at: DebianPackageTests.scripts.appending(path: name), to: target.appending(path: name))
+            try FileManager.default.copyItem(
+                at: DebianPackageTests.scripts.appending(path: name), to: target.appending(path: name))
         }
     }
 
@@ -461,7 +505,8 @@ func withScratchFolder(_ body: (URL) async throws -> Void) async throws {
     let temporary = FileManager.default.temporaryDirectory
     let prefix = "faafo-debian-"
     for name in (try? FileManager.default.contentsOfDirectory(atPath: temporary.path)) ?? [] where name.hasPrefix(prefix) {
-        if let pid = Int32(name.dropFirst(prefix.count).prefix { $0 != "-" }), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH {
+        if let pid = Int32(name.dropFirst(prefix.count).prefix { $0 != "-" }), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH
+        {
             removeFolder(temporary.appending(path: name))
         }
     }
@@ -541,7 +586,8 @@ func isRunning(_ pid: Int32) -> Bool {
             let commands = try #require(document["runcmd"] as? [String], "\(role).yaml: runcmd is a list of command lines")
             #expect(document["package_update"] as? Bool == true && (document["packages"] as? [String])?.contains("curl") == true)
             #expect(commands.count == 3, "\(commands)")
-            #expect(commands.first?.hasPrefix("curl ") == true && commands.first?.contains("%PACKAGE_URL%") == true, "\(commands)")
+            #expect(
+                commands.first?.hasPrefix("curl ") == true && commands.first?.contains("%PACKAGE_URL%") == true, "\(commands)")
             #expect(commands.dropFirst().first?.contains("apt-get install -y") == true, "\(commands)")
             let install = try #require(commands.last)
             #expect(install.hasPrefix("/usr/share/faafo/install.sh "), "\(install)")
