@@ -1,4 +1,5 @@
 import FaafoCluster
+import FaafoTestKit
 import FaafoTestSupport
 import FaafoWire
 import Foundation
@@ -15,22 +16,9 @@ import Testing
 /// else the test makes it from this build's folder (`scripts/package --from`). apt runs in
 /// the machine's own network namespace (it reaches the mirror); the installed programs run
 /// chrooted on test hosts.
-@Suite(.serialized, .timeLimit(.minutes(10)))
+@Suite(.tags(.endToEnd, .testHosts, .ownBrokerNodes, .debianPackage), .serialized, .timeLimit(.minutes(10)))
 struct DebianPackageTests {
     static let scripts = InstallScriptTests.script.deletingLastPathComponent()
-
-    /// Why the package cannot be tested here, or nil.
-    static func unavailability() -> String? {
-        if let reason = TestHosts.unavailability() { return reason }
-        let tools = [
-            "/usr/sbin/debootstrap", "/usr/bin/dpkg-deb", "/usr/bin/dpkg-shlibdeps", "/usr/bin/patchelf",
-            "/usr/bin/python3", "/usr/sbin/chroot",
-        ]
-        for tool in tools where !FileManager.default.isExecutableFile(atPath: tool) {
-            return "needs \(tool) (scripts/setup --tests)"
-        }
-        return nil
-    }
 
     /// The tutorial's worker host, from the package: a fresh root gets it with the
     /// checkout's install.sh, `-p` an http URL (served on loopback), and its own
@@ -38,10 +26,7 @@ struct DebianPackageTests {
     /// faafo-api (this build's) on another. The package's faafo then runs `faafo verify`
     /// (every golden case) and a demo batch through it from a third host, and every fractal
     /// has the render core's checksums, made by that worker, which runs as user faafo.
-    @Test(
-        .enabled(
-            if: DebianPackageTests.unavailability() == nil,
-            "needs root, ip netns, unshare, setpriv, debootstrap, dpkg-dev and patchelf (scripts/setup --tests)"))
+    @Test(.needs(.testHosts, .ownBrokerNodes, .debianRoots))
     func aWorkerInstalledFromThePackageOnAFreshDebianCompletesTasks() async throws {
         try await withScratchFolder { folder in
             let package = try await Self.package(into: folder)
@@ -154,15 +139,14 @@ struct DebianPackageTests {
 
     /// The package's system side: `dpkg -i` then `apt-get -f install` installs it; its units
     /// pass Debian's `systemd-analyze verify` and run the services as user faafo, which
-    /// postinst made (a system user that may not log in); the executables run as that user, which reads faafo.conf and writes in
-    /// /var/lib/faafo while other users cannot read the file. The package's install.sh
-    /// starts faafo-api as faafo where no systemd runs. `dpkg -r` stops it, disables the
-    /// units (enabled offline) and removes the executables but keeps faafo.conf (as install.sh left it, with its tokens) and the
-    /// database; `dpkg --purge` removes them, and keeps the user (Debian's advice).
-    @Test(
-        .enabled(
-            if: DebianPackageTests.unavailability() == nil,
-            "needs root, ip netns, unshare, setpriv, debootstrap, dpkg-dev and patchelf (scripts/setup --tests)"))
+    /// postinst made (a system user that may not log in); the executables run as that user,
+    /// which reads faafo.conf and writes in /var/lib/faafo while other users cannot read the
+    /// file. The package's install.sh writes its systemd drop-in, and starts faafo-api as
+    /// faafo where no systemd runs. `dpkg -r` stops it, disables the units (enabled offline)
+    /// and removes the executables but keeps faafo.conf (as install.sh left it, with its
+    /// tokens) and the database; `dpkg --purge` removes them, and keeps the user (Debian's
+    /// advice).
+    @Test(.needs(.testHosts, .debianRoots))
     func thePackageRunsItsServicesAsFaafoAndRemovesCleanly() async throws {
         try await withScratchFolder { folder in
             let package = try await Self.package(into: folder)
@@ -557,18 +541,7 @@ func isRunning(_ pid: Int32) -> Bool {
 @Suite struct CloudInitFileTests {
     static let folder = DebianPackageTests.scripts.deletingLastPathComponent().appending(path: "packaging/cloud-init")
 
-    static func unavailability() -> String? {
-        let check = Process()
-        check.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        check.arguments = ["-c", "import yaml"]
-        check.standardOutput = FileHandle.nullDevice
-        check.standardError = FileHandle.nullDevice
-        guard (try? check.run()) != nil else { return "needs /usr/bin/python3" }
-        check.waitUntilExit()
-        return check.terminationStatus == 0 ? nil : "needs python3-yaml (scripts/setup --tests)"
-    }
-
-    @Test(.enabled(if: CloudInitFileTests.unavailability() == nil, "needs python3 with python3-yaml (scripts/setup --tests)"))
+    @Test(.needs(.pyYAML))
     func eachRoleFetchesThePackageAndRunsInstallShWithItsOptions() async throws {
         let roles = [
             "controller": ["-i faafo", "-i messaging", "-r api", "-e ", "-t "],
