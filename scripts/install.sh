@@ -5,9 +5,18 @@
 #   install.sh -i faafo -i messaging -r api -r worker -r demo            # all in one
 #   install.sh -i faafo -i messaging -r api                              # a controller
 #   install.sh -i faafo -r worker -e http://CONTROLLER:8080 -m URL_THE_CONTROLLER_PRINTED
+#   install.sh -p faafo_VERSION_amd64.deb -r worker -e ... -m ...     # from the package
 #
-#   -i faafo       build faafo (release) from this checkout and install its executables,
-#                  then write /etc/faafo/faafo.conf from -e, -m and -d
+#   -i faafo       install faafo's executables, then write /etc/faafo/faafo.conf from -e,
+#                  -m and -d: from the Debian package of -p when it is given; else build
+#                  (release) from this checkout; the package's own install.sh
+#                  (/usr/share/faafo/install.sh), beside no checkout, takes the installed
+#                  package as it is
+#   -p PACKAGE     faafo's Debian package (scripts/package makes it), a path or an http(s)
+#                  URL: installed with apt-get, with its dependencies, before anything
+#                  else, in place of the build (implies -i faafo). Its executables are in
+#                  /usr/bin, and -r then enables its systemd units, which run the services
+#                  as user faafo, with this host's options in a drop-in
 #   -i messaging   install RabbitMQ (Debian's rabbitmq-server), start it, and give faafo a
 #                  broker user of its own (FAAFO_BROKER_USER, default faafo; never guest,
 #                  which RabbitMQ only lets in from localhost) with a generated password,
@@ -44,10 +53,11 @@
 #
 # Services run under systemd when it is the init system (units faafo-api and
 # faafo-worker), else in the background with their pid and log files in FAAFO_RUN_DIR
-# (default /run/faafo). FAAFO_BIN_DIR (default /usr/local/bin) is where -i faafo installs
-# the executables and where -r looks for them; FAAFO_CONFIG_DIR (default /etc/faafo) is
-# where -i faafo writes faafo.conf; FAAFO_SERVICE_MANAGER=background skips systemd;
-# FAAFO_LISTEN_ADDRESS (default 0.0.0.0) is the API's listen address.
+# (default /run/faafo). FAAFO_BIN_DIR is where -i faafo installs the executables and
+# where -r looks for them (default /usr/local/bin; /usr/bin, the package's, with -p, from
+# the package's install.sh, or when only the package installed them); FAAFO_CONFIG_DIR
+# (default /etc/faafo) is where -i faafo writes faafo.conf; FAAFO_SERVICE_MANAGER=background
+# skips systemd; FAAFO_LISTEN_ADDRESS (default 0.0.0.0) is the API's listen address.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -60,6 +70,7 @@ transport=amqp://guest:guest@localhost:5672/
 database=sqlite:////var/lib/faafo/faafo.db
 transport_given=0
 worker_token=
+package_source=
 installs=()
 runs=()
 stop=0
@@ -73,7 +84,7 @@ fail() {
     exit 2
 }
 
-while getopts "i:r:e:m:d:t:kh" option; do
+while getopts "i:r:e:m:d:t:p:kh" option; do
     case $option in
     i)
         case $OPTARG in
@@ -94,6 +105,10 @@ while getopts "i:r:e:m:d:t:kh" option; do
         ;;
     d) database=$OPTARG ;;
     t) worker_token=$OPTARG ;;
+    p)
+        package_source=$OPTARG
+        installs+=(faafo)
+        ;;
     k) stop=1 ;;
     h) usage 0 ;;
     *) usage 2 >&2 ;;
@@ -112,7 +127,25 @@ bind_port=${BASH_REMATCH[3]:-80}
 [[ -z $worker_token || $worker_token =~ ^[A-Za-z0-9._~-]{16,}$ ]] ||
     fail "-t must be the worker token the API host printed (16 or more letters, digits, . _ ~ -)"
 
-bin_dir=${FAAFO_BIN_DIR:-/usr/local/bin}
+[[ -z $package_source || $package_source =~ ^https?:// || -f $package_source ]] ||
+    fail "-p must be a .deb file or an http(s) URL, not '$package_source'"
+
+# Whether faafo comes from its Debian package: -p, or this is the package's own install.sh
+# (no checkout beside it) and the package is installed.
+package_installed() {
+    dpkg-query -W -f='${Status}' faafo 2>/dev/null | grep -q "install ok installed"
+}
+packaged=0
+if [[ -n $package_source ]] || { [[ ! -f $root/Package.swift ]] && package_installed; }; then
+    packaged=1
+fi
+if [[ -n ${FAAFO_BIN_DIR:-} ]]; then
+    bin_dir=$FAAFO_BIN_DIR
+elif ((packaged)) || [[ ! -x /usr/local/bin/faafo-api && -x /usr/bin/faafo-api ]]; then
+    bin_dir=/usr/bin
+else
+    bin_dir=/usr/local/bin
+fi
 config_dir=${FAAFO_CONFIG_DIR:-/etc/faafo}
 run_dir=${FAAFO_RUN_DIR:-/run/faafo}
 listen_address=${FAAFO_LISTEN_ADDRESS:-0.0.0.0}
@@ -121,6 +154,14 @@ as_root=()
 
 use_systemd() {
     [[ ${FAAFO_SERVICE_MANAGER:-} != background && -d /run/systemd/system ]]
+}
+
+# Whether service $1 is the package's: its executable here is the one in /usr/bin beside the
+# package's unit. The package's services run as user faafo, under systemd (the unit says
+# so) or in the background (started as root: setpriv), never as root.
+packaged_service() {
+    [[ $(realpath -m "$bin_dir/$1") == /usr/bin/$1 && -f /lib/systemd/system/$1.service ]] &&
+        getent passwd faafo >/dev/null
 }
 
 # Runs pg_ctlcluster $@: it starts a server that outlives this script.
@@ -139,18 +180,32 @@ start_service() {
     [[ ! -f $config_dir/faafo.conf ]] || set -- --config-file "$config_dir/faafo.conf" "$@"
     [[ -x $bin_dir/$name ]] || fail "$bin_dir/$name is missing: install faafo first (-i faafo) or set FAAFO_BIN_DIR"
     if use_systemd; then
-        "${as_root[@]}" tee "/etc/systemd/system/$name.service" >/dev/null <<UNIT
+        # systemd reads % as a specifier: a percent-encoded URL keeps its escapes.
+        local command="$bin_dir/$name $*"
+        command=${command//%/%%}
+        if packaged_service "$name"; then
+            # The package's unit (user faafo), with this host's options.
+            "${as_root[@]}" install -d "/etc/systemd/system/$name.service.d"
+            "${as_root[@]}" tee "/etc/systemd/system/$name.service.d/install.conf" >/dev/null <<UNIT
+# Written by install.sh -r: this host's options for the package's unit.
+[Service]
+ExecStart=
+ExecStart=$command
+UNIT
+        else
+            "${as_root[@]}" tee "/etc/systemd/system/$name.service" >/dev/null <<UNIT
 [Unit]
 Description=faafo $name
 After=network-online.target rabbitmq-server.service
 
 [Service]
-ExecStart=$bin_dir/$name $*
+ExecStart=$command
 Restart=on-failure
 
 [Install]
 WantedBy=multi-user.target
 UNIT
+        fi
         "${as_root[@]}" systemctl daemon-reload
         "${as_root[@]}" systemctl enable --now "$name"
         echo "install.sh: $name runs under systemd (journalctl -u $name)"
@@ -159,9 +214,17 @@ UNIT
         if [[ -f $run_dir/$name.pid ]] && kill -0 "$(cat "$run_dir/$name.pid")" 2>/dev/null; then
             fail "$name is running already (pid $(cat "$run_dir/$name.pid")); stop it with -k"
         fi
+        local as_user=() folder=$PWD
+        if packaged_service "$name" && [[ $(id -u) -eq 0 ]]; then
+            # As the unit has it: user faafo in /var/lib/faafo, and the API may bind port 80.
+            as_user=(setpriv --reuid=faafo --regid=faafo --init-groups)
+            [[ $name != faafo-api ]] || as_user+=(--inh-caps=+net_bind_service --ambient-caps=+net_bind_service)
+            folder=/var/lib/faafo
+        fi
         (
             close_inherited_descriptors
-            exec nohup "$bin_dir/$name" "$@" >>"$run_dir/$name.log" 2>&1 </dev/null
+            cd "$folder"
+            exec "${as_user[@]}" nohup "$bin_dir/$name" "$@" >>"$run_dir/$name.log" 2>&1 </dev/null
         ) &
         echo $! >"$run_dir/$name.pid"
         echo "install.sh: $name started, pid $!, log $run_dir/$name.log"
@@ -170,7 +233,7 @@ UNIT
 
 stop_services() {
     for name in faafo-worker faafo-api; do
-        if use_systemd && [[ -f /etc/systemd/system/$name.service ]]; then
+        if use_systemd && [[ -f /etc/systemd/system/$name.service || -d /etc/systemd/system/$name.service.d ]]; then
             "${as_root[@]}" systemctl disable --now "$name" || true
         fi
         if [[ -f $run_dir/$name.pid ]]; then
@@ -190,11 +253,23 @@ wait_for_api() {
     fail "the API at $endpoint did not answer within 60 s"
 }
 
-# The folder of an SQLite database file (faafo-api creates the file, not its folder).
+# The folder of an SQLite database file (faafo-api creates the file, not its folder). One
+# made here for the package's faafo-api belongs to user faafo, which runs it.
 make_database_folder() {
     if [[ $database =~ ^sqlite:///(.+)$ ]]; then
-        "${as_root[@]}" mkdir -p "$(dirname "/${BASH_REMATCH[1]#/}")"
+        local folder
+        folder=$(dirname "/${BASH_REMATCH[1]#/}")
+        [[ ! -d $folder ]] || return 0
+        "${as_root[@]}" mkdir -p "$folder"
+        if packaged_service faafo-api; then "${as_root[@]}" chown faafo:faafo "$folder"; fi
     fi
+}
+
+# faafo.conf holds passwords and tokens: root writes it, and the services, which the
+# package runs as user faafo, read it (group faafo, when there is one).
+protect_configuration() {
+    "${as_root[@]}" chmod 640 "$config_dir/faafo.conf"
+    if getent group faafo >/dev/null; then "${as_root[@]}" chgrp faafo "$config_dir/faafo.conf"; fi
 }
 
 # The password of faafo's broker user in faafo.conf's transport_url, if it names that user.
@@ -216,7 +291,7 @@ save_setting() {
     else
         printf '[DEFAULT]\n%s = %s\n' "$key" "$value" | "${as_root[@]}" tee "$config_dir/faafo.conf" >/dev/null
     fi
-    "${as_root[@]}" chmod 640 "$config_dir/faafo.conf"
+    protect_configuration
 }
 
 # The value of key $1 in faafo.conf, if it has one.
@@ -246,11 +321,40 @@ make_write_tokens() {
 # Installs the Debian packages named that are not installed yet (waiting for another
 # apt-get to finish, rather than failing on its lock).
 install_packages() {
-    local missing=()
+    local missing=() package
     for package in "$@"; do dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package"); done
     ((${#missing[@]} == 0)) && return 0
+    apt_lists
     "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
         -o DPkg::Lock::Timeout=300 "${missing[@]}" >/dev/null
+}
+
+# apt's package lists, fetched once on a host that has none yet (a fresh image).
+apt_lists() {
+    compgen -G "/var/lib/apt/lists/*_Packages*" >/dev/null && return 0
+    "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq -o DPkg::Lock::Timeout=300 >/dev/null
+}
+
+# Installs faafo's Debian package from -p (a file, or an http(s) URL fetched with curl),
+# with apt-get, which installs its dependencies. A faafo.conf already there (this host's)
+# is kept as it is.
+install_package() {
+    local file=$package_source download=
+    if [[ $package_source =~ ^https?:// ]]; then
+        install_packages curl
+        [[ $package_source != https://* ]] || install_packages ca-certificates
+        download=$(mktemp -d)
+        file=$download/$(basename "${package_source%%\?*}")
+        [[ $file == *.deb ]] || file=$download/faafo.deb
+        curl -fsSL --retry 3 -o "$file" "$package_source" || fail "cannot download $package_source"
+    fi
+    file=$(realpath "$file")
+    apt_lists
+    "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+        -o DPkg::Lock::Timeout=300 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
+        "$file" >/dev/null || fail "apt-get install $file failed"
+    [[ -z $download ]] || rm -rf "$download"
+    echo "install.sh: installed $(dpkg-query -W -f='faafo ${Version}' faafo) from $package_source"
 }
 
 # A password made here: 24 letters and digits (143 bits), so that it goes into a URL as it
@@ -357,10 +461,18 @@ make_postgres_database() {
 
 ((stop == 0)) || stop_services
 
+# The package first: -i messaging and -i database use its user and its folders.
+[[ -z $package_source ]] || install_package
+
 # The broker first: -i faafo writes the transport URL that -i messaging made.
 ordered=()
 for wanted in messaging database faafo; do
-    for item in "${installs[@]}"; do [[ $item != "$wanted" ]] || ordered+=("$item"); done
+    for item in "${installs[@]}"; do
+        if [[ $item == "$wanted" ]]; then
+            ordered+=("$item")
+            break
+        fi
+    done
 done
 
 for item in "${ordered[@]}"; do
@@ -379,13 +491,21 @@ for item in "${ordered[@]}"; do
         fi
         ;;
     faafo)
-        "$here/setup"
-        (cd "$root" && swift build -c release)
-        build=$(cd "$root" && swift build -c release --show-bin-path)
-        "${as_root[@]}" install -d "$bin_dir" "$config_dir"
-        for executable in faafo faafo-api faafo-worker faafo-sim; do
-            "${as_root[@]}" install -m 755 "$build/$executable" "$bin_dir/$executable"
-        done
+        if ((packaged)); then
+            package_installed || fail "faafo's package is not installed: give it with -p PACKAGE"
+            [[ -x $bin_dir/faafo-api ]] || fail "$bin_dir/faafo-api is missing: is FAAFO_BIN_DIR the package's /usr/bin?"
+        elif [[ -f $root/Package.swift ]]; then
+            "$here/setup"
+            (cd "$root" && swift build -c release)
+            build=$(cd "$root" && swift build -c release --show-bin-path)
+            "${as_root[@]}" install -d "$bin_dir"
+            for executable in faafo faafo-api faafo-worker faafo-sim; do
+                "${as_root[@]}" install -m 755 "$build/$executable" "$bin_dir/$executable"
+            done
+        else
+            fail "no checkout beside $0 to build faafo from: give its package with -p PACKAGE"
+        fi
+        "${as_root[@]}" install -d "$config_dir"
         "${as_root[@]}" install -m 640 /dev/null "$config_dir/faafo.conf.new"
         {
             cat <<CONF
@@ -403,6 +523,7 @@ CONF
             done
         } | "${as_root[@]}" tee "$config_dir/faafo.conf.new" >/dev/null
         "${as_root[@]}" mv "$config_dir/faafo.conf.new" "$config_dir/faafo.conf"
+        protect_configuration
         echo "install.sh: faafo installed in $bin_dir, configuration in $config_dir/faafo.conf"
         ;;
     esac

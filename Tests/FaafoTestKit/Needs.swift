@@ -127,6 +127,32 @@ extension Need {
         return nil
     }
 
+    /// Fresh Debian roots for faafo's package (scripts/fresh-debian, scripts/package): root,
+    /// debootstrap and chroot, the packaging tools, and python3 (which serves the package
+    /// over http). apt in the roots needs Debian's mirror, which is not checked here.
+    public static let debianRoots = Need("fresh Debian roots", tag: .debianPackage) {
+        guard geteuid() == 0 else { return "needs root to make Debian roots (debootstrap, chroot)" }
+        let programs = [
+            "/usr/sbin/debootstrap", "/usr/sbin/chroot", "/usr/bin/dpkg-deb", "/usr/bin/dpkg-shlibdeps", "/usr/bin/patchelf",
+            "/usr/bin/python3",
+        ]
+        return programs.first { !FileManager.default.isExecutableFile(atPath: $0) }.map {
+            "needs \($0) to make and test faafo's Debian package: run scripts/setup --tests"
+        }
+    }
+
+    /// PyYAML for python3 (Debian's python3-yaml): the YAML reader cloud-init uses.
+    public static let pyYAML = Need("PyYAML", tag: nil) {
+        let check = Process()
+        check.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        check.arguments = ["-c", "import yaml"]
+        check.standardOutput = FileHandle.nullDevice
+        check.standardError = FileHandle.nullDevice
+        guard (try? check.run()) != nil else { return "needs /usr/bin/python3 with PyYAML: run scripts/setup --tests" }
+        check.waitUntilExit()
+        return check.terminationStatus == 0 ? nil : "needs PyYAML (python3-yaml): run scripts/setup --tests"
+    }
+
     /// Root, for what only root may do: make PostgreSQL clusters and system users, say.
     public static let root = Need("root", tag: nil) {
         geteuid() == 0 ? nil : "needs root"

@@ -33,6 +33,10 @@ extension Tag {
     @Tag public static var brokerRestart: Self
     /// Holds hundreds of connections open on loopback at once: runs apart from the rest.
     @Tag public static var manyConnections: Self
+    /// Installs faafo's Debian package in fresh Debian roots (debootstrap, apt, dpkg, as
+    /// root): runs in a stage of its own after the end-to-end tests, one test at a time,
+    /// with the package scripts/test makes from the debug build (FAAFO_TEST_PACKAGE).
+    @Tag public static var debianPackage: Self
     /// Measures and prints, asserts no timing: runs only when asked (`Need.benchmarkRun`).
     @Tag public static var benchmark: Self
 }

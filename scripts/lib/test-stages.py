@@ -9,7 +9,7 @@ SWT_EXPERIMENTAL_EVENT_STREAM_FIELDS_ENABLED=1 so that each test record carries 
 tags, `_tags`). A test has its own tags and those of every suite around it, as Swift
 Testing applies them. Each test goes to the last of these stages whose tag it has:
 
-    ownBrokerNodes, manyConnections, endToEnd, brokerRestart
+    ownBrokerNodes, manyConnections, endToEnd, debianPackage, brokerRestart
 
 and to `unit` (the unit and contract tests) when it has none of them. Prints, one a line,
 `--filter ^ID$` for each test of STAGE, or for `unit`, `--skip ^ID$` for each test of the
@@ -21,7 +21,7 @@ a tag was renamed.
 import json
 import sys
 
-STAGES = ["ownBrokerNodes", "manyConnections", "endToEnd", "brokerRestart"]
+STAGES = ["ownBrokerNodes", "manyConnections", "endToEnd", "debianPackage", "brokerRestart"]
 
 
 def tests(listing):
