@@ -139,6 +139,8 @@ let package = Package(
             name: "FaafoServiceOptions",
             dependencies: [
                 "FaafoConfig", "AMQPWorkQueue", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         // The HTTP client of the API, for the CLI and the worker.
         .target(
@@ -199,9 +201,13 @@ let package = Package(
             name: "FaafoWorker",
             dependencies: [
                 "FaafoWire", "FaafoWorkerLogic", "FractalCore", "FractalJob", "WorkQueue", "FaafoClient",
+                "AMQPWorkQueue", "FaafoConfig", "FaafoServiceOptions",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
 
@@ -244,8 +250,7 @@ let package = Package(
         .executableTarget(
             name: "FaafoAPICLI",
             dependencies: [
-                "FaafoAPI", "FaafoController", "FaafoConfig", "FaafoServiceOptions", "FaafoLogging", "FaafoClient", "FaafoLoad",
-                "FractalStore",
+                "FaafoAPI", "FaafoConfig", "FaafoServiceOptions", "FaafoLogging", "FaafoClient", "FaafoLoad",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -261,9 +266,8 @@ let package = Package(
         .executableTarget(
             name: "FaafoWorkerCLI",
             dependencies: [
-                "FaafoWorker", "FaafoConfig", "FaafoServiceOptions", "AMQPWorkQueue", "FaafoLogging", "FractalCore",
+                "FaafoWorker", "FaafoConfig", "FaafoServiceOptions", "FaafoLogging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]

@@ -1,5 +1,6 @@
 import FaafoController
 import FaafoGallery
+import FaafoServiceOptions
 import FaafoWorker
 import Foundation
 import Hummingbird
@@ -65,13 +66,16 @@ public func buildRouter(
 }
 
 /// The whole controller: the HTTP server, the outbox publisher and any in-process
-/// workers, in one service group that shuts down gracefully on SIGTERM.
+/// workers, in one service group that shuts down gracefully on SIGTERM. `backends` (what
+/// `service` uses: `APIProcess` gives its store and queue) are closed after the rest.
 public func buildApplication(
     service: FractalService, options: APIOptions, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
-    logger: Logger,
+    backends: [BackendService] = [], logger: Logger,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
-    var services: [any Service] = [OutboxPublisher(service: service, interval: options.outboxInterval)]
+    // A group shuts its services down last to first: the backends go after what uses them.
+    var services: [any Service] = backends
+    services.append(OutboxPublisher(service: service, interval: options.outboxInterval))
     // In-process workers count into the API's registry, so its /metrics shows them too.
     let workerMetrics = WorkerMetrics(factory: PrometheusMetricsFactory(registry: metrics))
     for index in 0..<options.workers {

@@ -53,17 +53,6 @@ public enum FaafoSystem {
         return ObjectImageFractalStore(records: records, objects: objects)
     }
 
-    /// Closes what a store from `makeStore` holds open: its object store's connections, a
-    /// PostgreSQL pool.
-    public static func shutdown(_ store: any FractalStore) async {
-        var store = store
-        if let split = store as? ObjectImageFractalStore {
-            try? await split.shutdown()
-            store = split.records
-        }
-        (store as? PostgresFractalStore)?.close()
-    }
-
     private static func postgresStore(
         _ url: String, _ configuration: FaafoConfiguration, logger: Logger
     ) async throws -> PostgresFractalStore {

@@ -1,13 +1,10 @@
 import FaafoAPI
 import FaafoClient
-import FaafoController
 import FaafoLoad
 import FaafoWire
 import Foundation
 import FractalCore
-import Hummingbird
 import Logging
-import ServiceLifecycle
 
 /// `faafo-api --demo N`: starts the system on a free loopback port, runs N fractals
 /// through the HTTP API with `faafo demo`'s engine (FaafoLoad), checks each stored
@@ -15,30 +12,14 @@ import ServiceLifecycle
 struct DemoBatch {
     let count: Int
 
-    func run(service: FractalService, options: APIOptions, logger: Logger) async throws -> LoadReport {
-        var options = options
-        options.listenAddress = "127.0.0.1"
-        options.bindPort = 0
-        let port = AsyncStream.makeStream(of: Int.self)
-        let app = buildApplication(service: service, options: options, logger: logger) { bound in
-            port.continuation.yield(bound)
-            port.continuation.finish()
-        }
-        let services = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        return try await withThrowingTaskGroup(of: LoadReport?.self) { group in
-            group.addTask {
-                try await services.run()
-                return nil
-            }
-            var iterator = port.stream.makeAsyncIterator()
-            guard let bound = await iterator.next() else { throw DemoError("the server did not start") }
-            // The demo is the API's own client: it sends the tokens the API asks for.
-            let credentials = FaafoAPIClient.Credentials(
-                operator: options.credentials.operator, create: options.credentials.create)
-            let report = try await drive(endpoint: "http://127.0.0.1:\(bound)", credentials: credentials)
-            await services.triggerGracefulShutdown()
-            try await group.waitForAll()
-            return report
+    /// Runs `api` on a free loopback port and the batch through it; its store and queue
+    /// are closed when the demo ends.
+    func run(_ api: APIProcess, logger: Logger) async throws -> LoadReport {
+        // The demo is the API's own client: it sends the tokens the API asks for.
+        let credentials = FaafoAPIClient.Credentials(
+            operator: api.options.credentials.operator, create: api.options.credentials.create)
+        return try await api.servingOnLoopback(logger: logger) { endpoint in
+            try await drive(endpoint: endpoint, credentials: credentials)
         }
     }
 
@@ -63,9 +44,4 @@ struct DemoBatch {
                 width: 256 + 32 * (index % 8), height: 192 + 24 * (index % 5), iterations: 128 + 16 * (index % 9),
                 xa: -2, xb: 2, ya: -1.5, yb: 1.5, seed: UInt64(index + 1)))
     }
-}
-
-struct DemoError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }

@@ -1,14 +1,9 @@
 import ArgumentParser
 import FaafoAPI
 import FaafoConfig
-import FaafoController
-import FaafoLoad
 import FaafoLogging
 import FaafoServiceOptions
-import FaafoWorker
-import FractalStore
 import Foundation
-import Hummingbird
 import Logging
 import Metrics
 import Prometheus
@@ -80,47 +75,16 @@ struct FaafoAPICommand: AsyncParsableCommand {
         let logger = Logger(label: "faafo.api")
         for line in configuration.summaryLines { logger.debug("\(line)") }
 
-        let store = try await FaafoSystem.makeStore(configuration, logger: Logger(label: "faafo.store"))
-        // The store's connections (Swift's HTTP client) are closed however the run ends.
-        let outcome: Result<Void, any Error>
-        do {
-            try await serve(store: store, configuration: configuration, logger: logger)
-            outcome = .success(())
-        } catch {
-            outcome = .failure(error)
-        }
-        await FaafoSystem.shutdown(store)
-        try outcome.get()
-    }
-
-    /// Runs the API (or its demo batch) over `store` until it stops.
-    private func serve(store: any FractalStore, configuration: FaafoConfiguration, logger: Logger) async throws {
-        let queue = try await FaafoSystem.makeQueue(configuration, logger: Logger(label: "faafo.queue"))
+        if let demo, demo < 1 { throw ValidationError("--demo takes a number of tasks, 1 or more") }
         // One registry for the process: the service records into it, `/metrics` serves it,
         // and MetricsSystem's bootstrap (once a process) hands it to any library that counts.
         let registry = PrometheusCollectorRegistry()
-        let factory = PrometheusMetricsFactory(registry: registry)
-        MetricsSystem.bootstrap(factory)
-        let service = FractalService(
-            store: store, queue: queue, limits: FaafoSystem.limits(configuration),
-            metrics: FractalMetrics(factory: factory), logger: logger)
-        let options = APIOptions(
-            listenAddress: configuration.listenAddress, bindPort: configuration.bindPort,
-            workers: configuration.effectiveWorkers,
-            workerConfiguration: WorkerConfiguration(
-                concurrency: 1,
-                renderThreads: configuration.renderThreads > 0 ? configuration.renderThreads : nil,
-                limits: FaafoSystem.limits(configuration)),
-            idleTimeout: .milliseconds(Int64(configuration.idleTimeout * 1000)),
-            credentials: WriteCredentials(
-                worker: configuration.workerToken, operator: configuration.operatorToken,
-                create: configuration.createToken))
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let api = try await APIProcess.build(configuration, metrics: registry, logger: logger)
 
         if let demo {
-            guard demo >= 1 else { throw ValidationError("--demo takes a number of tasks, 1 or more") }
-            let report = try await DemoBatch(count: demo).run(service: service, options: options, logger: logger)
+            let report = try await DemoBatch(count: demo).run(api, logger: logger)
             print(report.summaryLines.joined(separator: "\n"))
-            await queue.shutdown()
             if !(report.allCompleted && report.tasks.verified == report.tasks.submitted) { throw ExitCode.failure }
             return
         }
@@ -132,11 +96,10 @@ struct FaafoAPICommand: AsyncParsableCommand {
                 FAAFO_WORKER_TOKEN, FAAFO_OPERATOR_TOKEN or faafo.conf)
                 """)
         }
-        let app = buildApplication(service: service, options: options, metrics: registry, logger: logger) { port in
+        // The store and the queue are services of the application: closed when it stops.
+        try await api.application(logger: logger) { port in
             logger.info("listening on \(configuration.listenAddress):\(port), queue \(configuration.text(of: .transportURL))")
-        }
-        try await app.runService()
-        await queue.shutdown()
+        }.runService()
     }
 
     /// Whether only this machine can reach `address`: 127.0.0.0/8, ::1 or localhost.

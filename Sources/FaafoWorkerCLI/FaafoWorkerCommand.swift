@@ -1,16 +1,11 @@
-import AMQPWorkQueue
 import ArgumentParser
-import FaafoClient
 import FaafoConfig
 import FaafoLogging
 import FaafoServiceOptions
 import FaafoWorker
-import Foundation
-import FractalCore
 import Logging
 import Metrics
 import Prometheus
-import ServiceLifecycle
 
 /// `faafo-worker`: takes tasks from RabbitMQ, renders them, PUTs each result to the API
 /// and acknowledges the task only after the API accepted it.
@@ -56,46 +51,21 @@ struct FaafoWorkerCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError(error.description)
         }
-        guard !configuration.usesInMemoryQueue else {
-            throw ValidationError(
-                "transport_url is memory://, which only exists inside one process: give the worker a broker "
-                    + "(--transport-url amqp://...) or run in-process workers with faafo-api --workers N")
-        }
         TutorialLogHandler.bootstrap(level: debug ? .debug : .info)
         let logger = Logger(label: "faafo.worker")
-
-        let workerName = name ?? ProcessInfo.processInfo.hostName
-        let queue = try await AMQPWorkQueue(
-            url: configuration.transportURL,
-            options: AMQPWorkQueue.Options(configuration, connectionName: "faafo-worker \(workerName)"),
-            logger: Logger(label: "faafo.queue"))
-        // operator_token stands in for worker_token, as the API accepts it on results too.
-        let client = try FaafoAPIClient(
-            endpointURL: configuration.endpointURL,
-            credentials: .init(worker: configuration.workerToken, operator: configuration.operatorToken))
-        var workerConfiguration = WorkerConfiguration(
-            concurrency: concurrency, renderThreads: renderThreads,
-            limits: RenderLimits(workBudget: configuration.workBudget ?? RenderLimits.defaultWorkBudget))
-        workerConfiguration.name = workerName
         // One registry for the process, as in faafo-api: the worker records into it and
         // the metrics port (when there is one) serves it.
         let registry = PrometheusCollectorRegistry()
-        let factory = PrometheusMetricsFactory(registry: registry)
-        MetricsSystem.bootstrap(factory)
-        let worker = FractalWorker(
-            queue: queue, sink: HTTPResultSink(client: client), configuration: workerConfiguration,
-            metrics: WorkerMetrics(factory: factory), logger: logger)
-        var services: [any Service] = [worker]
-        if configuration.metricsPort > 0 {
-            services.append(
-                MetricsListener.application(
-                    registry: registry, address: configuration.listenAddress, port: configuration.metricsPort,
-                    logger: logger))
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let process: WorkerProcess
+        do {
+            process = try await WorkerProcess.build(
+                configuration, options: .init(name: name, concurrency: concurrency, renderThreads: renderThreads),
+                metrics: registry, logger: logger)
+        } catch let error as WorkerProcessError {
+            throw ValidationError(error.description)
         }
-        let group = ServiceGroup(
-            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
-        await queue.shutdown()
-        try await client.shutdown()
+        // The queue and the API client are services of the group: closed when it stops.
+        try await process.serviceGroup(logger: logger).run()
     }
 }

@@ -86,9 +86,16 @@ public protocol FractalStore: Sendable {
 
     /// Removes the fractal and its image. Returns false if there was none.
     func delete(_ uuid: String) async throws -> Bool
+
+    /// Closes what the store holds open (database connections, a pool, an object store's
+    /// HTTP client); no call may follow. A store that holds nothing open does nothing (the
+    /// default).
+    func shutdown() async throws
 }
 
 extension FractalStore {
+    public func shutdown() async throws {}
+
     public func imageChunks(_ uuid: String) async throws -> ImageChunks? {
         try await image(uuid).map(ImageChunks.init(whole:))
     }

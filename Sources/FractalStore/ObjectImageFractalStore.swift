@@ -22,8 +22,14 @@ public final class ObjectImageFractalStore: FractalStore {
         self.objects = objects
     }
 
-    /// Closes the object store's connections; no call may follow.
-    public func shutdown() async throws { try await objects.shutdown() }
+    /// Closes the object store's connections, then the records' store (even when the
+    /// first fails); no call may follow.
+    public func shutdown() async throws {
+        var failure: (any Error)?
+        do { try await objects.shutdown() } catch { failure = error }
+        try await records.shutdown()
+        if let failure { throw failure }
+    }
 
     /// The object that holds the image of a fractal completed with `checksum`.
     public static func objectName(uuid: String, checksum: String) -> String {

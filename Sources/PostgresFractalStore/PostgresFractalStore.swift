@@ -62,6 +62,8 @@ public final class PostgresFractalStore: FractalStore {
     /// Stops the pool: its connections close and every later call throws.
     public func close() { runner.cancel() }
 
+    public func shutdown() async throws { close() }
+
     public func insert(_ record: FractalRecord) async throws -> InsertOutcome {
         let stored = try record.storedForInsert()
         return try await run("cannot insert fractal \(record.uuid)") { client in

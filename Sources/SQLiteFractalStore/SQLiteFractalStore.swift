@@ -67,6 +67,8 @@ public final class SQLiteFractalStore: FractalStore {
         }
     }
 
+    public func shutdown() async throws { try close() }
+
     public func insert(_ record: FractalRecord) async throws -> InsertOutcome {
         let stored = try record.storedForInsert()
         return try await run("cannot insert fractal \(record.uuid)") { _ in

@@ -48,7 +48,7 @@ import Foundation
         } catch {
             failure = error
         }
-        await FaafoSystem.shutdown(store)
+        try? await store.shutdown()
         try? await swift.deleteContainer(container)
         if let failure { throw failure }
     }

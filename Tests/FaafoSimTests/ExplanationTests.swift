@@ -81,7 +81,7 @@ extension Browser {
     /// after 60 s.
     static func dumpDOM(of page: URL, in folder: URL) async throws -> String {
         let output = folder.appending(path: "dom.html")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         let process = Process()
         process.executableURL = chromium
         process.arguments =

@@ -6,8 +6,8 @@ import ServiceLifecycle
 /// faafo-worker's own small HTTP listener, off unless `metrics_port` is set: `/metrics`
 /// in Prometheus's text format (0.0.4) from `registry`, and `/healthz`, which answers
 /// whenever the process does. Nothing else: a worker takes no requests.
-enum MetricsListener {
-    static func application(
+public enum MetricsListener {
+    public static func application(
         registry: PrometheusCollectorRegistry, address: String, port: Int, logger: Logger
     ) -> some Service {
         let router = Router()
