@@ -24,25 +24,20 @@ struct FaafoAPICommand: AsyncParsableCommand {
     @Option(help: "An INI file with a [DEFAULT] section (default /etc/faafo/faafo.conf when it exists).")
     var configFile: String?
     @OptionGroup var broker: BrokerOptions
-    @Option(help: "sqlite:////absolute/path.db, sqlite:///relative.db or postgresql://user:password@host:5432/faafo.")
-    var databaseUrl: String?
-    @Option(help: "Connections to a PostgreSQL database at most (default 10).") var databasePoolSize: String?
-    @Option(help: "database (default), file:///directory or swift://CONTAINER for the PNG files.")
-    var imageStore: String?
-    @Option(help: "OpenStack Swift's v1.0 auth URL, for --image-store swift://CONTAINER.") var swiftAuthUrl: String?
-    @Option(help: "The Swift user (account:user).") var swiftUser: String?
-    @Option(help: "The Swift user's key (FAAFO_SWIFT_KEY or faafo.conf keep it out of ps).") var swiftKey: String?
-    @Option(help: "The address to listen on.") var listenAddress: String?
-    @Option(help: "The port to listen on (0: any free port).") var bindPort: String?
-    @Option(help: "In-process workers (default: 1 with memory://, else 0).") var workers: String?
-    @Option(help: "The largest width × height × iterations accepted.") var workBudget: String?
-    @Option(help: "Seconds a connection that sends nothing is kept (half a request, or idle).") var idleTimeout: String?
-    @Option(help: "The token result and failure PUTs must carry (FAAFO_WORKER_TOKEN or faafo.conf keep it out of ps).")
-    var workerToken: String?
-    @Option(help: "The token DELETE must carry; accepted for every write (FAAFO_OPERATOR_TOKEN keeps it out of ps).")
-    var operatorToken: String?
-    @Option(help: "The token POST /v1/fractal must carry (FAAFO_CREATE_TOKEN keeps it out of ps).")
-    var createToken: String?
+    @Option(help: .key(.databaseURL)) var databaseUrl: String?
+    @Option(help: .key(.databasePoolSize)) var databasePoolSize: String?
+    @Option(help: .key(.imageStore)) var imageStore: String?
+    @Option(help: .key(.swiftAuthURL)) var swiftAuthUrl: String?
+    @Option(help: .key(.swiftUser)) var swiftUser: String?
+    @Option(help: .key(.swiftKey)) var swiftKey: String?
+    @Option(help: .key(.listenAddress)) var listenAddress: String?
+    @Option(help: .key(.bindPort)) var bindPort: String?
+    @Option(help: .key(.workers)) var workers: String?
+    @Option(help: .key(.workBudget)) var workBudget: String?
+    @Option(help: .key(.idleTimeout)) var idleTimeout: String?
+    @Option(help: .key(.workerToken)) var workerToken: String?
+    @Option(help: .key(.operatorToken)) var operatorToken: String?
+    @Option(help: .key(.createToken)) var createToken: String?
     @Option(help: "Run N demo tasks through the running system, print a summary, then stop.") var demo: Int?
     @Flag(help: "Log at INFO (the default for the service).") var verbose = false
     @Flag(help: "Log at DEBUG.") var debug = false
@@ -50,20 +45,20 @@ struct FaafoAPICommand: AsyncParsableCommand {
     func run() async throws {
         var overrides: [String: String] = [:]
         broker.add(to: &overrides)
-        overrides["database_url"] = databaseUrl
-        overrides["database_pool_size"] = databasePoolSize
-        overrides["image_store"] = imageStore
-        overrides["swift_auth_url"] = swiftAuthUrl
-        overrides["swift_user"] = swiftUser
-        overrides["swift_key"] = swiftKey
-        overrides["listen_address"] = listenAddress
-        overrides["bind_port"] = bindPort
-        overrides["workers"] = workers
-        overrides["work_budget"] = workBudget
-        overrides["idle_timeout"] = idleTimeout
-        overrides["worker_token"] = workerToken
-        overrides["operator_token"] = operatorToken
-        overrides["create_token"] = createToken
+        overrides[.databaseURL] = databaseUrl
+        overrides[.databasePoolSize] = databasePoolSize
+        overrides[.imageStore] = imageStore
+        overrides[.swiftAuthURL] = swiftAuthUrl
+        overrides[.swiftUser] = swiftUser
+        overrides[.swiftKey] = swiftKey
+        overrides[.listenAddress] = listenAddress
+        overrides[.bindPort] = bindPort
+        overrides[.workers] = workers
+        overrides[.workBudget] = workBudget
+        overrides[.idleTimeout] = idleTimeout
+        overrides[.workerToken] = workerToken
+        overrides[.operatorToken] = operatorToken
+        overrides[.createToken] = createToken
         let configuration: FaafoConfiguration
         do {
             configuration = try FaafoConfiguration.load(cliOverrides: overrides, configFilePath: configFile)

@@ -49,35 +49,48 @@ public enum ConfigurationKey: String, CaseIterable, Comparable, Hashable, Sendab
         self.init(rawValue: normalized.replacingOccurrences(of: "-", with: "_"))
     }
 
-    /// One line for `--help` texts and documentation.
+    /// Whether the value is a credential: never shown (`***`), and better kept out of the
+    /// command line, where ps shows it.
+    public var isSecret: Bool { [.swiftKey, .workerToken, .operatorToken, .createToken].contains(self) }
+
+    /// The one description of the option: faafo-api's and faafo-worker's `--help` and the
+    /// documentation use it. A secret's says where else it can be given.
     public var help: String {
+        isSecret ? "\(summary) \(environmentVariable) or faafo.conf keep it out of ps." : summary
+    }
+
+    private var summary: String {
         switch self {
         case .transportURL:
             return "The work queue: amqp://user:password@host:5672/, amqps:// (TLS), several brokers "
-                + "(amqp://u:p@h1:5672,u:p@h2:5672/) or memory:// (in-process)."
+                + "(amqp://u:p@h1:5672,u:p@h2:5672/) or memory:// (faafo-api's in-process queue)."
         case .amqpCAFile:
             return "The CA certificates (PEM) that verify an amqps:// broker (default: the system's)."
         case .amqpCertFile: return "A client certificate (PEM) for an amqps:// broker that asks for one."
         case .amqpKeyFile: return "The private key (PEM) of amqp_cert_file."
         case .queueType:
-            return "The task queue's type: classic (the original faafo's) or quorum (replicated; the original's worker cannot share it)."
+            return "The task queue's type: classic (the default, the original faafo's) or quorum (replicated; "
+                + "the original's worker cannot share it)."
         case .amqpHeartbeat:
-            return "Seconds between AMQP heartbeats (0: none); a broker that proposes fewer wins. "
+            return "Seconds between AMQP heartbeats (default 10; 0: none); a broker that proposes fewer wins. "
                 + "A dead connection is noticed after about two of them."
         case .databaseURL:
             return "Where fractals are stored: sqlite:///relative.db, sqlite:////absolute.db, "
                 + "postgresql://user:password@host:5432/database, memory://."
-        case .databasePoolSize: return "Connections the API keeps to a PostgreSQL database at most."
-        case .endpointURL: return "The API's URL, for the CLI and the workers."
-        case .listenAddress: return "The address the API listens on."
-        case .bindPort: return "The port the API listens on (0: any free port)."
+        case .databasePoolSize: return "Connections the API keeps to a PostgreSQL database at most (default 10)."
+        case .endpointURL: return "The API's URL, for the CLI and the workers' results."
+        case .listenAddress:
+            return "The address faafo-api listens on, and faafo-worker's metrics port (default: 0.0.0.0)."
+        case .bindPort: return "The port the API listens on (default 8080; 0: any free port)."
         case .imageStore:
-            return "Where PNG files are kept: database, file:///absolute/folder, or swift://CONTAINER (OpenStack Swift)."
-        case .swiftAuthURL: return "OpenStack Swift's v1.0 auth URL (tempauth), for image_store = swift://: http://host:8080/auth/v1.0."
+            return "Where PNG files are kept: database (the default), file:///absolute/folder, "
+                + "or swift://CONTAINER (OpenStack Swift)."
+        case .swiftAuthURL:
+            return "OpenStack Swift's v1.0 auth URL (tempauth), for image_store = swift://: http://host:8080/auth/v1.0."
         case .swiftUser: return "The Swift user, for image_store = swift://: account:user."
         case .swiftKey: return "The Swift user's key (its password), for image_store = swift://."
         case .workers: return "Workers the API runs in its own process (default: 1 with memory://, else 0)."
-        case .renderThreads: return "Threads a worker renders one fractal with (0: one per core)."
+        case .renderThreads: return "Threads faafo-api's in-process workers render one fractal with (0: one per core)."
         case .workBudget: return "The largest width × height × iterations accepted (default: the render contract's)."
         case .resultsPerPage: return "Fractals in one page of GET /v1/fractal."
         case .connectTimeout: return "Seconds an HTTP client waits to connect to the API."
@@ -98,4 +111,12 @@ public enum ConfigurationKey: String, CaseIterable, Comparable, Hashable, Sendab
     }
 
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
+}
+
+extension [String: String] {
+    /// The value given for `key`, in `FaafoConfiguration.load`'s `cliOverrides`.
+    public subscript(key: ConfigurationKey) -> String? {
+        get { self[key.name] }
+        set { self[key.name] = newValue }
+    }
 }

@@ -197,8 +197,7 @@ private struct ValueParser {
     let source: ConfigurationSource
 
     func invalid(_ reason: String) -> ConfigurationError {
-        let secret = [.swiftKey, .workerToken, .operatorToken, .createToken].contains(key)
-        let shown = secret && !text.isEmpty ? "***" : text
+        let shown = key.isSecret && !text.isEmpty ? "***" : text
         return .invalid(key, Redaction.redactingPassword(shown), from: source, reason)
     }
 

@@ -22,14 +22,13 @@ struct FaafoWorkerCommand: AsyncParsableCommand {
 
     @Option(help: "An INI file with a [DEFAULT] section.") var configFile: String?
     @OptionGroup var broker: BrokerOptions
-    @Option(help: "The API the results go to.") var endpointUrl: String?
-    @Option(help: "The token the API asks of results (FAAFO_WORKER_TOKEN or faafo.conf keep it out of ps).")
-    var workerToken: String?
+    @Option(help: .key(.endpointURL)) var endpointUrl: String?
+    @Option(help: .key(.workerToken)) var workerToken: String?
     @Option(help: "Tasks rendered at once (also the queue prefetch).") var concurrency = 1
     @Option(help: "Render threads per task (default: cores / concurrency).") var renderThreads: Int?
     @Option(help: "The name reported as generated_by (default: the host name).") var name: String?
-    @Option(help: "Serve /metrics and /healthz on this port (default: 0, none).") var metricsPort: String?
-    @Option(help: "The address the metrics port listens on (default: 0.0.0.0).") var listenAddress: String?
+    @Option(help: .key(.metricsPort)) var metricsPort: String?
+    @Option(help: .key(.listenAddress)) var listenAddress: String?
     @Flag(help: "Log at INFO (the default for the service).") var verbose = false
     @Flag(help: "Log at DEBUG.") var debug = false
 
@@ -41,10 +40,10 @@ struct FaafoWorkerCommand: AsyncParsableCommand {
     func run() async throws {
         var overrides: [String: String] = [:]
         broker.add(to: &overrides)
-        overrides["endpoint_url"] = endpointUrl
-        overrides["worker_token"] = workerToken
-        overrides["metrics_port"] = metricsPort
-        overrides["listen_address"] = listenAddress
+        overrides[.endpointURL] = endpointUrl
+        overrides[.workerToken] = workerToken
+        overrides[.metricsPort] = metricsPort
+        overrides[.listenAddress] = listenAddress
         let configuration: FaafoConfiguration
         do {
             configuration = try FaafoConfiguration.load(cliOverrides: overrides, configFilePath: configFile)
