@@ -227,7 +227,7 @@ let package = Package(
         // and faults from the same seed, played on FaafoCluster's processes, judged by the same rules.
         .target(
             name: "FaafoClusterScenario",
-            dependencies: ["FaafoSim", "FaafoCluster", "FaafoMetrics", "FaafoWire", "FractalJob", "FaafoTestSupport"]
+            dependencies: ["FaafoSim", "FaafoCluster", "FaafoMetrics", "FaafoWire", "FractalJob", "HostLab"]
         ),
 
         // Load tests through the HTTP API: pacing, following tasks, the report (JSON, CSV, HTML).
@@ -273,26 +273,26 @@ let package = Package(
             ]
         ),
 
-        // What tests share about the servers they run against (the test Swift of scripts/start-swift)
-        // the test hosts (network namespaces on a bridge) with their own RabbitMQ, and the
-        // servers tests start themselves (RabbitMQ nodes, with TLS certificates).
+        // The host lab: hosts made of network namespaces on a bridge (`TestHosts`), a RabbitMQ
+        // node of a host's own (`HostBroker`) and haproxy in front of API hosts
+        // (`HostBalancer`). `faafo-sim --hosts` plays scenarios on them; the end-to-end tests too.
         .target(
-            name: "FaafoTestSupport",
-            dependencies: [
-                "SwiftImageObjects", "FaafoCluster", .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Logging", package: "swift-log"),
-            ]),
+            name: "HostLab",
+            dependencies: ["FaafoCluster", .product(name: "Logging", package: "swift-log")]),
 
         // What the test targets share, and only they: the tags that say what a test needs
         // (servers, privileges) and how it must be scheduled, the `.needs` trait that skips a
         // test whose server is missing (or fails it, under FAAFO_REQUIRE_SERVERS), and small
-        // helpers (Failure, ScratchFolder, TestPostgres). A plain target under Tests/, since a
-        // test target cannot be depended on; no product links it.
+        // helpers (Failure, ScratchFolder, TestPostgres), and the servers tests reach or start
+        // themselves (the test OpenStack Swift of scripts/start-swift and a second proxy of
+        // it, RabbitMQ nodes of a test's own, with TLS certificates). A plain target under
+        // Tests/, since a test target cannot be depended on; no product links it.
         .target(
             name: "FaafoTestKit",
             dependencies: [
-                "FaafoTestSupport", "PostgresFractalStore", "FaafoConfig",
+                "HostLab", "FaafoCluster", "SwiftImageObjects", "PostgresFractalStore", "FaafoConfig",
                 .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             path: "Tests/FaafoTestKit"),
 
@@ -304,19 +304,19 @@ let package = Package(
             ]),
         .testTarget(
             name: "WorkQueueTests",
-            dependencies: ["WorkQueue", "AMQPWorkQueue", "CRabbitMQ", "FaafoCluster", "FaafoTestSupport", "FaafoTestKit"]),
+            dependencies: ["WorkQueue", "AMQPWorkQueue", "CRabbitMQ", "FaafoCluster", "HostLab", "FaafoTestKit"]),
         .testTarget(
             name: "FractalStoreTests",
             dependencies: [
                 "FractalStore", "SQLiteFractalStore", "PostgresFractalStore", "FaafoWire", "FaafoConfig",
-                "SwiftImageObjects", "FaafoTestSupport", "FaafoTestKit",
+                "SwiftImageObjects", "HostLab", "FaafoTestKit",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]),
         .testTarget(
             name: "SwiftImageObjectsTests",
             dependencies: [
-                "SwiftImageObjects", "FractalStore", "FaafoTestSupport", "FaafoTestKit",
+                "SwiftImageObjects", "FractalStore", "HostLab", "FaafoTestKit",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
             ]),
@@ -329,7 +329,7 @@ let package = Package(
             name: "FaafoAPITests",
             dependencies: [
                 "FaafoAPI", "FaafoController", "FaafoWorker", "FaafoWorkerLogic", "FaafoConfig", "FaafoWire",
-                "FractalStore", "SQLiteFractalStore", "WorkQueue", "FractalCore", "FractalJob", "FaafoTestSupport", "FaafoTestKit",
+                "FractalStore", "SQLiteFractalStore", "WorkQueue", "FractalCore", "FractalJob", "HostLab", "FaafoTestKit",
                 "AMQPWorkQueue", "FaafoCluster", "FaafoClient",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -349,7 +349,7 @@ let package = Package(
             name: "FaafoEndToEndTests",
             dependencies: [
                 "FaafoAPICLI", "FaafoWorkerCLI", "FaafoSimCLI", "FaafoClient", "FaafoCluster", "FaafoClusterScenario", "FaafoSim",
-                "FaafoWire", "FaafoConfig", "AMQPWorkQueue", "FractalCore", "FractalJob", "FaafoTestSupport", "GoldenFixtures",
+                "FaafoWire", "FaafoConfig", "AMQPWorkQueue", "FractalCore", "FractalJob", "HostLab", "GoldenFixtures",
                 "FaafoTestKit",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

@@ -1,7 +1,7 @@
 import FaafoCluster
 import FaafoMetrics
 import FaafoSim
-import FaafoTestSupport
+import HostLab
 import FaafoWire
 import FractalJob
 import Foundation
@@ -256,6 +256,9 @@ public final class ClusterScenario {
         return out
     }
 
+    /// The project's scripts/start-postgres, from the checkout faafo-sim runs in.
+    public static let defaultPostgresScript = URL(fileURLWithPath: "scripts/start-postgres")
+
     /// What a cluster run gives: its report, every fractal the API held at its end, and
     /// the run's trace, read from its processes' logs and the faults it injected.
     public struct Outcome: Sendable {
@@ -267,9 +270,11 @@ public final class ClusterScenario {
     /// Starts the cluster (and RabbitMQ when none answers and `startBroker`), runs the
     /// plan, stops every process it started, and judges what the API stored.
     /// On test hosts (`onHosts`), `hosts` are the ones this process runs on
-    /// (`HostsRun.attachedHosts`): a RabbitMQ node is started on the controller for the run.
+    /// (`HostsRun.attachedHosts`): a RabbitMQ node is started on the controller for the run,
+    /// and with API hosts PostgreSQL on `db`, by `postgresScript`.
     public func run(
         executables: URL, startBroker: Bool = true, hosts: HostsRun.Attached? = nil,
+        postgresScript: URL = ClusterScenario.defaultPostgresScript,
         progress: (@Sendable (ClusterProgress) -> Void)? = nil
     ) async throws -> Outcome {
         var plan = self.plan
@@ -285,7 +290,7 @@ public final class ClusterScenario {
             options.broker = started.rabbitMQ
             options.startBroker = false
             options.placement = hosts.placement(workerHosts: settings.hosts, broker: started)
-            if let database = try await hosts.startDatabase(scripts: try Self.scripts(near: executables)) {
+            if let database = try await hosts.startDatabase(startPostgres: postgresScript) {
                 options.databaseURL = database.url
                 options.placement?.restartDatabase = database.restart
                 options.additionalAPIs = max(0, apiHosts - 1)
@@ -327,17 +332,6 @@ public final class ClusterScenario {
             await broker?.stop()
             throw error
         }
-    }
-
-    /// The project's scripts/ folder: above the folder of the built executables.
-    static func scripts(near executables: URL) throws -> URL {
-        var folder = executables.resolvingSymlinksInPath()
-        for _ in 0..<6 {
-            folder = folder.deletingLastPathComponent()
-            let scripts = folder.appending(path: "scripts")
-            if FileManager.default.isExecutableFile(atPath: scripts.appending(path: "start-postgres").path) { return scripts }
-        }
-        throw ClusterError("no scripts/start-postgres above \(executables.path): run faafo-sim from the project's build")
     }
 
     /// For each moment, seconds to the first `completed_at` after it (of a task created

@@ -1,5 +1,5 @@
 import FaafoCluster
-import FaafoTestSupport
+import HostLab
 import Foundation
 import Synchronization
 
@@ -79,11 +79,18 @@ public enum HostsRun {
             return apis.isEmpty ? ["controller"] : apis
         }
 
-        /// PostgreSQL on `db` (the project's scripts/start-postgres, on the host's address
-        /// and port 5432, its data in the host's folder), when the hosts have one: the
-        /// database URL, and how to stop it for a while and start it again.
-        func startDatabase(scripts: URL) async throws -> (url: String, restart: @Sendable (Duration) async throws -> Void)? {
+        /// PostgreSQL on `db` (started by `startPostgres`, the project's scripts/start-postgres,
+        /// on the host's address and port 5432, its data in the host's folder), when the
+        /// hosts have one: the database URL, and how to stop it for a while and start it again.
+        func startDatabase(
+            startPostgres: URL
+        ) async throws -> (url: String, restart: @Sendable (Duration) async throws -> Void)? {
             guard hosts.hosts.contains(where: { $0.name == "db" }) else { return nil }
+            guard FileManager.default.isExecutableFile(atPath: startPostgres.path) else {
+                throw ClusterError(
+                    "API hosts need PostgreSQL on db, started by scripts/start-postgres: \(startPostgres.path) is not "
+                        + "an executable (run faafo-sim from the checkout, or give --postgres-script)")
+            }
             let hosts = hosts
             let db = hosts.host("db")
             let environment = [
@@ -92,7 +99,7 @@ public enum HostsRun {
             ]
             @Sendable func script(_ arguments: [String]) async throws -> String {
                 let (status, output) = try await hosts.run(
-                    on: "db", [scripts.appending(path: "start-postgres").path] + arguments, environment: environment,
+                    on: "db", [startPostgres.path] + arguments, environment: environment,
                     timeout: .seconds(120))
                 guard status == 0 else { throw ClusterError("scripts/start-postgres \(arguments) on db: \(output)") }
                 return output

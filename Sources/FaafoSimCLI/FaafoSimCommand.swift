@@ -64,6 +64,9 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "With --cluster: run on test hosts of this machine (network namespaces; root): a controller, a client and the scenario's worker hosts.")
     var hosts = false
 
+    @Option(help: "With --hosts and API hosts: the script that starts PostgreSQL on the db host (default: scripts/start-postgres of the current folder, the checkout).")
+    var postgresScript: String?
+
     @Flag(help: "With --cluster: run the scenario in simulation too, and print, class by class, where the two runs differ.")
     var compare = false
 
@@ -173,6 +176,9 @@ struct RunCommand: AsyncParsableCommand {
     func clusterRun(_ loaded: Scenario, seed: UInt64) async throws {
         let run: ClusterScenario
         let folder: URL
+        // Absolute, so that the same file is meant on the client host.
+        let postgres = URL(fileURLWithPath: postgresScript ?? ClusterScenario.defaultPostgresScript.relativePath)
+            .standardizedFileURL
         do {
             run = try ClusterScenario(scenario: loaded, seed: seed, taskCount: tasks, scenarioFile: scenario, onHosts: hosts)
             if hosts, let reason = HostsRun.unavailability() { throw ClusterError("--hosts: \(reason)") }
@@ -198,7 +204,9 @@ struct RunCommand: AsyncParsableCommand {
             do {
                 status = try await HostsRun.run(
                     workerHosts: run.settings.hosts, brokerHosts: run.brokerHosts, apiHosts: run.apiHosts, executable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(),
-                    arguments: Array(CommandLine.arguments.dropFirst()) + (executables == nil ? ["--executables", folder.path] : []))
+                    arguments: Array(CommandLine.arguments.dropFirst())
+                        + (executables == nil ? ["--executables", folder.path] : [])
+                        + (postgresScript == nil ? ["--postgres-script", postgres.path] : []))
             } catch {
                 if ServiceProcess.isInterrupted { await ServiceProcess.awaitInterruptExit() }
                 printError("faafo-sim: the run on test hosts failed: \(error)")
@@ -217,7 +225,9 @@ struct RunCommand: AsyncParsableCommand {
         do {
             let progress = ProgressLine()
             defer { progress.clear() }
-            let outcome = try await run.run(executables: folder, hosts: attached) { progress.show($0.line) }
+            let outcome = try await run.run(executables: folder, hosts: attached, postgresScript: postgres) {
+                progress.show($0.line)
+            }
             report = outcome.report
             if let trace {
                 try write(outcome.trace.map(\.jsonLine).joined(separator: "\n") + "\n", to: trace)

@@ -2,7 +2,7 @@ import FaafoAPI
 import FaafoConfig
 import FaafoController
 import FaafoTestKit
-import FaafoTestSupport
+import HostLab
 import FractalStore
 import SQLiteFractalStore
 import Hummingbird

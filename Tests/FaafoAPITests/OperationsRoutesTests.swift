@@ -10,7 +10,7 @@ import HummingbirdTesting
 import Prometheus
 import SQLiteFractalStore
 import FaafoTestKit
-import FaafoTestSupport
+import HostLab
 import Testing
 import WorkQueue
 

@@ -1,6 +1,6 @@
 import FaafoCluster
 import FaafoTestKit
-import FaafoTestSupport
+import HostLab
 import FaafoWire
 import Foundation
 import Testing

@@ -1,5 +1,6 @@
 import FaafoCluster
-import FaafoTestSupport
+import FaafoTestKit
+import HostLab
 import FaafoWire
 import Foundation
 import Testing

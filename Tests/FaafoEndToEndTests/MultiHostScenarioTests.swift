@@ -2,7 +2,7 @@ import FaafoCluster
 import FaafoClusterScenario
 import FaafoSim
 import FaafoTestKit
-import FaafoTestSupport
+import HostLab
 import Foundation
 import Testing
 
@@ -17,12 +17,16 @@ struct MultiHostScenarioTests {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appending(path: "Scenarios/multi-host.yaml")
 
-    /// Runs `faafo-sim run SCENARIO --cluster --hosts --json`; its exit status, report and output.
+    /// Runs `faafo-sim run SCENARIO --cluster --hosts --json` (with the checkout's
+    /// scripts/start-postgres for API hosts); its exit status, report and output.
     static func runOnHosts(_ name: String) async throws -> (status: Int32, report: SimulationReport, output: String) {
         let simulator = try LocalCluster.executablesFolder(containing: ["faafo-sim"]).appending(path: "faafo-sim")
         let path = scenario.deletingLastPathComponent().appending(path: name).path
+        let startPostgres = scenario.deletingLastPathComponent().deletingLastPathComponent().appending(
+            path: "scripts/start-postgres")
         let (status, output) = try await runCommand(
-            simulator, ["run", path, "--cluster", "--hosts", "--json"], timeout: .seconds(240))
+            simulator, ["run", path, "--cluster", "--hosts", "--json", "--postgres-script", startPostgres.path],
+            timeout: .seconds(240))
         let json = try #require(output.firstIndex(of: "{").map { output[$0...] }, "no report in: \(output)")
         return (status, try JSONDecoder().decode(SimulationReport.self, from: Data(json.utf8)), output)
     }

@@ -3,7 +3,7 @@ import FaafoClient
 import FaafoCluster
 import FaafoConfig
 import FaafoTestKit
-import FaafoTestSupport
+import HostLab
 import FaafoWire
 import Foundation
 import FractalJob

@@ -1,7 +1,7 @@
 import Crypto
 import FaafoCluster
 import FaafoTestKit
-import FaafoTestSupport
+import HostLab
 import FaafoWire
 import Foundation
 import FractalJob

@@ -1,4 +1,4 @@
-import FaafoTestSupport
+import HostLab
 import Foundation
 import Synchronization
 import Testing

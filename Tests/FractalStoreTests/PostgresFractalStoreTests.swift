@@ -1,6 +1,6 @@
 import FaafoTestKit
 import FaafoWire
-import FaafoTestSupport
+import HostLab
 import Foundation
 import PostgresFractalStore
 import Testing

@@ -2,7 +2,7 @@ import FaafoTestKit
 import FaafoWire
 import Foundation
 import FractalCore
-import FaafoTestSupport
+import HostLab
 import GRDB
 import Testing
 @testable import FractalStore

@@ -1,5 +1,5 @@
 import FaafoTestKit
-import FaafoTestSupport
+import HostLab
 import Crypto
 import Foundation
 import FractalStore

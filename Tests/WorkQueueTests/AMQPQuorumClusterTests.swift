@@ -1,6 +1,6 @@
 @testable import AMQPWorkQueue
 import FaafoTestKit
-import FaafoTestSupport
+import HostLab
 import Foundation
 import Synchronization
 import Testing

@@ -1,4 +1,5 @@
-import FaafoTestSupport
+import FaafoTestKit
+import HostLab
 import Testing
 
 /// Gives a suite RabbitMQ nodes of its own (`TestRabbitMQ`), started once for the whole suite

@@ -1,3 +1,4 @@
+import FaafoCluster
 import NIOCore
 import NIOPosix
 
@@ -10,7 +11,7 @@ package enum FreePort {
             .bind(host: "127.0.0.1", port: 0).get()
         let port = channel.localAddress?.port
         try await channel.close()
-        guard let port else { throw TestSwiftError("no port for a listener on 127.0.0.1:0") }
+        guard let port else { throw ClusterError("no port for a listener on 127.0.0.1:0") }
         return port
     }
 }

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import HostLab
 import NIOCore
 import NIOPosix
 

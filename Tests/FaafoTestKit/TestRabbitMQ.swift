@@ -1,5 +1,6 @@
 import FaafoCluster
 import Foundation
+import HostLab
 
 #if canImport(Glibc)
     import Glibc
