@@ -114,7 +114,7 @@ let package = Package(
         ),
         // Images in an OpenStack Swift container (ImageObjects), over AsyncHTTPClient.
         .target(
-            name: "SwiftImageObjects",
+            name: "OpenStackSwiftObjects",
             dependencies: [
                 "FractalStore", .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
@@ -130,13 +130,14 @@ let package = Package(
                 "FaafoClient", "FaafoWire", "WorkQueue", "AMQPWorkQueue", .product(name: "Logging", package: "swift-log"),
             ]),
         // Latency percentiles (HdrHistogram) for the simulator's and the load test's reports.
-        .target(name: "FaafoMetrics", dependencies: [.product(name: "Histogram", package: "hdrhistogram-swift")]),
+        .target(name: "FaafoLatency", dependencies: [.product(name: "Histogram", package: "hdrhistogram-swift")]),
         // Options from flags, environment and faafo.conf, as the original read them.
         .target(name: "FaafoConfig"),
-        // What faafo-api and faafo-worker share of their options: the broker's flags, and what
-        // faafo.conf sets of the AMQP queue.
+        // What faafo-api and faafo-worker share: the broker's flags, what faafo.conf sets of
+        // the AMQP queue, an option's help from its key, and BackendService (a backend closed
+        // when its service group stops).
         .target(
-            name: "FaafoServiceOptions",
+            name: "FaafoServiceKit",
             dependencies: [
                 "FaafoConfig", "AMQPWorkQueue", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -172,9 +173,9 @@ let package = Package(
             name: "FaafoAPI",
             dependencies: [
                 "FaafoController", "FaafoWire", "FractalCore", "FractalStore", "SQLiteFractalStore", "PostgresFractalStore",
-                "SwiftImageObjects",
+                "OpenStackSwiftObjects",
                 "WorkQueue",
-                "AMQPWorkQueue", "FaafoConfig", "FaafoServiceOptions", "FaafoWorker", "FaafoLogging", "FaafoGallery",
+                "AMQPWorkQueue", "FaafoConfig", "FaafoServiceKit", "FaafoWorker", "FaafoLogging", "FaafoGallery",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -201,7 +202,7 @@ let package = Package(
             name: "FaafoWorker",
             dependencies: [
                 "FaafoWire", "FaafoWorkerLogic", "FractalCore", "FractalJob", "WorkQueue", "FaafoClient",
-                "AMQPWorkQueue", "FaafoConfig", "FaafoServiceOptions",
+                "AMQPWorkQueue", "FaafoConfig", "FaafoServiceKit",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -217,7 +218,7 @@ let package = Package(
             name: "FaafoSim",
             dependencies: [
                 "FaafoController", "FaafoWorkerLogic", "FaafoWire", "FractalCore", "FractalJob", "FractalPNG",
-                "FractalStore", "WorkQueue", "GoldenFixtures", "FaafoMetrics", "FaafoProbes", .product(name: "Yams", package: "Yams"),
+                "FractalStore", "WorkQueue", "GoldenFixtures", "FaafoLatency", "FaafoProbes", .product(name: "Yams", package: "Yams"),
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -227,13 +228,13 @@ let package = Package(
         // and faults from the same seed, played on FaafoCluster's processes, judged by the same rules.
         .target(
             name: "FaafoClusterScenario",
-            dependencies: ["FaafoSim", "FaafoCluster", "FaafoMetrics", "FaafoWire", "FractalJob", "HostLab"]
+            dependencies: ["FaafoSim", "FaafoCluster", "FaafoLatency", "FaafoWire", "FractalJob", "HostLab"]
         ),
 
         // Load tests through the HTTP API: pacing, following tasks, the report (JSON, CSV, HTML).
         .target(
             name: "FaafoLoad",
-            dependencies: ["FaafoClient", "FaafoWire", "FaafoMetrics", "FractalCore", "FractalJob"]
+            dependencies: ["FaafoClient", "FaafoWire", "FaafoLatency", "FractalCore", "FractalJob"]
         ),
 
         // The executables, named one way: `<Role>CLI` is the command line of a product
@@ -250,7 +251,7 @@ let package = Package(
         .executableTarget(
             name: "FaafoAPICLI",
             dependencies: [
-                "FaafoAPI", "FaafoConfig", "FaafoServiceOptions", "FaafoLogging", "FaafoClient", "FaafoLoad",
+                "FaafoAPI", "FaafoConfig", "FaafoServiceKit", "FaafoLogging", "FaafoClient", "FaafoLoad",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -266,7 +267,7 @@ let package = Package(
         .executableTarget(
             name: "FaafoWorkerCLI",
             dependencies: [
-                "FaafoWorker", "FaafoConfig", "FaafoServiceOptions", "FaafoLogging",
+                "FaafoWorker", "FaafoConfig", "FaafoServiceKit", "FaafoLogging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -290,7 +291,7 @@ let package = Package(
         .target(
             name: "FaafoTestKit",
             dependencies: [
-                "HostLab", "FaafoCluster", "SwiftImageObjects", "PostgresFractalStore", "FaafoConfig",
+                "HostLab", "FaafoCluster", "OpenStackSwiftObjects", "PostgresFractalStore", "FaafoConfig",
                 .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
@@ -309,20 +310,20 @@ let package = Package(
             name: "FractalStoreTests",
             dependencies: [
                 "FractalStore", "SQLiteFractalStore", "PostgresFractalStore", "FaafoWire", "FaafoConfig",
-                "SwiftImageObjects", "HostLab", "FaafoTestKit",
+                "OpenStackSwiftObjects", "HostLab", "FaafoTestKit",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]),
         .testTarget(
-            name: "SwiftImageObjectsTests",
+            name: "OpenStackSwiftObjectsTests",
             dependencies: [
-                "SwiftImageObjects", "FractalStore", "HostLab", "FaafoTestKit",
+                "OpenStackSwiftObjects", "FractalStore", "HostLab", "FaafoTestKit",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(name: "FaafoConfigTests", dependencies: ["FaafoConfig"]),
         .testTarget(name: "FaafoLoggingTests", dependencies: ["FaafoLogging"]),
-        .testTarget(name: "FaafoMetricsTests", dependencies: ["FaafoMetrics"]),
+        .testTarget(name: "FaafoLatencyTests", dependencies: ["FaafoLatency"]),
         .testTarget(name: "FaafoLoadTests", dependencies: ["FaafoLoad", "FaafoWire", "FractalCore", "FractalJob"]),
         .testTarget(name: "FaafoWorkerLogicTests", dependencies: ["FaafoWorkerLogic", "FaafoWire", "FractalCore"]),
         .testTarget(

@@ -1,6 +1,6 @@
 import FaafoConfig
 import FaafoController
-import FaafoServiceOptions
+import FaafoServiceKit
 import FaafoWorker
 import FractalStore
 import Hummingbird

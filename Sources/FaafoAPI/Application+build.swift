@@ -1,6 +1,6 @@
 import FaafoController
 import FaafoGallery
-import FaafoServiceOptions
+import FaafoServiceKit
 import FaafoWorker
 import Foundation
 import Hummingbird

@@ -1,12 +1,12 @@
 import AMQPWorkQueue
 import FaafoConfig
-import FaafoServiceOptions
+import FaafoServiceKit
 import FractalCore
 import FractalStore
 import Logging
 import PostgresFractalStore
 import SQLiteFractalStore
-import SwiftImageObjects
+import OpenStackSwiftObjects
 import WorkQueue
 
 /// Builds the store and the queue a configuration names: the one place where a backend
@@ -46,7 +46,7 @@ public enum FaafoSystem {
             records = try await postgresStore(url, configuration, logger: logger)
         }
         guard case .swift(let container) = configuration.imageStore else { return records }
-        let objects = try await SwiftImageObjects(
+        let objects = try await OpenStackSwiftObjects(
             authURL: configuration.swiftAuthURL ?? "", user: configuration.swiftUser ?? "",
             key: configuration.swiftKey ?? "", container: container, logger: logger)
         logger.info("images in \(objects)")

@@ -2,7 +2,7 @@ import ArgumentParser
 import FaafoAPI
 import FaafoConfig
 import FaafoLogging
-import FaafoServiceOptions
+import FaafoServiceKit
 import Foundation
 import Logging
 import Metrics

@@ -1,5 +1,5 @@
 import FaafoCluster
-import FaafoMetrics
+import FaafoLatency
 import FaafoSim
 import HostLab
 import FaafoWire

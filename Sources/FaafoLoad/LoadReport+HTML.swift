@@ -1,4 +1,4 @@
-import FaafoMetrics
+import FaafoLatency
 import Foundation
 
 extension LoadReport {

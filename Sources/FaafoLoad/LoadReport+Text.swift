@@ -1,5 +1,5 @@
 import FractalJob
-import FaafoMetrics
+import FaafoLatency
 import Foundation
 
 extension LoadReport {

@@ -1,5 +1,5 @@
 import FractalJob
-import FaafoMetrics
+import FaafoLatency
 import Foundation
 
 /// The figures of a load test, as `faafo demo --json` prints them and report.json holds them.

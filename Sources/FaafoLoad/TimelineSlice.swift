@@ -1,5 +1,5 @@
 import FractalJob
-import FaafoMetrics
+import FaafoLatency
 
 /// One equal slice of a run's time: the creates sent and results stored in it, and the
 /// latencies of those tasks. The report's plots are drawn from these.

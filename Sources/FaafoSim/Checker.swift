@@ -1,6 +1,6 @@
 import Crypto
 import FaafoController
-import FaafoMetrics
+import FaafoLatency
 import FaafoWire
 @_spi(Testing) import FaafoWorkerLogic
 import Foundation

@@ -1,7 +1,7 @@
 import AMQPWorkQueue
 import FaafoClient
 import FaafoConfig
-import FaafoServiceOptions
+import FaafoServiceKit
 import Foundation
 import FractalCore
 import Logging

@@ -1,7 +1,7 @@
 import ArgumentParser
 import FaafoConfig
 import FaafoLogging
-import FaafoServiceOptions
+import FaafoServiceKit
 import FaafoWorker
 import Logging
 import Metrics

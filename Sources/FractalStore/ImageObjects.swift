@@ -1,7 +1,7 @@
 import Foundation
 
 /// Images kept outside the database, one object a name: in an object store that every
-/// API host shares (OpenStack Swift, `SwiftImageObjects`). `ObjectImageFractalStore` puts a
+/// API host shares (OpenStack Swift, `OpenStackSwiftObjects`). `ObjectImageFractalStore` puts a
 /// fractal's image here before it completes the fractal's row.
 ///
 /// Failures throw `StoreError` naming the object and what failed, so that the API answers

@@ -23,7 +23,7 @@ import Foundation
 
     /// The options of the test Swift, for `image_store = swift://CONTAINER`.
     func swiftOptions(container: String, key: String? = nil) throws -> [String: String] {
-        let swift = try TestSwift.fromEnvironment()
+        let swift = try TestObjectStore.fromEnvironment()
         return [
             "image_store": "swift://\(container)", "swift_auth_url": swift.authURL, "swift_user": swift.user,
             "swift_key": key ?? swift.key,
@@ -37,8 +37,8 @@ import Foundation
     func withSwiftStore(
         authURL: String? = nil, _ body: (any FractalStore, _ container: String) async throws -> Void
     ) async throws {
-        let swift = try TestSwift.fromEnvironment()
-        let container = TestSwift.freshContainer()
+        let swift = try TestObjectStore.fromEnvironment()
+        let container = TestObjectStore.freshContainer()
         var options = try swiftOptions(container: container)
         if let authURL { options["swift_auth_url"] = authURL }
         let store = try await FaafoSystem.makeStore(try configuration(databaseURL: "sqlite://", options))
@@ -57,7 +57,7 @@ import Foundation
         try await withSwiftStore { store, container in
             let split = try #require(store as? ObjectImageFractalStore)
             #expect((split.records as? SQLiteFractalStore)?.imageStore == .outside)
-            #expect(try await TestSwift.fromEnvironment().objectNames(in: container) == [], "the container was made, empty")
+            #expect(try await TestObjectStore.fromEnvironment().objectNames(in: container) == [], "the container was made, empty")
         }
     }
 
@@ -89,7 +89,7 @@ import Foundation
     /// `/readyz`'s check follows Swift: ready, not ready while the proxy the API uses is
     /// killed (the message names the image store), ready again once it is back.
     @Test(.tags(.objectStore), .needs(.objectStore)) func readinessFollowsTheImageStore() async throws {
-        let proxy = try await SecondProxy(copying: try TestSwift.fromEnvironment())
+        let proxy = try await SecondProxy(copying: try TestObjectStore.fromEnvironment())
         defer { proxy.stop() }
         try await proxy.start()
         try await withSwiftStore(authURL: proxy.authURL) { store, _ in
@@ -106,7 +106,7 @@ import Foundation
     /// A key Swift refuses is an error at start-up that names the options, never the key.
     @Test(.tags(.objectStore), .needs(.objectStore)) func aWrongSwiftKeyIsAClearErrorWithoutTheKey() async throws {
         let config = try configuration(
-            databaseURL: "sqlite://", try swiftOptions(container: TestSwift.freshContainer(), key: "not-the-key-42"))
+            databaseURL: "sqlite://", try swiftOptions(container: TestObjectStore.freshContainer(), key: "not-the-key-42"))
         let error = await #expect(throws: StoreError.self) { try await FaafoSystem.makeStore(config) }
         let message = error?.message ?? ""
         #expect(message.contains("swift_key"), "\(message)")

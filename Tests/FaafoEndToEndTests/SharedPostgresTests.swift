@@ -34,8 +34,8 @@ struct SharedPostgresTests {
     func twoAPIsOverOnePostgreSQLLoseNothingWhenOneIsKilledMidBatch(_ images: Images) async throws {
         let database = try SharedDatabase()
         defer { database.drop() }
-        let swift = try TestSwift.fromEnvironment()
-        let container = TestSwift.freshContainer()
+        let swift = try TestObjectStore.fromEnvironment()
+        let container = TestObjectStore.freshContainer()
         var options = LocalCluster.Options(executables: try LocalCluster.executablesFolder())
         options.databaseURL = database.url
         options.additionalAPIs = 1

@@ -15,11 +15,11 @@ import Testing
 @Suite(.tags(.endToEnd, .rabbitMQ, .objectStore), .needs(.rabbitMQ, .objectStore), .timeLimit(.minutes(5)))
 struct SwiftProxyRestartTests {
     @Test func aSwiftProxyKilledMidBatchLosesNothing() async throws {
-        let swift = try TestSwift.fromEnvironment()
+        let swift = try TestObjectStore.fromEnvironment()
         let proxy = try await SecondProxy(copying: swift)
         defer { proxy.stop() }
         try await proxy.start()
-        let container = TestSwift.freshContainer()
+        let container = TestObjectStore.freshContainer()
         var options = LocalCluster.Options(executables: try LocalCluster.executablesFolder())
         options.apiEnvironment = [
             "FAAFO_IMAGE_STORE": "swift://\(container)", "FAAFO_SWIFT_AUTH_URL": proxy.authURL,

@@ -96,7 +96,7 @@ extension Need {
     /// The object store: something accepts connections at FAAFO_TEST_SWIFT_AUTH_URL's
     /// address (the proxy of `scripts/start-swift`, 127.0.0.1:58080 by default).
     public static let objectStore = Need("the object store", tag: .objectStore) {
-        let url = (try? TestSwift.fromEnvironment().authURL) ?? TestSwift.defaults[0]
+        let url = (try? TestObjectStore.fromEnvironment().authURL) ?? TestObjectStore.defaults[0]
         let (host, port) = ServerCheck.address(of: url, defaultPort: url.hasPrefix("https:") ? 443 : 80)
         guard ServerCheck.accepts(host: host, port: port) else {
             return "needs the object store (OpenStack Swift) on \(host):\(port) (FAAFO_TEST_SWIFT_AUTH_URL): "

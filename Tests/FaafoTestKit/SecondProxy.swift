@@ -21,7 +21,7 @@ package final class SecondProxy: @unchecked Sendable {
 
     package var authURL: String { "http://127.0.0.1:\(port)/auth/v1.0" }
 
-    package init(copying swift: TestSwift) async throws {
+    package init(copying swift: TestObjectStore) async throws {
         let port = try await FreePort.next()
         self.port = port
         let original = try String(contentsOfFile: swift.directory + "/proxy-server.conf", encoding: .utf8)
@@ -54,7 +54,7 @@ package final class SecondProxy: @unchecked Sendable {
         self.process = process
         let deadline = ContinuousClock.now + .seconds(120)
         while ContinuousClock.now < deadline {
-            guard process.isRunning else { throw TestSwiftError("the second proxy exited: \(logTail())") }
+            guard process.isRunning else { throw TestObjectStoreError("the second proxy exited: \(logTail())") }
             let request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthcheck")
             if let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(2)),
                 response.status == .ok
@@ -63,7 +63,7 @@ package final class SecondProxy: @unchecked Sendable {
             }
             try await Task.sleep(for: .milliseconds(200))
         }
-        throw TestSwiftError("the second proxy did not answer on port \(port) within 120 s: \(logTail())")
+        throw TestObjectStoreError("the second proxy did not answer on port \(port) within 120 s: \(logTail())")
     }
 
     /// SIGKILL, then waits (at most 10 s) until the process is gone.
@@ -72,7 +72,7 @@ package final class SecondProxy: @unchecked Sendable {
         Glibc.kill(process.processIdentifier, SIGKILL)
         let deadline = ContinuousClock.now + .seconds(10)
         while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
-        guard !process.isRunning else { throw TestSwiftError("the second proxy survived SIGKILL") }
+        guard !process.isRunning else { throw TestObjectStoreError("the second proxy survived SIGKILL") }
     }
 
     /// Kills it if it runs, without waiting, and removes its config and log: for `defer`.

@@ -71,7 +71,7 @@ import Testing
     /// image object too, and the pages' total counts it out at once.
     @Test(.tags(.postgreSQL, .objectStore), .needs(.postgreSQL, .objectStore))
     func twoStoresOverOneDatabaseSeeTheSamePagesAndDeletes() async throws {
-        try await TestSwift.withObjects { objects, swift in
+        try await TestObjectStore.withObjects { objects, swift in
             try await TestPostgres.withDatabase { endpoint in
                 let recordsA = try await TestPostgres.store(endpoint, poolSize: 4, keepsImages: false)
                 let recordsB = try await TestPostgres.store(endpoint, poolSize: 4, keepsImages: false)

@@ -8,7 +8,7 @@ import Testing
 @testable import FractalStore
 import PostgresFractalStore
 @testable import SQLiteFractalStore
-import SwiftImageObjects
+import OpenStackSwiftObjects
 
 /// The backends the contract suite runs against.
 enum StoreBackend: CaseIterable, CustomTestStringConvertible, Sendable {
@@ -20,7 +20,7 @@ enum StoreBackend: CaseIterable, CustomTestStringConvertible, Sendable {
     /// A database of its own on the test server (`TestPostgres`), images in it.
     case postgres
     /// A WAL database in a temporary file, images in a container of their own on the test
-    /// Swift (`TestSwift`).
+    /// Swift (`TestObjectStore`).
     case sqliteFileImagesInSwift
     /// A database of its own on the test server, images in a container on the test Swift.
     case postgresImagesInSwift
@@ -89,7 +89,7 @@ func withStore<T>(
 ) async throws -> T {
     for need in backend.needs { try need.require() }
     guard backend.keepsImagesInSwift else { return try await withRecordStore(backend, body) }
-    return try await TestSwift.withObjects { objects, swift in
+    return try await TestObjectStore.withObjects { objects, swift in
         try await withRecordStore(backend) { records in
             let split = ObjectImageFractalStore(records: records.store, objects: objects)
             return try await body(

@@ -18,7 +18,7 @@ import Synchronization
 /// `StoreError`s that name the object and what failed, never the key nor a token.
 ///
 /// The client owns its `HTTPClient`: call `shutdown()` once done.
-public final class SwiftImageObjects: ImageObjects, CustomStringConvertible {
+public final class OpenStackSwiftObjects: ImageObjects, CustomStringConvertible {
     /// A token and the account URL it is good for, as the auth service last answered.
     private struct Session: Sendable {
         var token: String

@@ -3,13 +3,13 @@ import HostLab
 import Crypto
 import Foundation
 import FractalStore
-@_spi(Testing) import SwiftImageObjects
+@_spi(Testing) import OpenStackSwiftObjects
 import Testing
 
-/// SwiftImageObjects against a real Swift (`scripts/start-swift`): what it stores, how it
+/// OpenStackSwiftObjects against a real Swift (`scripts/start-swift`): what it stores, how it
 /// fails at start-up, and that it recovers from expired tokens and a killed proxy. All but
 /// the checks made before anything is sent need the object store.
-@Suite struct SwiftImageObjectsTests {
+@Suite struct OpenStackSwiftObjectsTests {
     /// A name as the store makes them: `<uuid>/<sha256>.png`.
     static func objectName(for png: Data) -> (name: String, sha256: String) {
         let sha256 = SHA256.hash(data: png).map { String(format: "%02x", $0) }.joined()
@@ -31,13 +31,13 @@ import Testing
 
     @Test(.tags(.objectStore), .needs(.objectStore))
     func roundTripsImagesByteForByteWithTypeChecksumAndMetadata() async throws {
-        try await TestSwift.withObjects { objects, swift in
+        try await TestObjectStore.withObjects { objects, swift in
             for png in [Self.bytes(1000, seed: 1), Self.bytes(5 << 20, seed: 2)] {
                 let (name, sha256) = Self.objectName(for: png)
                 try await objects.put(png, named: name, sha256: sha256)
                 #expect(try await objects.get(name) == png)
 
-                let head = try await swift.raw(.HEAD, TestSwift.path(container: objects.container, object: name))
+                let head = try await swift.raw(.HEAD, TestObjectStore.path(container: objects.container, object: name))
                 #expect(head.status == 200)
                 #expect(head.headers.first(name: "Content-Type") == "image/png")
                 #expect(head.headers.first(name: "ETag") == Self.md5(png))
@@ -53,7 +53,7 @@ import Testing
     /// A large object arrives in many chunks, each read once the one before is taken,
     /// with its length known before the first; a missing one is nil.
     @Test(.tags(.objectStore), .needs(.objectStore)) func chunksArriveInOrderWithTheLengthFirst() async throws {
-        try await TestSwift.withObjects { objects, _ in
+        try await TestObjectStore.withObjects { objects, _ in
             let png = Self.bytes(5 << 20, seed: 7)
             let (name, sha256) = Self.objectName(for: png)
             try await objects.put(png, named: name, sha256: sha256)
@@ -72,7 +72,7 @@ import Testing
     }
 
     @Test(.tags(.objectStore), .needs(.objectStore)) func putReplacesAnObjectOfTheSameName() async throws {
-        try await TestSwift.withObjects { objects, _ in
+        try await TestObjectStore.withObjects { objects, _ in
             let (name, _) = Self.objectName(for: Data())
             try await objects.put(Self.bytes(100, seed: 3), named: name, sha256: "a")
             let second = Self.bytes(200, seed: 4)
@@ -85,7 +85,7 @@ import Testing
     /// a PUT it ranks older than one already stored: that is the object stored, not an error.
     @Test(.tags(.objectStore), .needs(.objectStore))
     func concurrentPutsOfOneNameAllReturnAndLeaveTheObjectWhole() async throws {
-        try await TestSwift.withObjects { objects, _ in
+        try await TestObjectStore.withObjects { objects, _ in
             for round in 0..<30 {
                 let png = Self.bytes(64 << 10, seed: 10 + UInt64(round))
                 let (name, sha256) = Self.objectName(for: png)
@@ -102,7 +102,7 @@ import Testing
 
     @Test(.tags(.objectStore), .needs(.objectStore))
     func namesWithReservedAndNonASCIICharactersArriveAsThemselves() async throws {
-        try await TestSwift.withObjects { objects, swift in
+        try await TestObjectStore.withObjects { objects, swift in
             let name = "dir/a b?c#d%25e+f&é.png"
             let png = Self.bytes(10, seed: 5)
             try await objects.put(png, named: name, sha256: "x")
@@ -113,7 +113,7 @@ import Testing
     }
 
     @Test(.tags(.objectStore), .needs(.objectStore)) func missingObjectIsNilAndRemovingItSucceeds() async throws {
-        try await TestSwift.withObjects { objects, _ in
+        try await TestObjectStore.withObjects { objects, _ in
             #expect(try await objects.get("no-such/object.png") == nil)
             try await objects.remove("no-such/object.png")
         }
@@ -121,14 +121,14 @@ import Testing
 
     @Test(.tags(.objectStore), .needs(.objectStore))
     func createsAMissingContainerAndReusesAnExistingOne() async throws {
-        let swift = try TestSwift.fromEnvironment()
-        let container = TestSwift.freshContainer()
+        let swift = try TestObjectStore.fromEnvironment()
+        let container = TestObjectStore.freshContainer()
         #expect(try await swift.raw(.HEAD, container).status == 404)
         let png = Self.bytes(64, seed: 6)
-        try await TestSwift.withObjects(container: container) { objects, _ in
+        try await TestObjectStore.withObjects(container: container) { objects, _ in
             #expect(try await swift.raw(.HEAD, container).status == 204)
             try await objects.put(png, named: "kept.png", sha256: "s")
-            let kept = try await TestSwift.withObjects(container: container) { again, _ in
+            let kept = try await TestObjectStore.withObjects(container: container) { again, _ in
                 try await again.get("kept.png")
             }
             #expect(kept == png)
@@ -136,7 +136,7 @@ import Testing
     }
 
     @Test(.tags(.objectStore), .needs(.objectStore)) func describesItsContainerWithoutSecrets() async throws {
-        try await TestSwift.withObjects { objects, swift in
+        try await TestObjectStore.withObjects { objects, swift in
             let text = objects.description
             #expect(text.hasPrefix("Swift container '\(objects.container)' at http://127.0.0.1:"))
             #expect(!text.contains(swift.key))
@@ -145,7 +145,7 @@ import Testing
     }
 
     @Test(.tags(.objectStore), .needs(.objectStore)) func renewsASpoiltTokenAndRetriesTheCall() async throws {
-        try await TestSwift.withObjects { objects, _ in
+        try await TestObjectStore.withObjects { objects, _ in
             let png = Self.bytes(128, seed: 7)
             objects.spoilToken()
             try await objects.put(png, named: "renewed.png", sha256: "s")
@@ -158,12 +158,12 @@ import Testing
     }
 
     @Test(.tags(.objectStore), .needs(.objectStore)) func wrongKeyFailsNamingSwiftKeyWithoutShowingIt() async throws {
-        let swift = try TestSwift.fromEnvironment()
+        let swift = try TestObjectStore.fromEnvironment()
         let wrongKey = "wrong-key-" + UUID().uuidString
         let error = await #expect(throws: StoreError.self) {
-            _ = try await SwiftImageObjects(
-                authURL: swift.authURL, user: swift.user, key: wrongKey, container: TestSwift.freshContainer(),
-                logger: TestSwift.logger)
+            _ = try await OpenStackSwiftObjects(
+                authURL: swift.authURL, user: swift.user, key: wrongKey, container: TestObjectStore.freshContainer(),
+                logger: TestObjectStore.logger)
         }
         #expect(error?.message.contains("swift_key") == true)
         #expect(error?.message.contains(wrongKey) == false)
@@ -171,12 +171,12 @@ import Testing
 
     @Test(arguments: ["http://127.0.0.1:1/auth/v1.0", "not a url", "ftp://127.0.0.1/auth/v1.0", "http:///auth/v1.0"])
     func unreachableOrMalformedAuthURLFailsNamingSwiftAuthURL(url: String) async throws {
-        let swift = try TestSwift.fromEnvironment()
+        let swift = try TestObjectStore.fromEnvironment()
         let started = ContinuousClock.now
         let error = await #expect(throws: StoreError.self) {
-            _ = try await SwiftImageObjects(
-                authURL: url, user: swift.user, key: swift.key, container: TestSwift.freshContainer(),
-                logger: TestSwift.logger)
+            _ = try await OpenStackSwiftObjects(
+                authURL: url, user: swift.user, key: swift.key, container: TestObjectStore.freshContainer(),
+                logger: TestObjectStore.logger)
         }
         #expect(error?.message.contains("swift_auth_url") == true, "\(error?.message ?? "")")
         #expect(error?.message.contains(swift.key) == false)
@@ -197,10 +197,10 @@ import Testing
     }
 
     static func expectImageStoreFailure(container: String) async throws {
-        let swift = try TestSwift.fromEnvironment()
+        let swift = try TestObjectStore.fromEnvironment()
         let error = await #expect(throws: StoreError.self) {
-            _ = try await SwiftImageObjects(
-                authURL: swift.authURL, user: swift.user, key: swift.key, container: container, logger: TestSwift.logger)
+            _ = try await OpenStackSwiftObjects(
+                authURL: swift.authURL, user: swift.user, key: swift.key, container: container, logger: TestObjectStore.logger)
         }
         #expect(error?.message.contains("image_store") == true, "\(error?.message ?? "")")
         #expect(error?.message.contains(swift.key) == false)
@@ -209,11 +209,11 @@ import Testing
     /// The same client object fails (bounded, with a StoreError) while its proxy is dead,
     /// and works again once a proxy answers on that port.
     @Test(.tags(.objectStore), .needs(.objectStore)) func survivesAProxyKilledWithSIGKILL() async throws {
-        let swift = try TestSwift.fromEnvironment()
+        let swift = try TestObjectStore.fromEnvironment()
         let proxy = try await SecondProxy(copying: swift)
         defer { proxy.stop() }
         try await proxy.start()
-        try await TestSwift.withObjects(authURL: proxy.authURL) { objects, _ in
+        try await TestObjectStore.withObjects(authURL: proxy.authURL) { objects, _ in
             let png = Self.bytes(4096, seed: 8)
             try await objects.put(png, named: "before.png", sha256: "s")
 

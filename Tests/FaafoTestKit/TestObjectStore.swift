@@ -3,13 +3,13 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
-import SwiftImageObjects
+import OpenStackSwiftObjects
 
 /// The Swift the tests use: the one `scripts/start-swift` runs, found through the
 /// FAAFO_TEST_SWIFT_* variables it prints (its defaults when they are unset). Each test gets a container of its own, emptied
 /// and deleted afterwards. Missing variables or a Swift that does not answer fail the
 /// test, with how to start it: it never skips.
-package struct TestSwift: Sendable {
+package struct TestObjectStore: Sendable {
     package static let variables = ["FAAFO_TEST_SWIFT_AUTH_URL", "FAAFO_TEST_SWIFT_USER", "FAAFO_TEST_SWIFT_KEY", "FAAFO_TEST_SWIFT_DIR"]
     package static let logger = Logger(label: "faafo.test.swift")
 
@@ -25,12 +25,12 @@ package struct TestSwift: Sendable {
     ]
 
     /// The variables' values, or for those unset the defaults of `scripts/start-swift`.
-    package static func fromEnvironment() throws -> TestSwift {
+    package static func fromEnvironment() throws -> TestObjectStore {
         let environment = ProcessInfo.processInfo.environment
         let values = zip(variables, defaults).map { variable, fallback in
             environment[variable].flatMap { $0.isEmpty ? nil : $0 } ?? fallback
         }
-        return TestSwift(authURL: values[0], user: values[1], key: values[2], directory: values[3])
+        return TestObjectStore(authURL: values[0], user: values[1], key: values[2], directory: values[3])
     }
 
     package static func freshContainer() -> String { "faafo-test-" + UUID().uuidString.lowercased() }
@@ -40,16 +40,16 @@ package struct TestSwift: Sendable {
     /// client down, whether `body` threw or not.
     package static func withObjects<T>(
         container: String = freshContainer(), authURL: String? = nil,
-        _ body: (SwiftImageObjects, TestSwift) async throws -> T
+        _ body: (OpenStackSwiftObjects, TestObjectStore) async throws -> T
     ) async throws -> T {
         let swift = try fromEnvironment()
-        let objects: SwiftImageObjects
+        let objects: OpenStackSwiftObjects
         do {
-            objects = try await SwiftImageObjects(
+            objects = try await OpenStackSwiftObjects(
                 authURL: authURL ?? swift.authURL, user: swift.user, key: swift.key, container: container,
                 logger: logger)
         } catch {
-            throw TestSwiftError("no test Swift at \(swift.authURL) (start one with `eval \"$(scripts/start-swift)\"`): \(error)")
+            throw TestObjectStoreError("no test Swift at \(swift.authURL) (start one with `eval \"$(scripts/start-swift)\"`): \(error)")
         }
         let result: Result<T, any Error>
         do { result = .success(try await body(objects, swift)) } catch { result = .failure(error) }
@@ -68,7 +68,7 @@ package struct TestSwift: Sendable {
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
         guard let token = response.headers.first(name: "X-Auth-Token"),
             let storageURL = response.headers.first(name: "X-Storage-Url")
-        else { throw TestSwiftError("\(authURL) answered \(response.status) without a token") }
+        else { throw TestObjectStoreError("\(authURL) answered \(response.status) without a token") }
         return (token, storageURL)
     }
 
@@ -86,14 +86,14 @@ package struct TestSwift: Sendable {
 
     /// The path of an object below the account URL, as the client encodes it.
     package static func path(container: String, object: String) -> String {
-        SwiftImageObjects.percentEncoded(container) + "/"
+        OpenStackSwiftObjects.percentEncoded(container) + "/"
             + object.split(separator: "/", omittingEmptySubsequences: false)
-            .map(SwiftImageObjects.percentEncoded).joined(separator: "/")
+            .map(OpenStackSwiftObjects.percentEncoded).joined(separator: "/")
     }
 
     /// The names of the container's objects (at most 10,000: more than any test makes).
     package func objectNames(in container: String) async throws -> [String] {
-        let answer = try await raw(.GET, SwiftImageObjects.percentEncoded(container) + "?format=json")
+        let answer = try await raw(.GET, OpenStackSwiftObjects.percentEncoded(container) + "?format=json")
         guard answer.status == 200 else { return [] }
         struct Entry: Decodable { let name: String }
         return try JSONDecoder().decode([Entry].self, from: answer.body).map(\.name)
@@ -103,11 +103,11 @@ package struct TestSwift: Sendable {
         for name in try await objectNames(in: container) {
             _ = try await raw(.DELETE, Self.path(container: container, object: name))
         }
-        _ = try await raw(.DELETE, SwiftImageObjects.percentEncoded(container))
+        _ = try await raw(.DELETE, OpenStackSwiftObjects.percentEncoded(container))
     }
 }
 
-package struct TestSwiftError: Error, CustomStringConvertible {
+package struct TestObjectStoreError: Error, CustomStringConvertible {
     package let description: String
     package init(_ description: String) { self.description = description }
 }
