@@ -48,6 +48,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         // Only FaafoAPITests link it: it reads the API's OpenAPI document as a client's tools would.
         .package(url: "https://github.com/mattpolzin/OpenAPIKit.git", from: "6.4.0"),
+        // Runs a command and collects its output (CommandOutput), without a thread of its own.
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
     ],
     targets: [
         // libpng, as Debian's libpng-dev installs it.
@@ -128,6 +130,7 @@ let package = Package(
             name: "FaafoCluster",
             dependencies: [
                 "FaafoClient", "FaafoWire", "WorkQueue", "AMQPWorkQueue", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
             ]),
         // Latency percentiles (HdrHistogram) for the simulator's and the load test's reports.
         .target(name: "FaafoLatency", dependencies: [.product(name: "Histogram", package: "hdrhistogram-swift")]),

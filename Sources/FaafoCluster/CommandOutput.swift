@@ -1,8 +1,16 @@
 import Foundation
+import Subprocess
+
+#if canImport(System)
+    import System
+#else
+    import SystemPackage
+#endif
 
 /// What a command printed and how it exited, for running a built executable to its end
 /// as a user would from a shell.
 public struct CommandOutput: Sendable {
+    /// The exit code; 128 + the signal's number for a command a signal ended, as a shell says.
     public let status: Int32
     public let stdout: Data
     public let stderr: String
@@ -10,46 +18,29 @@ public struct CommandOutput: Sendable {
     public var text: String { String(decoding: stdout, as: UTF8.self) }
     public var lines: [String] { text.split(separator: "\n").map(String.init) }
 
-    /// Runs `executable` and waits for it to exit. Both pipes are read at once, so that
-    /// neither can fill up and block the child. `environment` nil keeps this process's.
-    /// The waiting happens on a thread of its own: a caller on Swift's shared pool (every
-    /// test is one) holds none of the pool's few threads while the command runs.
+    /// The most a command may print on each of its outputs: a test's command prints far less.
+    static let outputLimit = 256 << 20
+
+    /// Runs `executable` and waits for it to exit (swift-subprocess: both outputs are read
+    /// as they come, and no thread waits). `environment` nil keeps this process's; else the
+    /// command gets exactly `environment`.
     public static func run(
         _ executable: URL, _ arguments: [String], environment: [String: String]? = nil, in directory: URL? = nil
     ) async throws -> CommandOutput {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread {
-                continuation.resume(
-                    with: Result { try runBlocking(executable, arguments, environment: environment, in: directory) })
-            }.start()
-        }
-    }
-
-    private static func runBlocking(
-        _ executable: URL, _ arguments: [String], environment: [String: String]?, in directory: URL?
-    ) throws -> CommandOutput {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        if let directory { process.currentDirectoryURL = directory }
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let errors = Collected()
-        let done = DispatchGroup()
-        DispatchQueue.global().async(group: done) { errors.data = readToEnd(err.fileHandleForReading) }
-        let stdout = readToEnd(out.fileHandleForReading)
-        done.wait()
-        process.waitUntilExit()
+        let result = try await Subprocess.run(
+            .path(FilePath(executable.path)), arguments: Arguments(arguments),
+            environment: environment.map { variables in
+                .custom(Dictionary(uniqueKeysWithValues: variables.map { (Environment.Key(stringLiteral: $0.key), $0.value) }))
+            } ?? .inherit,
+            workingDirectory: directory.map { FilePath($0.path) },
+            output: .bytes(limit: outputLimit), error: .bytes(limit: outputLimit))
+        let status: Int32 =
+            switch result.terminationStatus {
+            case .exited(let code): code
+            case .signaled(let signal): 128 + signal
+            }
         return CommandOutput(
-            status: process.terminationStatus, stdout: stdout, stderr: String(decoding: errors.data, as: UTF8.self))
-    }
-
-    /// Bytes one thread writes and another reads after `DispatchGroup.wait`.
-    private final class Collected: @unchecked Sendable {
-        var data = Data()
+            status: status, stdout: Data(result.standardOutput),
+            stderr: String(decoding: result.standardError, as: UTF8.self))
     }
 }
