@@ -254,7 +254,9 @@ struct Samples {
             let space = try #require(line.lastIndex(of: " "), "a sample has a value: \(line)")
             let series = String(line[..<space])
             #expect(values[series] == nil, "\(series) appears once")
-            values[series] = try #require(Double(line[line.index(after: space)...]), "a sample's value is a number: \(line)")
+            // Bound first: assigned straight into the dictionary, #require would check a Double??.
+            let value = try #require(Double(line[line.index(after: space)...]), "a sample's value is a number: \(line)")
+            values[series] = value
         }
     }
 
