@@ -92,6 +92,8 @@ extension Probe {
         "run.graceful-stop", "a worker stopped on SIGTERM with tasks in hand")
     public static let runAckLost = Probe(
         "run.ack-lost", "a worker's connection dropped before the broker took its acknowledgement")
+    public static let runDoneBeforeCreateReturned = Probe(
+        "run.done-before-create-returned", "a task was completed while the publish that queued it still waited for the broker's confirm")
 
     /// Every probe, by name.
     public static let all: [Probe] = [
@@ -105,6 +107,6 @@ extension Probe {
         outboxPublished, outboxReleased,
         runCrashAfterStoreBeforeAck, runStoredTaskDeliveredAgain, runOutboxAfterRestart, runLateResultAfterPartition,
         runFailureRacesResult, runControllerCrashInside, runCorruptResultSent, runDisagreeingResultSent,
-        runResultForDeleted, runSkewedClaim, runGracefulStop, runAckLost,
+        runResultForDeleted, runSkewedClaim, runGracefulStop, runAckLost, runDoneBeforeCreateReturned,
     ].sorted()
 }

@@ -80,6 +80,7 @@ package struct Checker {
             if requests.repeatedCreates[index].contains(where: { !$0.asStored }) {
                 tally.count(.repeatedCreateRefused, uuid)
             }
+            if requests.publishes[index].needless > 0 { tally.count(.publishedNeedlessly, uuid) }
             let cause = giveUpCause(index, task, smallBudget: smallBudget)
             guard let record = try? await store.fetch(uuid) else {
                 tally.unfinished(uuid, canStillFinish: timedOut)
@@ -329,6 +330,7 @@ package struct Tally {
         case givenUpNotDeadLettered = "given up, not dead-lettered"
         case failureReplaced = "failure replaced"
         case pendingDeadLettered = "pending, dead-lettered"
+        case publishedNeedlessly = "published needlessly"
     }
 
     package var account: SimulationReport.TaskAccount
@@ -395,6 +397,7 @@ package struct Judge {
         .givenUpNotDeadLettered: "failed, with their message not in the dead-letter queue (a task given up must be rejected to it)",
         .failureReplaced: "failed with another failure than the first one recorded (a failed fractal keeps its first)",
         .pendingDeadLettered: "left pending with their message in the dead-letter queue: given up without the API recording it",
+        .publishedNeedlessly: "published again with no cause: their first publish was confirmed and marked, and no outbox pass that took them could think their create was cut off (a pass other than a controller's first took them younger than the grace)",
     ]
 
     package mutating func judge(

@@ -1,3 +1,4 @@
+import FaafoController
 import FaafoWire
 import Foundation
 import FractalStore
@@ -18,6 +19,9 @@ final class ControllerLife: @unchecked Sendable {
     /// The controller's own clock: the simulation's, plus its skew.
     let environment: ServiceEnvironmentSource
     private(set) var isAlive = true
+    /// In the first outbox pass after it started, which takes every unpublished task
+    /// however young (it cannot know which creates of its earlier life were cut off).
+    var inFirstPass = false
     unowned let simulation: Simulation
 
     init(index: Int, generation: Int, environment: ServiceEnvironmentSource, simulation: Simulation) {
@@ -90,6 +94,7 @@ struct LifeStore: FractalStore {
     func markPublished(_ uuid: String) async throws {
         try life.check()
         try await base.markPublished(uuid)
+        if let task = life.simulation.task(uuid) { life.simulation.requests.publishes[task].marked += 1 }
         life.simulation.endClaim(uuid)
         life.note("mark-published", uuid)
         try life.after(.afterMarkPublished, uuid)
@@ -109,6 +114,13 @@ struct LifeStore: FractalStore {
         try life.check()
         let claimed = try await base.claimUnpublished(limit: limit, createdBefore: cutoff, now: now, until: until)
         life.simulation.noteClaims(claimed.map(\.uuid), by: life, until: until)
+        for record in claimed {
+            guard let task = life.simulation.task(record.uuid) else { continue }
+            // A claim that may take a task whose create is still publishing it.
+            if life.inFirstPass || now.timeIntervalSince(record.createdAt) >= OutboxPublisher.defaultGrace {
+                life.simulation.requests.publishes[task].excusedClaims += 1
+            }
+        }
         for record in claimed { life.note("claim", record.uuid, "outbox row claimed") }
         if let first = claimed.first { try life.after(.afterClaim, first.uuid) }
         return claimed
@@ -159,11 +171,20 @@ struct LifeQueue: WorkQueue {
 
     func publish(_ body: Data, messageID: String) async throws {
         try life.check()
+        let simulation = life.simulation
+        let task = simulation.task(messageID)
+        if let task { simulation.requests.publishes[task].attempts += 1 }
         do {
             try await base.publish(body, messageID: messageID)
         } catch {
             life.note("publish", messageID, "not confirmed: \(error)")
             throw error
+        }
+        if let task {
+            simulation.requests.publishes[task].confirmed += 1
+            await simulation.confirmLate(task, messageID, by: life)
+            // It may have died while it waited: then its caller never hears the confirm.
+            try life.check()
         }
         life.note("publish", messageID, "confirmed")
         try life.after(.afterPublish, messageID)

@@ -17,6 +17,7 @@ public enum FaultKind: String, CaseIterable, Sendable, Codable, Comparable {
     case corruptResult = "corrupt-result"
     case refusedResult = "refused-result"
     case putDelay = "put-delay"
+    case slowConfirm = "slow-confirm"
     case ackLost = "ack-lost"
     case duplicateDelivery = "duplicate-delivery"
     case failureRace = "failure-race"
@@ -108,6 +109,12 @@ public enum FaultKind: String, CaseIterable, Sendable, Codable, Comparable {
                 summary: "a task's n-th result PUT takes this much longer on the network (PUTs overtake each other)",
                 fields: [task, field("put", .occurrence), field("delay", .length)],
                 refusedIn: [.cluster: noProxy, .hosts: noProxy])
+        case .slowConfirm:
+            return Declaration(
+                summary: "the broker confirms a task's n-th publish late: the message is queued at once (a worker may finish the task) while the controller waits, and everything else goes on",
+                fields: [task, field("publish", .occurrence), field("delay", .length)],
+                refusedIn: [.cluster: "a real one needs a proxy between the API and the broker",
+                            .hosts: "a real one needs a proxy between the API and the broker"])
         case .ackLost:
             return Declaration(
                 summary: "the worker's connection drops as it acknowledges a task's n-th delivery: the broker delivers it again",
@@ -205,6 +212,7 @@ extension Scenario {
             (.corruptResult, f.corruptResult > 0),
             (.refusedResult, f.refusedResult > 0),
             (.putDelay, f.putDelay > 0),
+            (.slowConfirm, f.slowConfirm > 0),
             (.ackLost, f.ackLost > 0),
             (.duplicateDelivery, f.duplicateDelivery > 0),
             (.failureRace, f.failureRace > 0),

@@ -53,7 +53,28 @@ struct RequestLog {
         let otherParameters: Bool
     }
 
+    /// How a task's messages were published by the controllers: every publish beyond the
+    /// first must have a cause.
+    struct Publishes {
+        /// Publish calls made for it (a live controller's: the create's, the outbox's).
+        var attempts = 0
+        /// Those the broker confirmed: each put a message on the queue.
+        var confirmed = 0
+        /// Confirmed publishes that were then marked published.
+        var marked = 0
+        /// Outbox claims that may take a task whose create is still publishing it: a
+        /// controller's first pass after it started, or a claim by a clock that puts the
+        /// task past the grace.
+        var excusedClaims = 0
+
+        /// Messages more than the causes explain: one for the first publish, one more for
+        /// each publish that was not confirmed or not marked (the outbox must send it
+        /// again), one more for each excused claim.
+        var needless: Int { max(0, confirmed - 1 - (attempts - marked) - excusedClaims) }
+    }
+
     var puts: [[Put]]
+    var publishes: [Publishes]
     var failures: [[FailureReport]]
     var repeatedCreates: [[RepeatedCreate]]
     /// When each deleted task was deleted.
@@ -71,6 +92,7 @@ struct RequestLog {
 
     init(tasks: Int) {
         puts = Array(repeating: [], count: tasks)
+        publishes = Array(repeating: Publishes(), count: tasks)
         failures = Array(repeating: [], count: tasks)
         repeatedCreates = Array(repeating: [], count: tasks)
     }

@@ -101,6 +101,9 @@ extension Scenario {
                     "  corrupt-result: {probability: \(f.corruptResult), fields: [\(f.corruptFields.map(\.rawValue).joined(separator: ", "))], on-the-wire: \(f.corruptOnTheWire)}")
             }
             if f.putDelay > 0 { lines.append("  put-delay: {probability: \(f.putDelay), max: \(duration(f.putDelayMax))}") }
+            if f.slowConfirm > 0 {
+                lines.append("  slow-confirm: {probability: \(f.slowConfirm), max: \(duration(f.slowConfirmMax))}")
+            }
             if f.disagreeingWorkers > 0 {
                 lines.append("  disagreeing-workers: {workers: \(f.disagreeingWorkers), renders: \(f.disagreeingRenders.rawValue)}")
             }

@@ -1,3 +1,4 @@
+import FaafoController
 import FaafoProbes
 import Foundation
 import Yams
@@ -236,7 +237,7 @@ struct ScenarioReader {
         let keys = [
             "until", "worker-crash", "slow-worker", "controller-crash", "broker-restart", "result-failure", "poison",
             "duplicate-delivery", "host-crash", "partition", "database-restart", "broker-node-kill", "render-failure",
-            "corrupt-result", "refused-result", "put-delay", "ack-lost", "failure-race", "disagreeing-workers",
+            "corrupt-result", "refused-result", "put-delay", "slow-confirm", "ack-lost", "failure-race", "disagreeing-workers",
             "small-workers", "clock-skew", "delete", "repeated-create", "worker-stop", "wrong-token", "schedule",
         ]
         let values = try mapping(node, "faults", keys: keys)
@@ -354,6 +355,22 @@ struct ScenarioReader {
             if let value = delay["max"] {
                 faults.putDelayMax = try duration(value, "faults.put-delay.max")
                 guard faults.putDelayMax > 0 else { throw fail(value, "faults.put-delay.max must be above 0") }
+            }
+        }
+        if let node = values["slow-confirm"] {
+            let slow = try mapping(node, "faults.slow-confirm", keys: ["probability", "max"])
+            if let value = slow["probability"] {
+                faults.slowConfirm = try probability(value, "faults.slow-confirm.probability")
+            }
+            if let value = slow["max"] {
+                faults.slowConfirmMax = try duration(value, "faults.slow-confirm.max")
+                let grace = Tick(OutboxPublisher.defaultGrace * Double(ticksPerSecond))
+                guard faults.slowConfirmMax > 0, faults.slowConfirmMax < grace else {
+                    throw fail(
+                        value,
+                        "faults.slow-confirm.max must be above 0 and below the outbox's grace (\(Int(OutboxPublisher.defaultGrace)) s): "
+                            + "a confirm later than the grace is republished by design")
+                }
             }
         }
         if let node = values["disagreeing-workers"] {

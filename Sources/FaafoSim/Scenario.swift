@@ -194,6 +194,13 @@ public struct Scenario: Sendable {
         /// so that PUTs of one fractal can overtake each other.
         public var putDelay = 0.0
         public var putDelayMax: Tick = 20_000
+        /// Probability that the broker confirms a controller's publish late, by up to
+        /// `slowConfirmMax`: the message is queued at once (a worker may take and finish the
+        /// task) while the controller still waits, and the rest of the run goes on meanwhile.
+        /// The most stays below the outbox's grace, which a confirm within it must not be
+        /// republished by.
+        public var slowConfirm = 0.0
+        public var slowConfirmMax: Tick = 2 * ticksPerSecond
         /// Probability that a result PUT is lost on the way (it never reaches the API; the
         /// worker hears nothing and tries again).
         public var resultLost = 0.0

@@ -25,10 +25,12 @@ extension Simulation {
         controllers[index].life = life
         controllers[index].crashPending = false
         trace.note("start", actor: life.name, task: nil, "life \(generation)")
+        life.inFirstPass = true
         let published = await trace.acting(as: life.name, for: nil) {
             await service.publishOutbox(
                 createdBefore: OutboxPublisher.cutoff(firstPass: true, now: environment.now(), grace: outboxGrace))
         }
+        life.inFirstPass = false
         if published > 0, generation > 1 { Probe.hit(.runOutboxAfterRestart) }
         if noteIfCrashed(life) { return }
         schedule(.publishOutbox(controller: index, generation: generation), after: outboxInterval)
@@ -44,6 +46,29 @@ extension Simulation {
         }
         if noteIfCrashed(life) { return }
         schedule(.publishOutbox(controller: index, generation: generation), after: outboxInterval)
+    }
+
+    /// The broker's confirm of a controller's publish of `task` (its message queued) may
+    /// come late (`slow-confirm`): the controller waits while the rest of the run goes
+    /// on, workers taking and finishing the task, outbox passes, other creates, other late
+    /// confirms (up to `maximumConfirmWaits` at once; a wait inside another that ends later
+    /// makes the outer one later still, as its caller is suspended below it).
+    func confirmLate(_ task: Int, _ uuid: String, by life: ControllerLife) async {
+        guard confirmWaits < Self.maximumConfirmWaits else { return }
+        let publish = requests.publishes[task].attempts
+        let maximum = scenario.faults.slowConfirmMax
+        guard
+            let late = faults.strike(
+                .init(kind: .slowConfirm, task: task, occurrence: publish, point: nil),
+                chance: scenario.faults.slowConfirm, active: faultsActive, random: &confirmRandom,
+                make: { random in
+                    ScheduledFault(.slowConfirm, task: task, occurrence: publish, length: Tick(random.int(in: 1...Int(maximum))))
+                })
+        else { return }
+        let delay = late.length ?? 0
+        life.note("publish", uuid, "queued; the broker's confirm comes \(Self.seconds(delay)) late")
+        await runEvents(until: now + delay)
+        if (try? await store.base.fetch(uuid))?.status == .completed { Probe.hit(.runDoneBeforeCreateReturned) }
     }
 
     /// The next controller that is up, round-robin, for a worker's result; nil if none is.

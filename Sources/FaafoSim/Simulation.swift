@@ -225,6 +225,11 @@ public final class Simulation {
     var networkRandom: SimulationRandom
     var controllerRandom: SimulationRandom
     var operatorRandom: SimulationRandom
+    var confirmRandom: SimulationRandom
+    /// How deep the run is inside late confirms: a controller that waits for one lets the
+    /// rest of the run go on (`runEvents(until:)`), where more confirms may come late.
+    var confirmWaits = 0
+    static let maximumConfirmWaits = 4
     /// The end of each partitioned host's partition, and the hosts whose partition the
     /// broker noticed (a result from them may come late).
     var partitionedUntil: [Int: Tick] = [:]
@@ -271,6 +276,7 @@ public final class Simulation {
         networkRandom = faultRandom.split()
         controllerRandom = faultRandom.split()
         operatorRandom = faultRandom.split()
+        confirmRandom = faultRandom.split()
 
         let clock = SimulatedClock()
         self.clock = clock
@@ -467,6 +473,24 @@ public final class Simulation {
             default: continue
             }
         }
+    }
+
+    /// Handles every event due up to `end` and moves the clock there, as the main loop
+    /// would, while a caller (a controller waiting for a late confirm) is suspended in the
+    /// middle of its own event. Stops at the scenario's time limit.
+    func runEvents(until end: Tick) async {
+        confirmWaits += 1
+        defer { confirmWaits -= 1 }
+        let limit = min(end, scenario.expect.within)
+        var handled = 0
+        while let tick = agenda.nextTick, tick <= limit, handled < Self.livelockEvents, let (_, event) = agenda.pop() {
+            clock.advance(to: tick)
+            await handle(event)
+            pollWokenWorkers()
+            counters.events += 1
+            handled += 1
+        }
+        clock.advance(to: max(now, limit))
     }
 
     /// Where a long run is, for a progress line.

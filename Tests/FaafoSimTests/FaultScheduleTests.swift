@@ -39,6 +39,7 @@ import Testing
             ScheduledFault(.corruptResult, task: 1, occurrence: 1, point: "pixel-checksum", flag: true),
             ScheduledFault(.clockSkew, point: "behind", target: 0, length: 3_000_000),
             ScheduledFault(.smallWorker, target: 1, amount: 40_000),
+            ScheduledFault(.slowConfirm, task: 2, occurrence: 1, length: 1_500_000),
         ]
         let yaml = "name: x\nfaults:\n  schedule:\n" + faults.map { "    - \($0.yaml)\n" }.joined()
         let read = try Scenario(yaml: yaml, file: "x.yaml")

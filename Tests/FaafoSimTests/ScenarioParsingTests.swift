@@ -72,6 +72,7 @@ import Testing
         ("faults:\n  host-crash:\n    at: 1s\n", 3, "faults.host-crash.at must be a list of times"),
         ("faults:\n  database-restart:\n    at: [soon]\n", 3, "faults.database-restart.at must be a duration"),
         ("cluster:\n  hosts: 0\n", 2, "cluster.hosts"),
+        ("faults:\n  slow-confirm:\n    max: 5s\n", 3, "faults.slow-confirm.max must be above 0 and below the outbox's grace (5 s)"),
     ])
     func aBadScenarioNamesItsLine(yaml: String, line: Int, message: String) {
         #expect {

@@ -30,6 +30,15 @@ import Testing
         for probe in try ScenarioFiles.load(name).expect.reached { #expect(first.probes?[probe] != nil, "\(probe)") }
     }
 
+    /// Late confirms let workers finish tasks whose creates have not returned, and outbox
+    /// passes run while creates wait; no task is published more than its causes explain.
+    @Test func lateConfirmsInterleaveCreatesWithTheRestOfTheRun() async throws {
+        let report = try await Self.run("slow-confirms.yaml")
+        #expect(report.verdict == .pass, "\(report.failures)")
+        #expect((report.probes?["run.done-before-create-returned"] ?? 0) > 0)
+        #expect(report.tasks.completed == report.tasks.total)
+    }
+
     @Test func aDifferentSeedGivesADifferentRun() async throws {
         let first = try await Self.run("worker-crashes.yaml", seed: 100)
         let second = try await Self.run("worker-crashes.yaml", seed: 101)
