@@ -184,8 +184,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-            ]
+            ],
+            // The OpenAPI document, a file here, compiled in by the plugin below.
+            exclude: ["openapi.json"],
+            plugins: ["EmbedOpenAPIDocument"]
         ),
+        // Writes a text file into a Swift source as a string literal (EmbedOpenAPIDocument's tool).
+        .executableTarget(name: "EmbedText"),
+        .plugin(name: "EmbedOpenAPIDocument", capability: .buildTool(), dependencies: ["EmbedText"]),
         // The web gallery: HTML pages over FractalService (swift-mustache templates
         // compiled into the module), thumbnails, the create form.
         .target(

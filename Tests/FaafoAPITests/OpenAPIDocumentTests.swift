@@ -22,6 +22,17 @@ import Testing
         }
     }
 
+    /// What faafo-api serves is the repository's file, as written (the build compiles it in).
+    @Test func servedDocumentIsTheRepositorysFile() async throws {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appending(path: "Sources/FaafoAPI/openapi.json")
+        let written = try String(contentsOf: file, encoding: .utf8)
+        try await APIHarness().test { client in
+            let response = try await client.execute(uri: "/openapi.json", method: .get)
+            #expect(String(buffer: response.body) + "\n" == written)
+        }
+    }
+
     @Test func documentHasExactlyTheRoutesOfTheRouter() async throws {
         let document = try await Served.document()
         let routed = Set(buildRouter(service: APIHarness().service).routes.map { "\($0.method) \($0.path)" })
