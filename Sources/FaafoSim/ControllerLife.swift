@@ -128,6 +128,7 @@ struct LifeStore: FractalStore {
 
     func releaseClaim(_ uuid: String) async throws {
         try life.check()
+        life.simulation.stopPublishing(uuid)
         try await base.releaseClaim(uuid)
         life.simulation.endClaim(uuid)
         life.note("release-claim", uuid)

@@ -323,17 +323,25 @@ extension Simulation {
     /// A claim ended: its row was published, or released.
     func endClaim(_ uuid: String) { claims[uuid] = nil }
 
-    /// Notes outbox claims, and probes a claim that takes rows another live controller's
-    /// claim still holds by the true time (a clock that runs ahead sees it as ended).
+    /// A pass is done with a claimed row whose release failed: its lease still holds it.
+    func stopPublishing(_ uuid: String) { claims[uuid]?.publishing = false }
+
+    /// Notes outbox claims, and counts a claim that takes rows another controller's claim
+    /// still holds by the true time (a clock that runs ahead sees it as ended; the probe), or
+    /// that another live controller is still publishing, whatever its lease said.
     func noteClaims(_ uuids: [String], by life: ControllerLife, until: Date) {
         let lease = until.timeIntervalSince(life.environment.now())
         let end = now + Tick(max(0, lease) * Double(ticksPerSecond))
         for uuid in uuids {
-            if let held = claims[uuid], held.controller != life.index, held.until > now {
-                Probe.hit(.runSkewedClaim)
-                claimOverlaps += 1
+            if let held = claims[uuid], held.life !== life {
+                if held.until > now, held.life.index != life.index {
+                    Probe.hit(.runSkewedClaim)
+                    claimOverlaps += 1
+                } else if held.life.isAlive, held.publishing {
+                    claimOverlaps += 1
+                }
             }
-            claims[uuid] = (life.index, end)
+            claims[uuid] = (life, end, true)
         }
     }
 }

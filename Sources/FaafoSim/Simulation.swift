@@ -200,9 +200,10 @@ public final class Simulation {
     var pointPasses: [FaultPlan.Site: Int] = [:]
     /// The failure race of each task: which delivery's render fails, and after how long.
     var failureRaces: [Int: ScheduledFault] = [:]
-    /// Outbox claims by controller life, in true time: (controller, until); and how many
-    /// rows a controller claimed while another's claim on them lasted.
-    var claims: [String: (controller: Int, until: Tick)] = [:]
+    /// Outbox claims not yet ended (marked published or released), in true time: (the
+    /// controller life that holds it, until); and how many rows a controller claimed while
+    /// another's claim on them lasted, or while another live one was still publishing them.
+    var claims: [String: (life: ControllerLife, until: Tick, publishing: Bool)] = [:]
     var claimOverlaps = 0
     /// Whether any controller can crash inside an operation in this run: else the count
     /// of passes through each point is not kept, a cost every store call would pay.
