@@ -49,12 +49,11 @@ extension Simulation {
     }
 
     /// The broker's confirm of a controller's publish of `task` (its message queued) may
-    /// come late (`slow-confirm`): the controller waits while the rest of the run goes
-    /// on, workers taking and finishing the task, outbox passes, other creates, other late
-    /// confirms (up to `maximumConfirmWaits` at once; a wait inside another that ends later
-    /// makes the outer one later still, as its caller is suspended below it).
+    /// come late (`slow-confirm`): the operation that published it (a create, an outbox
+    /// pass) parks until then, while the rest of the run goes on: workers taking and
+    /// finishing the task, other creates, outbox passes, crashes, other late confirms.
     func confirmLate(_ task: Int, _ uuid: String, by life: ControllerLife) async {
-        guard confirmWaits < Self.maximumConfirmWaits else { return }
+        guard let operation = SimulatedOperation.current else { return }
         let publish = requests.publishes[task].attempts
         let maximum = scenario.faults.slowConfirmMax
         guard
@@ -67,7 +66,11 @@ extension Simulation {
         else { return }
         let delay = late.length ?? 0
         life.note("publish", uuid, "queued; the broker's confirm comes \(Self.seconds(delay)) late")
-        await runEvents(until: now + delay)
+        let id = nextOperationID
+        nextOperationID += 1
+        parkedOperations[id] = operation
+        schedule(.wakeOperation(id), after: delay)
+        await operation.park()
         if (try? await store.base.fetch(uuid))?.status == .completed { Probe.hit(.runDoneBeforeCreateReturned) }
     }
 

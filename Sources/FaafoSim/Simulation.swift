@@ -46,6 +46,8 @@ public final class Simulation {
         case delete(ScheduledFault)
         case repeatCreate(ScheduledFault)
         case stopWorker(ScheduledFault?)
+        /// A parked operation's late confirm arrives.
+        case wakeOperation(Int)
     }
 
     /// One delivery being worked on by a virtual worker.
@@ -227,10 +229,15 @@ public final class Simulation {
     var controllerRandom: SimulationRandom
     var operatorRandom: SimulationRandom
     var confirmRandom: SimulationRandom
-    /// How deep the run is inside late confirms: a controller that waits for one lets the
-    /// rest of the run go on (`runEvents(until:)`), where more confirms may come late.
-    var confirmWaits = 0
-    static let maximumConfirmWaits = 4
+    /// Operations parked until a late confirm arrives, by the id of their wake event.
+    var parkedOperations: [Int: SimulatedOperation] = [:]
+    var nextOperationID = 0
+    /// Whether any confirm can come late in this run: else creates and outbox passes run
+    /// inline, not as operations of their own, a cost no other run pays.
+    lazy var lateConfirmsPossible: Bool = {
+        if let schedule = scenario.faults.schedule { return schedule.contains { $0.kind == .slowConfirm } }
+        return scenario.faults.slowConfirm > 0
+    }()
     /// The end of each partitioned host's partition, and the hosts whose partition the
     /// broker noticed (a result from them may come late).
     var partitionedUntil: [Int: Tick] = [:]
@@ -476,22 +483,12 @@ public final class Simulation {
         }
     }
 
-    /// Handles every event due up to `end` and moves the clock there, as the main loop
-    /// would, while a caller (a controller waiting for a late confirm) is suspended in the
-    /// middle of its own event. Stops at the scenario's time limit.
-    func runEvents(until end: Tick) async {
-        confirmWaits += 1
-        defer { confirmWaits -= 1 }
-        let limit = min(end, scenario.expect.within)
-        var handled = 0
-        while let tick = agenda.nextTick, tick <= limit, handled < Self.livelockEvents, let (_, event) = agenda.pop() {
-            clock.advance(to: tick)
-            await handle(event)
-            pollWokenWorkers()
-            counters.events += 1
-            handled += 1
-        }
-        clock.advance(to: max(now, limit))
+    /// Runs `body` (a create, an outbox pass) as an operation that can park in simulated
+    /// time for a late confirm while the run goes on; inline when no confirm can be late.
+    func asOperation(_ body: @escaping () async -> Void) async {
+        guard lateConfirmsPossible else { return await body() }
+        let handed = TakingTurns(value: body)
+        _ = await SimulatedOperation.start(trace: trace) { await handed.value() }
     }
 
     /// Where a long run is, for a progress line.
@@ -505,7 +502,7 @@ public final class Simulation {
 
     func handle(_ event: Event) async {
         switch event {
-        case .arrive(let task, let attempt): await arrive(task, attempt: attempt)
+        case .arrive(let task, let attempt): await asOperation { await self.arrive(task, attempt: attempt) }
         case .poison(let index): await publishPoison(index)
         case .job(let id): await step(id)
         case .consumerTimeout(let id): await consumerTimeout(id)
@@ -517,8 +514,11 @@ public final class Simulation {
         case .brokerBack: brokerBack()
         case .crashController: crashController()
         case .crashControllerNow(let fault): crashControllerNow(fault)
-        case .restartController(let index): await startController(index)
-        case .publishOutbox(let index, let generation): await publishOutbox(index, generation: generation)
+        case .restartController(let index): await asOperation { await self.startController(index) }
+        case .publishOutbox(let index, let generation):
+            await asOperation { await self.publishOutbox(index, generation: generation) }
+        case .wakeOperation(let id):
+            if let operation = parkedOperations.removeValue(forKey: id) { _ = await operation.resume() }
         case .crashHost(let fault): await crashHost(fault)
         case .partitionHost(let fault): partitionHost(fault)
         case .noticePartition(let host): await noticePartition(host)
