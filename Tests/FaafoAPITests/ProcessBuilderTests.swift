@@ -124,14 +124,3 @@ import Testing
         #expect(objects.allSatisfy { $0.generatedBy == "built-worker" })
     }
 }
-
-extension Result where Failure == any Error {
-    /// The outcome of `body`, kept so that cleanup runs before it is rethrown.
-    init(_ body: () async throws -> Success) async {
-        do {
-            self = .success(try await body())
-        } catch {
-            self = .failure(error)
-        }
-    }
-}
