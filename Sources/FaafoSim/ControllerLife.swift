@@ -11,8 +11,8 @@ import WorkQueue
 /// its calls, as a SIGKILL of faafo-api would.
 ///
 /// `@unchecked Sendable`: the simulation's loop makes one service call at a time and
-/// awaits it, so the life (and the simulation it reports to) is never touched by two
-/// threads at once.
+/// awaits it (an operation parked for a late confirm takes turns with it), so the life
+/// (and the simulation it reports to) is never touched by two threads at once.
 final class ControllerLife: @unchecked Sendable {
     let index: Int
     let generation: Int

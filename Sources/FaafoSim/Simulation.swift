@@ -16,9 +16,11 @@ import WorkQueue
 /// `InMemoryWorkQueue`, and faults drawn from the seed (or listed in the scenario's
 /// `faults.schedule`).
 ///
-/// A single-threaded discrete-event loop: events wait in a queue ordered by (tick,
-/// sequence); each is handled to the end, every service call awaited, before the next
-/// starts, so nothing runs concurrently and the run is the same event for event.
+/// A discrete-event loop: events wait in a queue ordered by (tick, sequence); each is
+/// handled to the end, every service call awaited, before the next starts. The one
+/// exception is an operation waiting for a late confirm (`SimulatedOperation`): it parks,
+/// and the loop goes on until the confirm's own event resumes it, the two taking turns.
+/// Nothing runs concurrently, and the run is the same event for event.
 public final class Simulation {
     enum Event {
         case arrive(task: Int, attempt: Int)
