@@ -34,11 +34,14 @@ extension Simulation {
         var request = plan.tasks[task].request
         let other = fault.point == "other"
         if other { request.fractal.iterations += 1 }
+        // Every other task's client writes its uuid in capitals, as the wire allows: the
+        // API must still find the stored fractal.
+        if task % 2 == 1 { request.uuid = request.uuid?.uppercased() }
         let answer: String
         var asStored = false
         var conflict = false
         do {
-            let outcome = try await trace.acting(as: life.name, for: request.uuid) { try await service.create(request) }
+            let outcome = try await trace.acting(as: life.name, for: plan.tasks[task].uuid) { try await service.create(request) }
             asStored = !outcome.isCreated
             answer = outcome.isCreated ? "created anew" : "the stored fractal"
         } catch let error as FractalServiceError {
@@ -53,7 +56,8 @@ extension Simulation {
         requests.repeatedCreates[task].append(
             .init(tick: now, answer: answer, asStored: other ? conflict : asStored, otherParameters: other))
         trace.note(
-            "create", actor: "client", task: request.uuid, "sent again\(other ? " with other parameters" : ""): \(answer)")
+            "create", actor: "client", task: plan.tasks[task].uuid,
+            "sent again\(other ? " with other parameters" : "")\(task % 2 == 1 ? ", its uuid in capitals" : ""): \(answer)")
     }
 
     /// An operator restarts a worker gracefully (SIGTERM), the workers in turn: its
