@@ -356,8 +356,8 @@ public final class FaafoAPIClient: Sendable {
             ("connection refused", "connection refused"), ("econnrefused", "connection refused"),
             ("no address", "unknown host"), ("name or service not known", "unknown host"),
             ("nodename nor servname", "unknown host"), ("host is unreachable", "host unreachable"),
-            ("network is unreachable", "network unreachable"), ("connection reset", "connection reset by the server"),
-            ("remoteconnectionclosed", "the server closed the connection"),
+            ("network is unreachable", "network unreachable"), ("connection reset", FaafoClientError.resetByTheServer),
+            ("remoteconnectionclosed", FaafoClientError.closedByTheServer),
         ]
         let lowered = text.lowercased()
         for (needle, reason) in known where lowered.contains(needle) { return reason }

@@ -48,6 +48,18 @@ public struct FaafoClientError: Error, Hashable, Sendable, CustomStringConvertib
     /// A 4xx answer: the request itself is wrong and sending it again will not help.
     public var isClientError: Bool { code == .httpStatus && (400..<500).contains(status ?? 0) && !isTransient }
 
+    /// The reasons of a connection the server dropped after it took it: the request may
+    /// have reached the API, unlike one refused or to an unknown host.
+    static let closedByTheServer = "the server closed the connection"
+    static let resetByTheServer = "connection reset by the server"
+
+    /// A connection the server (or a balancer in front of it) dropped during the call: the
+    /// request may have reached the API, so whether it took effect is unknown.
+    public var isDroppedConnection: Bool {
+        code == .connection
+            && (message.hasSuffix(": \(Self.closedByTheServer)") || message.hasSuffix(": \(Self.resetByTheServer)"))
+    }
+
     /// Worth trying again later: no answer, a timeout, a 5xx, 408 or 429.
     public var isTransient: Bool {
         switch code {

@@ -42,15 +42,18 @@ struct TaskFollower: Sendable {
     }
 
     /// Creates the task. A create the API answered with a 5xx, 408 or 429 (a balancer with no
-    /// server up, a store restarting) is sent again, same uuid, until the run's time is up:
-    /// if an earlier one got through, the API answers the stored fractal. One that reached no
-    /// API (refused, unknown host) fails at once.
+    /// server up, a store restarting), or whose connection the server dropped mid-call (a
+    /// balancer whose server died with the request in hand), is sent again, same uuid, until
+    /// the run's time is up: if an earlier one got through, the API answers the stored
+    /// fractal. One that reached no API (refused, unknown host) fails at once.
     private func create(_ request: CreateFractal) async throws -> FractalObject {
         var wait = schedule.longest / 20
         while true {
             do {
                 return try await client.create(request)
-            } catch let error as FaafoClientError where error.code == .httpStatus && error.isTransient {
+            } catch let error as FaafoClientError
+                where (error.code == .httpStatus && error.isTransient) || error.isDroppedConnection
+            {
                 try await Task.sleep(for: wait, clock: clock)
                 wait = schedule.nextWait(after: wait)
             }

@@ -1,4 +1,4 @@
-import FaafoClient
+@testable import FaafoClient
 import Foundation
 import Testing
 
@@ -36,6 +36,23 @@ import Testing
         let error = Self.error(400, String(repeating: "x", count: 5000))
         #expect(error.description.count < 320)
         #expect(error.description.hasSuffix("…"))
+    }
+
+    /// A connection the server dropped mid-call (the create may have reached the API, so
+    /// `faafo demo` sends it again with its uuid) is told from one that reached no API.
+    @Test func aConnectionTheServerDroppedIsToldFromOneThatReachedNoAPI() {
+        struct Socket: Error, CustomStringConvertible { let description: String }
+        func failure(_ underlying: String) -> FaafoClientError {
+            FaafoClientError(
+                code: .connection,
+                message: "cannot connect to http://lb:8080: \(FaafoAPIClient.connectionProblem(Socket(description: underlying)))",
+                method: "POST", url: "http://lb:8080/v1/fractal")
+        }
+        #expect(failure("HTTPClientError.remoteConnectionClosed").isDroppedConnection)
+        #expect(failure("read(descriptor:pointer:size:): Connection reset by peer (errno: 104)").isDroppedConnection)
+        #expect(!failure("connect(descriptor:addr:size:): Connection refused (errno: 111)").isDroppedConnection)
+        #expect(!failure("NIOConnectionError: no address").isDroppedConnection)
+        #expect(!Self.error(503, "{}").isDroppedConnection)
     }
 
     @Test func retryingIsForTransientFailures() {
