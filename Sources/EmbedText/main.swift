@@ -7,7 +7,8 @@ import Foundation
 //
 // writes `extension TYPE { static let PROPERTY = #"""…"""# }` with INPUT's text, less one
 // final newline. The literal takes one more `#` than the longest run of them after a quote
-// in the text, so that nothing in it can end the literal early.
+// or a backslash in the text, so that nothing in it can end the literal early or read as
+// an escape.
 let arguments = CommandLine.arguments
 guard arguments.count == 5 else {
     FileHandle.standardError.write(Data("usage: EmbedText INPUT OUTPUT TYPE PROPERTY\n".utf8))
@@ -23,7 +24,7 @@ if text.hasSuffix("\n") { text.removeLast() }
 var longest = 0
 var run = -1
 for character in text {
-    if character == "\"" {
+    if character == "\"" || character == "\\" {
         run = 0
     } else if character == "#", run >= 0 {
         run += 1

@@ -96,13 +96,6 @@ public struct APIProcess: Sendable {
             return try outcome.get()
         }
     }
-
-    /// Closes the store and the queue, for a caller that built the process and then
-    /// does not run its application.
-    public func shutdown() async {
-        await queue.shutdown()
-        try? await store.shutdown()
-    }
 }
 
 extension APIOptions {

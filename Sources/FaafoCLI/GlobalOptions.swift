@@ -40,11 +40,11 @@ struct GlobalOptions: ParsableArguments {
         defaultConfigFilePath: String? = FaafoConfiguration.defaultConfigFilePath
     ) throws(ConfigurationError) -> FaafoConfiguration {
         var overrides: [String: String] = [:]
-        if let endpointURL { overrides[ConfigurationKey.endpointURL.name] = endpointURL }
-        if let operatorToken { overrides[ConfigurationKey.operatorToken.name] = operatorToken }
-        if let createToken { overrides[ConfigurationKey.createToken.name] = createToken }
-        if verbose { overrides[ConfigurationKey.verbose.name] = "true" }
-        if debug { overrides[ConfigurationKey.debug.name] = "true" }
+        if let endpointURL { overrides[.endpointURL] = endpointURL }
+        if let operatorToken { overrides[.operatorToken] = operatorToken }
+        if let createToken { overrides[.createToken] = createToken }
+        if verbose { overrides[.verbose] = "true" }
+        if debug { overrides[.debug] = "true" }
         return try FaafoConfiguration.load(
             cliOverrides: overrides, environment: environment, configFilePath: configFile,
             defaultConfigFilePath: defaultConfigFilePath)

@@ -115,13 +115,14 @@ struct LifeStore: FractalStore {
         let claimed = try await base.claimUnpublished(limit: limit, createdBefore: cutoff, now: now, until: until)
         life.simulation.noteClaims(claimed.map(\.uuid), by: life, until: until)
         for record in claimed {
-            guard let task = life.simulation.task(record.uuid) else { continue }
+            life.note("claim", record.uuid, "outbox row claimed")
             // A claim that may take a task whose create is still publishing it.
-            if life.inFirstPass || now.timeIntervalSince(record.createdAt) >= OutboxPublisher.defaultGrace {
+            if let task = life.simulation.task(record.uuid),
+                life.inFirstPass || now.timeIntervalSince(record.createdAt) >= OutboxPublisher.defaultGrace
+            {
                 life.simulation.requests.publishes[task].excusedClaims += 1
             }
         }
-        for record in claimed { life.note("claim", record.uuid, "outbox row claimed") }
         if let first = claimed.first { try life.after(.afterClaim, first.uuid) }
         return claimed
     }

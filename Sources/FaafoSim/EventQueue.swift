@@ -28,9 +28,6 @@ struct EventQueue<Event> {
         nextSequence += 1
     }
 
-    /// The tick of the earliest event, if any.
-    var nextTick: Tick? { heap.min?.tick }
-
     /// The earliest event and its tick.
     mutating func pop() -> (tick: Tick, event: Event)? {
         heap.popMin().map { ($0.tick, $0.event) }

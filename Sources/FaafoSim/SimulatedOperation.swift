@@ -17,27 +17,23 @@ final class SimulatedOperation: @unchecked Sendable {
     /// while it is parked.
     private var loop: CheckedContinuation<Void, Never>?
     private var parked: CheckedContinuation<Void, Never>?
-    private(set) var finished = false
 
     private init(trace: RunTrace) {
         self.trace = trace
     }
 
-    /// Runs `body` as an operation until it parks or ends; returns the operation if it is
-    /// parked (to be resumed later), nil if it ended.
-    static func start(trace: RunTrace, _ body: @escaping @Sendable () async -> Void) async -> SimulatedOperation? {
+    /// Runs `body` as an operation until it parks (whoever parks it resumes it later) or ends.
+    static func start(trace: RunTrace, _ body: @escaping @Sendable () async -> Void) async {
         let operation = SimulatedOperation(trace: trace)
         let context = (trace.actor, trace.task)
         await withCheckedContinuation { loop in
             operation.loop = loop
             Task {
                 await $current.withValue(operation) { await body() }
-                operation.finished = true
                 operation.giveTurnToLoop()
             }
         }
         (trace.actor, trace.task) = context
-        return operation.finished ? nil : operation
     }
 
     /// Inside the operation: gives the turn to the loop, and waits until `resume`.
@@ -51,8 +47,8 @@ final class SimulatedOperation: @unchecked Sendable {
     }
 
     /// From the loop: gives the turn to the parked operation, and waits until it parks
-    /// again or ends. Returns whether it is parked again.
-    func resume() async -> Bool {
+    /// again or ends.
+    func resume() async {
         let context = (trace.actor, trace.task)
         await withCheckedContinuation { loop in
             self.loop = loop
@@ -61,7 +57,6 @@ final class SimulatedOperation: @unchecked Sendable {
             parked?.resume()
         }
         (trace.actor, trace.task) = context
-        return !finished
     }
 
     private func giveTurnToLoop() {

@@ -66,10 +66,7 @@ extension Simulation {
         else { return }
         let delay = late.length ?? 0
         life.note("publish", uuid, "queued; the broker's confirm comes \(Self.seconds(delay)) late")
-        let id = nextOperationID
-        nextOperationID += 1
-        parkedOperations[id] = operation
-        schedule(.wakeOperation(id), after: delay)
+        schedule(.wakeOperation(operation), after: delay)
         await operation.park()
         if (try? await store.base.fetch(uuid))?.status == .completed { Probe.hit(.runDoneBeforeCreateReturned) }
     }

@@ -49,7 +49,7 @@ public final class Simulation {
         case repeatCreate(ScheduledFault)
         case stopWorker(ScheduledFault?)
         /// A parked operation's late confirm arrives.
-        case wakeOperation(Int)
+        case wakeOperation(SimulatedOperation)
     }
 
     /// One delivery being worked on by a virtual worker.
@@ -231,9 +231,6 @@ public final class Simulation {
     var controllerRandom: SimulationRandom
     var operatorRandom: SimulationRandom
     var confirmRandom: SimulationRandom
-    /// Operations parked until a late confirm arrives, by the id of their wake event.
-    var parkedOperations: [Int: SimulatedOperation] = [:]
-    var nextOperationID = 0
     /// Whether any confirm can come late in this run: else creates and outbox passes run
     /// inline, not as operations of their own, a cost no other run pays.
     lazy var lateConfirmsPossible: Bool = {
@@ -490,7 +487,7 @@ public final class Simulation {
     func asOperation(_ body: @escaping () async -> Void) async {
         guard lateConfirmsPossible else { return await body() }
         let handed = TakingTurns(value: body)
-        _ = await SimulatedOperation.start(trace: trace) { await handed.value() }
+        await SimulatedOperation.start(trace: trace) { await handed.value() }
     }
 
     /// Where a long run is, for a progress line.
@@ -519,8 +516,7 @@ public final class Simulation {
         case .restartController(let index): await asOperation { await self.startController(index) }
         case .publishOutbox(let index, let generation):
             await asOperation { await self.publishOutbox(index, generation: generation) }
-        case .wakeOperation(let id):
-            if let operation = parkedOperations.removeValue(forKey: id) { _ = await operation.resume() }
+        case .wakeOperation(let operation): await operation.resume()
         case .crashHost(let fault): await crashHost(fault)
         case .partitionHost(let fault): partitionHost(fault)
         case .noticePartition(let host): await noticePartition(host)
